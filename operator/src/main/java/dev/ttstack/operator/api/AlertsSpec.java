@@ -1,0 +1,30 @@
+package dev.ttstack.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+
+/** Thresholds of the shipped alert rules. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AlertsSpec {
+
+  @Default("80")
+  @Min(1)
+  @Max(100)
+  @JsonPropertyDescription("Alert when the app uses more than this percentage of its CPU limit (default 80).")
+  public Integer cpuPercent = 80;
+
+  @Default("85")
+  @Min(1)
+  @Max(100)
+  @JsonPropertyDescription("Alert when the app uses more than this percentage of its memory (default 85).")
+  public Integer memoryPercent = 85;
+
+  @Default("1")
+  @Min(0.01)
+  @Max(100)
+  @JsonPropertyDescription("Alert when more than this percentage of HTTP requests fail with 5xx (default 1).")
+  public Double errorRatePercent = 1.0;
+}

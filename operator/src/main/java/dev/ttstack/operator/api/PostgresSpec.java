@@ -1,0 +1,44 @@
+package dev.ttstack.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
+
+/** One persistent PostgreSQL instance with its exporter and backups. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class PostgresSpec {
+  public static final String DEFAULT_STORAGE_SIZE = "10Gi";
+
+  @Default("16")
+  @Min(14)
+  @Max(17)
+  @JsonPropertyDescription(
+      "PostgreSQL major version (default 16). Selects the default image postgres:<version>-alpine.")
+  public Integer version = 16;
+
+  @Size(max = 255)
+  @Pattern(Patterns.IMAGE_REFERENCE)
+  @JsonPropertyDescription(
+      "Full image reference with a tag or digest, overriding the default postgres:<version>-alpine."
+          + " It must run the major version given in spec.postgres.version.")
+  public String image;
+
+  @JsonPropertyDescription("Data volume (default 10Gi on the cluster's default StorageClass).")
+  public StorageSpec storage;
+
+  @JsonPropertyDescription("CPU and memory of the PostgreSQL container.")
+  public ResourcesSpec resources;
+
+  @Default("{}")
+  @JsonPropertyDescription("Logical backups (pg_dump) on a schedule and before every app upgrade.")
+  public BackupSpec backup = new BackupSpec();
+
+  /** The image to run: the explicit one, else the official Alpine image of {@link #version}. */
+  public String effectiveImage() {
+    return image != null ? image : "postgres:" + version + "-alpine";
+  }
+}

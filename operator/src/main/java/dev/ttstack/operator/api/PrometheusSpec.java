@@ -1,0 +1,23 @@
+package dev.ttstack.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Pattern;
+
+/** The stack's Prometheus server. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class PrometheusSpec {
+  public static final String DEFAULT_STORAGE_SIZE = "10Gi";
+
+  @Default("15d")
+  @Pattern(Patterns.PROMETHEUS_DURATION)
+  @JsonPropertyDescription("How long samples are kept (default 15d).")
+  public String retention = "15d";
+
+  @JsonPropertyDescription("Volume for the time-series database (default 10Gi).")
+  public StorageSpec storage;
+
+  @JsonPropertyDescription("CPU and memory of the Prometheus container.")
+  public ResourcesSpec resources;
+}

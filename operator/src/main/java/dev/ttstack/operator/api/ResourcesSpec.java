@@ -1,0 +1,36 @@
+package dev.ttstack.operator.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.ValidationRule;
+
+/**
+ * CPU and memory for a component's containers. Unset values fall back to the component's defaults,
+ * which the component documents.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(
+    value = "!has(self.requests) || !has(self.limits) || !has(self.requests.cpu)"
+        + " || !has(self.limits.cpu)"
+        + " || quantity(self.limits.cpu).compareTo(quantity(self.requests.cpu)) >= 0",
+    message = "limits.cpu must not be less than requests.cpu")
+@ValidationRule(
+    value = "!has(self.requests) || !has(self.limits) || !has(self.requests.memory)"
+        + " || !has(self.limits.memory)"
+        + " || quantity(self.limits.memory).compareTo(quantity(self.requests.memory)) >= 0",
+    message = "limits.memory must not be less than requests.memory")
+public class ResourcesSpec {
+
+  @JsonPropertyDescription("What the scheduler reserves for the container.")
+  public ResourceAmounts requests;
+
+  @JsonPropertyDescription("The most the container may use: CPU is throttled, memory is OOM-killed.")
+  public ResourceAmounts limits;
+
+  public ResourcesSpec() {}
+
+  public ResourcesSpec(ResourceAmounts requests, ResourceAmounts limits) {
+    this.requests = requests;
+    this.limits = limits;
+  }
+}

@@ -1,0 +1,61 @@
+package dev.ttstack.operator.api;
+
+import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.ValidationRule;
+import io.fabric8.kubernetes.api.model.Namespaced;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.model.annotation.Group;
+import io.fabric8.kubernetes.model.annotation.Kind;
+import io.fabric8.kubernetes.model.annotation.Plural;
+import io.fabric8.kubernetes.model.annotation.ShortNames;
+import io.fabric8.kubernetes.model.annotation.Singular;
+import io.fabric8.kubernetes.model.annotation.Version;
+
+/**
+ * One TT environment: the app, PostgreSQL, the Redis Cluster, monitoring and their secrets.
+ *
+ * <p>The name is bounded because every managed object is named {@code <stack>-<component>} and the
+ * longest ({@code <stack>-alertmanager} plus a StatefulSet pod suffix) must stay a valid DNS label.
+ */
+@Group(TTStack.GROUP)
+@Version(TTStack.VERSION)
+@Kind("TTStack")
+@Plural("ttstacks")
+@Singular("ttstack")
+@ShortNames("tts")
+@AdditionalPrinterColumn(
+    name = "Ready",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "App",
+    jsonPath = ".status.app.version",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Redis",
+    jsonPath = ".status.redis.clusterState",
+    type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(
+    name = "Reason",
+    jsonPath = ".status.conditions[?(@.type==\"Ready\")].reason",
+    type = AdditionalPrinterColumn.Type.STRING,
+    priority = 1)
+@AdditionalPrinterColumn(
+    name = "Age",
+    jsonPath = ".metadata.creationTimestamp",
+    type = AdditionalPrinterColumn.Type.DATE)
+@ValidationRule(
+    value = "self.metadata.name.size() <= " + TTStack.MAX_NAME_LENGTH,
+    message = "metadata.name must be at most " + TTStack.MAX_NAME_LENGTH
+        + " characters: managed objects are named <name>-<component>")
+public class TTStack extends CustomResource<TTStackSpec, TTStackStatus> implements Namespaced {
+  public static final String GROUP = "ttstack.dev";
+  public static final String VERSION = "v1alpha1";
+  /** Longest stack name for which every {@code <stack>-<component>-<ordinal>} stays a DNS label. */
+  public static final int MAX_NAME_LENGTH = 40;
+
+  @Override
+  protected TTStackStatus initStatus() {
+    return new TTStackStatus();
+  }
+}
