@@ -2,6 +2,8 @@ package dev.ttstack.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -11,18 +13,21 @@ import io.fabric8.generator.annotation.Min;
 public class AlertsSpec {
 
   @Default("80")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Min(1)
   @Max(100)
   @JsonPropertyDescription("Alert when the app uses more than this percentage of its CPU limit (default 80).")
   public Integer cpuPercent = 80;
 
   @Default("85")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Min(1)
   @Max(100)
   @JsonPropertyDescription("Alert when the app uses more than this percentage of its memory (default 85).")
   public Integer memoryPercent = 85;
 
   @Default("1")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Min(0.01)
   @Max(100)
   @JsonPropertyDescription("Alert when more than this percentage of HTTP requests fail with 5xx (default 1).")

@@ -2,6 +2,8 @@ package dev.ttstack.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -43,18 +45,21 @@ public class AppSpec {
   public String version;
 
   @Default("1")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Min(0)
   @Max(50)
   @JsonPropertyDescription("Number of app pods (default 1).")
   public Integer replicas = 1;
 
   @Default("8080")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Min(1)
   @Max(65535)
   @JsonPropertyDescription("HTTP port the app listens on; also serves /actuator (default 8080).")
   public Integer port = 8080;
 
   @Default("prod")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Pattern(Patterns.SPRING_PROFILES)
   @JsonPropertyDescription("Spring profiles, comma-separated (SPRING_PROFILES_ACTIVE; default prod).")
   public String profile = "prod";
@@ -87,6 +92,7 @@ public class AppSpec {
   public IngressSpec ingress;
 
   @Default("{}")
+  @JsonSetter(nulls = Nulls.SKIP)
   @JsonPropertyDescription("How new versions are rolled out and, on failure, rolled back.")
   public RolloutSpec rollout = new RolloutSpec();
 }

@@ -2,6 +2,8 @@ package dev.ttstack.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -33,6 +35,7 @@ public class DopplerSpec {
   public SecretKeyReference tokenSecretRef;
 
   @Default("60")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Min(10)
   @Max(86400)
   @JsonPropertyDescription(
@@ -41,6 +44,7 @@ public class DopplerSpec {
   public Integer resyncSeconds = 60;
 
   @Default(DEFAULT_HOST)
+  @JsonSetter(nulls = Nulls.SKIP)
   @Pattern(Patterns.DOPPLER_HOST)
   @JsonPropertyDescription(
       "Doppler API base URL (default https://api.doppler.com). Plain http is accepted for loopback"

@@ -2,6 +2,8 @@ package dev.ttstack.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -23,6 +25,7 @@ public class IngressSpec {
   public String tlsSecret;
 
   @Default("traefik")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Size(max = 253)
   @Pattern(Patterns.DNS_SUBDOMAIN)
   @JsonPropertyDescription("IngressClass (default traefik, as shipped with k3s).")

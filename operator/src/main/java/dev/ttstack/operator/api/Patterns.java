@@ -12,6 +12,12 @@ public final class Patterns {
   public static final String DNS_SUBDOMAIN =
       "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
+  /**
+   * A TTStack name: a DNS-1035 label, because it prefixes the names of Services ({@code <stack>-app},
+   * ...), which must start with a letter and contain no dots.
+   */
+  public static final String STACK_NAME = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
+
   /** A key inside a Secret or ConfigMap. */
   public static final String SECRET_KEY = "^[-._a-zA-Z0-9]+$";
 

@@ -2,6 +2,8 @@ package dev.ttstack.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -14,6 +16,7 @@ public class PostgresSpec {
   public static final String DEFAULT_STORAGE_SIZE = "10Gi";
 
   @Default("16")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Min(14)
   @Max(17)
   @JsonPropertyDescription(
@@ -34,6 +37,7 @@ public class PostgresSpec {
   public ResourcesSpec resources;
 
   @Default("{}")
+  @JsonSetter(nulls = Nulls.SKIP)
   @JsonPropertyDescription("Logical backups (pg_dump) on a schedule and before every app upgrade.")
   public BackupSpec backup = new BackupSpec();
 

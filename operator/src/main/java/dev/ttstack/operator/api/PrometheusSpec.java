@@ -2,6 +2,8 @@ package dev.ttstack.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 
@@ -11,6 +13,7 @@ public class PrometheusSpec {
   public static final String DEFAULT_STORAGE_SIZE = "10Gi";
 
   @Default("15d")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Pattern(Patterns.PROMETHEUS_DURATION)
   @JsonPropertyDescription("How long samples are kept (default 15d).")
   public String retention = "15d";

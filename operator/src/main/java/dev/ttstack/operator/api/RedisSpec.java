@@ -2,6 +2,8 @@ package dev.ttstack.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -14,6 +16,7 @@ public class RedisSpec {
   public static final String DEFAULT_STORAGE_SIZE = "1Gi";
 
   @Default("7")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Min(7)
   @Max(8)
   @JsonPropertyDescription("Redis major version (default 7). Selects the default image redis:<version>-alpine.")
@@ -26,18 +29,21 @@ public class RedisSpec {
   public String image;
 
   @Default("3")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Min(3)
   @Max(16)
   @JsonPropertyDescription("Number of masters; the 16384 slots are split evenly between them (default 3, at least 3).")
   public Integer masters = 3;
 
   @Default("1")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Min(1)
   @Max(5)
   @JsonPropertyDescription("Replicas of each master, each on a different pod than its master (default 1).")
   public Integer replicasPerMaster = 1;
 
   @Default("5000")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Min(1000)
   @Max(60000)
   @JsonPropertyDescription(

@@ -2,6 +2,8 @@ package dev.ttstack.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -11,6 +13,7 @@ import io.fabric8.generator.annotation.Min;
 public class RolloutSpec {
 
   @Default("600")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Min(30)
   @Max(7200)
   @JsonPropertyDescription(
@@ -18,6 +21,7 @@ public class RolloutSpec {
   public Integer progressDeadlineSeconds = 600;
 
   @Default("true")
+  @JsonSetter(nulls = Nulls.SKIP)
   @JsonPropertyDescription(
       "Roll back to the last good version when a new version fails: not Available in time,"
           + " crash-looping, or its image cannot be pulled (default true).")

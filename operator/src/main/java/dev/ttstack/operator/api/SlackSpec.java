@@ -2,6 +2,8 @@ package dev.ttstack.operator.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.Nulls;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -16,6 +18,7 @@ public class SlackSpec {
   public String channel;
 
   @Default("SLACK_WEBHOOK_URL")
+  @JsonSetter(nulls = Nulls.SKIP)
   @Pattern(Patterns.SECRET_KEY)
   @JsonPropertyDescription(
       "Key of the managed Secret holding the webhook URL (default SLACK_WEBHOOK_URL). It is mounted"

@@ -48,6 +48,10 @@ import io.fabric8.kubernetes.model.annotation.Version;
     value = "self.metadata.name.size() <= " + TTStack.MAX_NAME_LENGTH,
     message = "metadata.name must be at most " + TTStack.MAX_NAME_LENGTH
         + " characters: managed objects are named <name>-<component>")
+@ValidationRule(
+    value = "self.metadata.name.matches('" + Patterns.STACK_NAME + "')",
+    message = "metadata.name must start with a lower-case letter and contain only lower-case letters,"
+        + " digits and '-': it prefixes Service names, which are DNS-1035 labels")
 public class TTStack extends CustomResource<TTStackSpec, TTStackStatus> implements Namespaced {
   public static final String GROUP = "ttstack.dev";
   public static final String VERSION = "v1alpha1";

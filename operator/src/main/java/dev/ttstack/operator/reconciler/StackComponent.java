@@ -1,0 +1,37 @@
+package dev.ttstack.operator.reconciler;
+
+import dev.ttstack.operator.api.Condition;
+import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.api.TTStackStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.List;
+
+/**
+ * One part of the stack (secrets, postgres, redis, app, monitoring), as the reconciler sees it.
+ *
+ * <p>A component owns two things: the pure builders of its desired objects ({@link #desiredObjects},
+ * also used by {@code render}), and the judgement of its own health ({@link #observe}), which becomes
+ * its condition. The objects themselves are applied by the JOSDK dependents the component registers
+ * in {@link TTStackReconciler}'s workflow.
+ */
+public interface StackComponent {
+
+  /** The condition type this component reports, e.g. {@code PostgresReady}. */
+  String conditionType();
+
+  /**
+   * Every object this component wants for that stack, built from the spec alone (no API calls), in
+   * the order they should be applied. The spec has already passed validation.
+   */
+  default List<HasMetadata> desiredObjects(TTStack stack) {
+    return List.of();
+  }
+
+  /**
+   * This component's condition after the workflow ran. Only {@code type}, {@code status},
+   * {@code reason} and {@code message} are read; timestamps and generations are the reconciler's job.
+   * Components may also fill their block of {@code status} on {@code next}.
+   */
+  Condition observe(TTStack stack, Context<TTStack> context, TTStackStatus next);
+}

@@ -1,0 +1,132 @@
+package dev.ttstack.operator.reconciler;
+
+import dev.ttstack.operator.api.Condition;
+import dev.ttstack.operator.api.ConditionType;
+import dev.ttstack.operator.api.SpecValidator;
+import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.api.TTStackStatus;
+import dev.ttstack.operator.api.Violation;
+import dev.ttstack.operator.app.AppComponent;
+import dev.ttstack.operator.monitoring.MonitoringComponent;
+import dev.ttstack.operator.postgres.PostgresComponent;
+import dev.ttstack.operator.redis.RedisComponent;
+import dev.ttstack.operator.secrets.SecretsComponent;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reconciles a {@link TTStack}: validate, run the workflow of component dependents, then report.
+ *
+ * <p>The workflow is invoked explicitly so that an invalid spec never reaches a dependent: a spec that
+ * breaks a rule only gets {@code Ready=False, reason=InvalidSpec} and everything already running is
+ * left alone. Components plug in twice: their JOSDK dependents go into {@link Workflow#dependents()}
+ * below (in DESIGN.md's order: secrets, then postgres and redis, then the app; monitoring alongside),
+ * and their {@link StackComponent} judges their health into a condition.
+ *
+ * <p>No finalizer: owned objects go with the TTStack through ownerReferences, and data volumes are
+ * kept or deleted through their own retention settings, so there is nothing to clean up by hand.
+ */
+@Workflow(explicitInvocation = true, dependents = {})
+@ControllerConfiguration(name = TTStackReconciler.NAME)
+public class TTStackReconciler implements Reconciler<TTStack> {
+  public static final String NAME = "ttstack";
+  private static final Logger LOG = LoggerFactory.getLogger(TTStackReconciler.class);
+
+  private final List<StackComponent> components;
+  private final StatusCalculator statusCalculator;
+
+  public TTStackReconciler(Clock clock) {
+    this(defaultComponents(), clock);
+  }
+
+  public TTStackReconciler(List<StackComponent> components, Clock clock) {
+    this.components = List.copyOf(components);
+    this.statusCalculator = new StatusCalculator(clock);
+  }
+
+  /** The components in reconcile order. */
+  public static List<StackComponent> defaultComponents() {
+    return List.of(
+        new SecretsComponent(),
+        new PostgresComponent(),
+        new RedisComponent(),
+        new AppComponent(),
+        new MonitoringComponent());
+  }
+
+  @Override
+  public UpdateControl<TTStack> reconcile(TTStack stack, Context<TTStack> context) {
+    long generation = stack.getMetadata().getGeneration() == null ? 0 : stack.getMetadata().getGeneration();
+    TTStackStatus current = stack.getStatus();
+    TTStackStatus proposed = StatusCalculator.copy(current);
+    List<Condition> observed = new ArrayList<>();
+
+    List<Violation> violations = SpecValidator.validate(stack);
+    if (!violations.isEmpty()) {
+      String message = SpecValidator.describe(violations);
+      observed.add(new Condition(ConditionType.READY, Condition.FALSE, StatusCalculator.INVALID_SPEC, message));
+      if (current == null || !StatusCalculator.INVALID_SPEC.equals(reasonOfReady(current))
+          || !generationObserved(current, generation)) {
+        LOG.warn("TTStack {}/{} generation {} is invalid: {}",
+            stack.getMetadata().getNamespace(), stack.getMetadata().getName(), generation, message);
+      }
+    } else {
+      context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+      List<Condition> componentConditions = new ArrayList<>();
+      for (StackComponent component : components) {
+        componentConditions.add(component.observe(stack, context, proposed));
+      }
+      observed.add(StatusCalculator.ready(componentConditions));
+      observed.addAll(componentConditions);
+    }
+
+    TTStackStatus next = statusCalculator.next(current, proposed, observed, generation);
+    if (StatusCalculator.same(current, next)) {
+      return UpdateControl.noUpdate();
+    }
+    stack.setStatus(next);
+    return UpdateControl.patchStatus(stack);
+  }
+
+  /**
+   * An unexpected failure still reaches the user: {@code Ready=False, reason=ReconcileError} with
+   * the exception's type only. Exception messages can quote request bodies, so they go to the log
+   * (never a Secret's data: no component puts values into exceptions), not into status.
+   */
+  @Override
+  public ErrorStatusUpdateControl<TTStack> updateErrorStatus(TTStack stack, Context<TTStack> context, Exception e) {
+    LOG.error("reconcile of TTStack {}/{} failed", stack.getMetadata().getNamespace(), stack.getMetadata().getName(), e);
+    long generation = stack.getMetadata().getGeneration() == null ? 0 : stack.getMetadata().getGeneration();
+    TTStackStatus current = stack.getStatus();
+    Condition failed = new Condition(ConditionType.READY, Condition.FALSE, StatusCalculator.RECONCILE_ERROR,
+        "reconcile failed with " + e.getClass().getSimpleName() + "; see the operator log; it will be retried");
+    TTStackStatus next = statusCalculator.next(current, StatusCalculator.copy(current), List.of(failed), generation);
+    if (StatusCalculator.same(current, next)) {
+      return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+    stack.setStatus(next);
+    return ErrorStatusUpdateControl.patchStatus(stack);
+  }
+
+  private static String reasonOfReady(TTStackStatus status) {
+    Condition ready = status.condition(ConditionType.READY);
+    return ready == null ? null : ready.reason;
+  }
+
+  private static boolean generationObserved(TTStackStatus status, long generation) {
+    return status.observedGeneration != null && status.observedGeneration == generation;
+  }
+
+  public List<StackComponent> components() {
+    return components;
+  }
+}

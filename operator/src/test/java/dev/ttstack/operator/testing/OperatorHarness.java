@@ -1,0 +1,175 @@
+package dev.ttstack.operator.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import dev.ttstack.operator.EmbeddedApiServer;
+import dev.ttstack.operator.Logging;
+import dev.ttstack.operator.OperatorSettings;
+import dev.ttstack.operator.TTStackOperator;
+import dev.ttstack.operator.api.TTStack;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.micrometer.core.instrument.Counter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * Tier-2 test harness (DESIGN.md): for each test, a fresh in-process API server (fabric8 mock, CRUD
+ * mode, TTStack CRD registered, leader-election check answered, every request logged) and the real
+ * operator, wired exactly as in production except Server-Side Apply, which the mock cannot do.
+ *
+ * <pre>
+ *   &#64;RegisterExtension final OperatorHarness k8s = new OperatorHarness();
+ *   ...
+ *   k8s.create(stack);
+ *   k8s.awaitStack("tt", s -> ...);
+ *   k8s.simulator().markDeploymentAvailable(k8s.namespace(), "tt-app");
+ * </pre>
+ *
+ * Everything is stopped after the test, whether it passed or not.
+ */
+public final class OperatorHarness implements BeforeEachCallback, AfterEachCallback {
+  /** Upper bound for anything the operator should do in reaction to a change. */
+  public static final Duration TIMEOUT = Duration.ofSeconds(20);
+  public static final String NAMESPACE = "tt-test";
+  public static final String IDENTITY = "operator-under-test";
+
+  private boolean leaderElection = true;
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T12:00:00Z"));
+  private EmbeddedApiServer api;
+  private TTStackOperator operator;
+  private ClusterSimulator simulator;
+
+  static {
+    Logging.bridgeJul();
+  }
+
+  /** Runs without leader election (most tests keep it on, as in production). */
+  public OperatorHarness withoutLeaderElection() {
+    this.leaderElection = false;
+    return this;
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    api = EmbeddedApiServer.start();
+    api.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
+    simulator = new ClusterSimulator(api.client());
+    startOperator();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    try {
+      stopOperator();
+    } finally {
+      if (api != null) {
+        api.close();
+      }
+    }
+  }
+
+  /** Starts a fresh operator process (in-JVM) against the same API server. */
+  public TTStackOperator startOperator() {
+    OperatorSettings settings = OperatorSettings.from(Map.of("POD_NAME", IDENTITY))
+        .withHttp("127.0.0.1", 0)
+        .withServerSideApply(false)
+        .withLeaderElection(leaderElection, NAMESPACE);
+    operator = TTStackOperator.create(settings, api.client(), clock);
+    operator.start();
+    return operator;
+  }
+
+  /** Stops the operator, as on SIGTERM; the API server keeps its state. */
+  public void stopOperator() {
+    if (operator != null) {
+      operator.close();
+      operator = null;
+    }
+  }
+
+  /** Stops and starts the operator: proves what a restart (or a new leader) does to existing stacks. */
+  public TTStackOperator restartOperator() {
+    stopOperator();
+    return startOperator();
+  }
+
+  public KubernetesClient client() {
+    return api.client();
+  }
+
+  public EmbeddedApiServer api() {
+    return api;
+  }
+
+  public TTStackOperator operator() {
+    return operator;
+  }
+
+  public ClusterSimulator simulator() {
+    return simulator;
+  }
+
+  public MutableClock clock() {
+    return clock;
+  }
+
+  public String namespace() {
+    return NAMESPACE;
+  }
+
+  /** Creates the stack in the test namespace. */
+  public TTStack create(TTStack stack) {
+    stack.getMetadata().setNamespace(NAMESPACE);
+    return client().resource(stack).create();
+  }
+
+  public Resource<TTStack> stack(String name) {
+    return client().resources(TTStack.class).inNamespace(NAMESPACE).withName(name);
+  }
+
+  /** Waits (at most {@link #TIMEOUT}) until the stack satisfies the condition, and returns it. */
+  public TTStack awaitStack(String name, Predicate<TTStack> condition) {
+    return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(25))
+        .until(() -> stack(name).get(), s -> s != null && condition.test(s));
+  }
+
+  /** Waits until the operator has acted on the stack's current generation. */
+  public TTStack awaitObserved(String name) {
+    return awaitStack(name, s -> s.getStatus() != null && s.getStatus().observedGeneration != null
+        && s.getStatus().observedGeneration.equals(s.getMetadata().getGeneration()));
+  }
+
+  /** Successful reconciliations the current operator has finished (from its JOSDK metrics). */
+  public double reconciliationsSucceeded() {
+    return operator.registry().find(io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2.RECONCILIATIONS_SUCCESS).counters().stream().mapToDouble(Counter::count).sum();
+  }
+
+  /** Waits until the current operator has finished at least {@code n} successful reconciliations. */
+  public void awaitReconciliations(double n) {
+    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(25)).until(() -> reconciliationsSucceeded() >= n);
+  }
+
+  /** Index into the request log, to count requests from now on. */
+  public int requestMark() {
+    return api.requests().size();
+  }
+
+  /** API writes since the mark, leaving out leader-election Lease renewals. */
+  public long writesSince(int mark) {
+    return writeListSince(mark).size();
+  }
+
+  /** The writes themselves (for failure messages). */
+  public java.util.List<EmbeddedApiServer.Request> writeListSince(int mark) {
+    var all = api.requests();
+    return all.subList(Math.min(mark, all.size()), all.size()).stream()
+        .filter(r -> r.isWrite() && !r.isLease()).toList();
+  }
+}
