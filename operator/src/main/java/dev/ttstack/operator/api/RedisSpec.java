@@ -51,6 +51,13 @@ public class RedisSpec {
           + " takes over (default 5000).")
   public Integer nodeTimeoutMillis = 5000;
 
+  @Default("false")
+  @JsonSetter(nulls = Nulls.SKIP)
+  @JsonPropertyDescription(
+      "When both copies of a shard are lost, reassign its now-empty slots so the cluster serves again"
+          + " (default false: the cluster stays down and the condition names the lost slot ranges).")
+  public Boolean allowDataLoss = false;
+
   @JsonPropertyDescription("Volume of each node, holding its AOF and nodes.conf (default 1Gi).")
   public StorageSpec storage;
 
