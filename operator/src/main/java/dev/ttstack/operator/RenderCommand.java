@@ -60,7 +60,9 @@ public final class RenderCommand {
       err.println("error: " + file + ": invalid TTStack: " + SpecValidator.describe(violations));
       return INVALID;
     }
-    List<HasMetadata> objects = render(stack, TTStackReconciler.defaultComponents());
+    // Rendering talks to nobody: a throw-away registry, and components build from the spec alone.
+    List<HasMetadata> objects = render(stack, TTStackReconciler.defaultComponents(
+        java.time.Clock.systemUTC(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     out.println("# TTStack " + stack.getMetadata().getName() + ": " + objects.size() + " object(s)");
     for (HasMetadata object : objects) {
       out.print(Serialization.asYaml(object));

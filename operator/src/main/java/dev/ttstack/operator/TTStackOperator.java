@@ -78,7 +78,7 @@ public final class TTStackOperator implements AutoCloseable {
     if (!settings.leaderElection()) {
       leader.set(true);
     }
-    this.reconciler = new TTStackReconciler(clock);
+    this.reconciler = new TTStackReconciler(clock, registry);
     operator.register(reconciler, c -> {
       if (!settings.watchNamespaces().isEmpty()) {
         c.settingNamespaces(settings.watchNamespaces());

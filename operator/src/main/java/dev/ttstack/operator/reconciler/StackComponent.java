@@ -21,6 +21,17 @@ public interface StackComponent {
   String conditionType();
 
   /**
+   * Work this component does before the workflow runs, whose result the dependents (its own or later
+   * components') read from the context, e.g. the secrets sync. Not called for an invalid spec.
+   */
+  default void prepare(TTStack stack, Context<TTStack> context) {}
+
+  /** When this component wants to look again even if nothing changes in the cluster (e.g. a resync). */
+  default java.util.Optional<java.time.Duration> recheckAfter(TTStack stack, Context<TTStack> context) {
+    return java.util.Optional.empty();
+  }
+
+  /**
    * Every object this component wants for that stack, built from the spec alone (no API calls), in
    * the order they should be applied. The spec has already passed validation.
    */

@@ -10,7 +10,17 @@ import dev.ttstack.operator.app.AppComponent;
 import dev.ttstack.operator.monitoring.MonitoringComponent;
 import dev.ttstack.operator.postgres.PostgresComponent;
 import dev.ttstack.operator.redis.RedisComponent;
+import dev.ttstack.operator.secrets.DopplerClient;
+import dev.ttstack.operator.secrets.DopplerSyncCache;
+import dev.ttstack.operator.secrets.ManagedSecretDependent;
+import dev.ttstack.operator.secrets.ManagedSecretPrecondition;
+import dev.ttstack.operator.secrets.RetryPolicy;
 import dev.ttstack.operator.secrets.SecretsComponent;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -35,7 +45,10 @@ import org.slf4j.LoggerFactory;
  * <p>No finalizer: owned objects go with the TTStack through ownerReferences, and data volumes are
  * kept or deleted through their own retention settings, so there is nothing to clean up by hand.
  */
-@Workflow(explicitInvocation = true, dependents = {})
+@Workflow(explicitInvocation = true, dependents = {
+    @Dependent(name = "managed-secret", type = ManagedSecretDependent.class,
+        reconcilePrecondition = ManagedSecretPrecondition.class),
+})
 @ControllerConfiguration(name = TTStackReconciler.NAME)
 public class TTStackReconciler implements Reconciler<TTStack> {
   public static final String NAME = "ttstack";
@@ -43,20 +56,24 @@ public class TTStackReconciler implements Reconciler<TTStack> {
 
   private final List<StackComponent> components;
   private final StatusCalculator statusCalculator;
+  private final EventRecorder events;
 
-  public TTStackReconciler(Clock clock) {
-    this(defaultComponents(), clock);
+  public TTStackReconciler(Clock clock, MeterRegistry registry) {
+    this(defaultComponents(clock, registry), clock);
   }
 
   public TTStackReconciler(List<StackComponent> components, Clock clock) {
     this.components = List.copyOf(components);
     this.statusCalculator = new StatusCalculator(clock);
+    this.events = new EventRecorder(clock);
   }
 
-  /** The components in reconcile order. */
-  public static List<StackComponent> defaultComponents() {
+  /** The components in reconcile order, wired to talk to the outside world (Doppler, Redis). */
+  public static List<StackComponent> defaultComponents(Clock clock, MeterRegistry registry) {
+    DopplerSyncCache doppler = new DopplerSyncCache(new DopplerClient(clock),
+        new RetryPolicy(() -> ThreadLocalRandom.current().nextDouble()), clock, registry);
     return List.of(
-        new SecretsComponent(),
+        new SecretsComponent(doppler, clock),
         new PostgresComponent(),
         new RedisComponent(),
         new AppComponent(),
@@ -80,6 +97,9 @@ public class TTStackReconciler implements Reconciler<TTStack> {
             stack.getMetadata().getNamespace(), stack.getMetadata().getName(), generation, message);
       }
     } else {
+      for (StackComponent component : components) {
+        component.prepare(stack, context);
+      }
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       List<Condition> componentConditions = new ArrayList<>();
       for (StackComponent component : components) {
@@ -90,11 +110,42 @@ public class TTStackReconciler implements Reconciler<TTStack> {
     }
 
     TTStackStatus next = statusCalculator.next(current, proposed, observed, generation);
+    Optional<Duration> recheck = violations.isEmpty() ? earliestRecheck(stack, context) : Optional.empty();
     if (StatusCalculator.same(current, next)) {
-      return UpdateControl.noUpdate();
+      UpdateControl<TTStack> none = UpdateControl.noUpdate();
+      recheck.ifPresent(none::rescheduleAfter);
+      return none;
     }
+    recordTransitions(stack, context, current, next);
     stack.setStatus(next);
-    return UpdateControl.patchStatus(stack);
+    UpdateControl<TTStack> patch = UpdateControl.patchStatus(stack);
+    recheck.ifPresent(patch::rescheduleAfter);
+    return patch;
+  }
+
+  private Optional<Duration> earliestRecheck(TTStack stack, Context<TTStack> context) {
+    return components.stream()
+        .map(c -> c.recheckAfter(stack, context))
+        .flatMap(Optional::stream)
+        .min(Duration::compareTo);
+  }
+
+  /**
+   * One Event per condition whose status or reason changed: {@code kubectl describe tts} then tells
+   * the story of the stack. Steady state changes nothing, so it records nothing.
+   */
+  private void recordTransitions(TTStack stack, Context<TTStack> context, TTStackStatus current, TTStackStatus next) {
+    for (Condition c : next.conditions) {
+      Condition before = current == null ? null : current.condition(c.type);
+      if (before != null && before.status.equals(c.status) && java.util.Objects.equals(before.reason, c.reason)) {
+        continue;
+      }
+      if (before == null && NotImplemented.REASON.equals(c.reason)) {
+        continue; // not news
+      }
+      String type = Condition.FALSE.equals(c.status) ? EventRecorder.WARNING : EventRecorder.NORMAL;
+      events.record(context.getClient(), stack, type, c.reason, c.type + "=" + c.status + ": " + c.message);
+    }
   }
 
   /**

@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -41,7 +40,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   public static final String IDENTITY = "operator-under-test";
 
   private boolean leaderElection = true;
-  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-26T12:00:00Z"));
+  private final MutableClock clock = MutableClock.ticking();
   private EmbeddedApiServer api;
   private TTStackOperator operator;
   private ClusterSimulator simulator;
