@@ -43,9 +43,14 @@ class OperatorLifecycleTest {
     assertThat(secrets.status).isEqualTo(Condition.FALSE);
     assertThat(secrets.reason).isEqualTo("TokenNotFound");
     assertThat(secrets.message).contains("doppler-token");
+    // PostgreSQL waits for its credentials, and says so.
+    Condition postgres = stack.getStatus().condition(ConditionType.POSTGRES_READY);
+    assertThat(postgres.status).isEqualTo(Condition.FALSE);
+    assertThat(postgres.reason).isEqualTo("WaitingForSecrets");
     // Components that have not landed say so: Unknown/NotImplemented, never True.
     stack.getStatus().conditions.stream()
-        .filter(c -> !c.type.equals(ConditionType.READY) && !c.type.equals(ConditionType.SECRETS_SYNCED)).forEach(c -> {
+        .filter(c -> List.of(ConditionType.REDIS_CLUSTER_READY, ConditionType.APP_READY, ConditionType.MONITORING_READY)
+            .contains(c.type)).forEach(c -> {
       assertThat(c.status).as(c.type).isEqualTo(Condition.UNKNOWN);
       assertThat(c.reason).as(c.type).isEqualTo(NotImplemented.REASON);
     });

@@ -2,18 +2,35 @@ package dev.ttstack.operator.postgres;
 
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.ConditionType;
+import dev.ttstack.operator.api.PostgresSpec;
+import dev.ttstack.operator.api.PostgresStatus;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
-import dev.ttstack.operator.reconciler.NotImplemented;
+import dev.ttstack.operator.reconciler.Secondaries;
 import dev.ttstack.operator.reconciler.StackComponent;
+import dev.ttstack.operator.secrets.SecretKeys;
+import dev.ttstack.operator.secrets.SecretsOutcome;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * PostgreSQL: StatefulSet, Service, exporter, backups and NetworkPolicy.
- *
- * <p>Not implemented yet: until it is, {@code POSTGRES_READY} stays Unknown with reason NotImplemented.
+ * PostgreSQL: one persistent instance (StatefulSet, Service, NetworkPolicy, exporter sidecar) with
+ * scheduled backups, a backup before every image change, and a refusal of major-version changes
+ * (they need pg_upgrade). Reports {@code PostgresReady} with the reason a user can act on.
  */
 public class PostgresComponent implements StackComponent {
+  static final String READY = "Ready";
+  static final String WAITING_FOR_SECRETS = "WaitingForSecrets";
+  static final String MAJOR_UPGRADE_REFUSED = "MajorUpgradeRefused";
+  static final String BACKUP_FAILED = "BackupFailed";
+  static final String BACKING_UP = "BackingUpBeforeUpgrade";
 
   @Override
   public String conditionType() {
@@ -21,7 +38,133 @@ public class PostgresComponent implements StackComponent {
   }
 
   @Override
+  public List<HasMetadata> desiredObjects(TTStack stack) {
+    String secretName = SecretsOutcome.secretNameFor(stack);
+    String image = stack.getSpec().postgres.effectiveImage();
+    List<HasMetadata> objects = new java.util.ArrayList<>(List.of(
+        PostgresObjects.backupScript(stack),
+        PostgresObjects.backupVolume(stack),
+        PostgresObjects.service(stack),
+        PostgresObjects.networkPolicy(stack),
+        PostgresObjects.statefulSet(stack, secretName, null, image)));
+    if (Boolean.TRUE.equals(stack.getSpec().postgres.backup.enabled)) {
+      objects.add(PostgresObjects.cronJob(stack, secretName, image));
+    }
+    return objects;
+  }
+
+  /** Decides the image (the spec's, or the running one while an upgrade waits) before the workflow. */
+  @Override
+  public void prepare(TTStack stack, Context<TTStack> context) {
+    PostgresSpec spec = stack.getSpec().postgres;
+    SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
+    Optional<StatefulSet> actual = statefulSet(stack, context);
+    String wanted = spec.effectiveImage();
+    String running = actual.map(PostgresComponent::image).orElse(null);
+    String hash = secrets.content() != null ? secrets.hashOf(SecretKeys.postgres())
+        : actual.map(s -> s.getSpec().getTemplate().getMetadata().getAnnotations())
+            .map(a -> a.get(PostgresObjects.SECRET_HASH_ANNOTATION)).orElse(null);
+    Integer recordedMajor = stack.getStatus() == null || stack.getStatus().postgres == null ? null
+        : stack.getStatus().postgres.majorVersion;
+
+    String image = wanted;
+    Condition blocked = null;
+    if (running != null && recordedMajor != null && !recordedMajor.equals(spec.version)) {
+      image = running;
+      blocked = notReady(MAJOR_UPGRADE_REFUSED, "spec.postgres.version " + spec.version + " differs from the major version "
+          + recordedMajor + " the data was created with; that needs pg_upgrade, which the operator does not do."
+          + " Still running " + running + ". Set spec.postgres.version back to " + recordedMajor
+          + ", or migrate with pg_dump/pg_restore into a new stack");
+    } else if (running != null && !running.equals(wanted) && Boolean.TRUE.equals(spec.backup.beforeUpgrade)) {
+      BackupJobs.Gate gate = BackupJobs.ensureBefore(stack, context, "postgres image " + wanted, secrets.secretName(), running);
+      if (gate.state() == BackupJobs.State.RUNNING) {
+        image = running;
+        blocked = notReady(BACKING_UP, "taking a backup (Job " + gate.job() + ") before changing the image from "
+            + running + " to " + wanted);
+      } else if (gate.state() == BackupJobs.State.FAILED) {
+        image = running;
+        blocked = notReady(BACKUP_FAILED, "the backup before changing the image to " + wanted + " failed (Job "
+            + gate.job() + ": " + gate.detail() + "); still running " + running + ". Fix the cause and delete Job "
+            + gate.job() + " to retry, or set spec.postgres.backup.beforeUpgrade: false to change without a backup");
+      }
+    }
+    context.managedWorkflowAndDependentResourceContext().put(PostgresPlan.KEY,
+        new PostgresPlan(image, secrets.secretName(), hash, blocked));
+  }
+
+  @Override
   public Condition observe(TTStack stack, Context<TTStack> context, TTStackStatus next) {
-    return NotImplemented.condition(conditionType(), "the PostgreSQL component");
+    PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
+    Optional<StatefulSet> sts = statefulSet(stack, context);
+    PostgresStatus status = new PostgresStatus();
+    Integer recordedMajor = stack.getStatus() == null || stack.getStatus().postgres == null ? null
+        : stack.getStatus().postgres.majorVersion;
+    status.majorVersion = recordedMajor != null ? recordedMajor : sts.isPresent() ? stack.getSpec().postgres.version : null;
+    status.image = sts.map(PostgresComponent::image).orElse(null);
+    status.lastBackup = BackupJobs.lastSuccess(context).orElse(null);
+    status.lastFailedBackup = BackupJobs.lastFailureAfterSuccess(context).orElse(null);
+    next.postgres = status;
+
+    if (sts.isEmpty()) {
+      SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
+      return notReady(WAITING_FOR_SECRETS, "waiting for the credentials: SecretsSynced is " + secrets.condition().reason);
+    }
+    if (plan.blocked() != null) {
+      return plan.blocked();
+    }
+    return readiness(stack, context, sts.get());
+  }
+
+  /** Ready, or the most useful reason it is not: volume, image, crash loop, probe. */
+  private Condition readiness(TTStack stack, Context<TTStack> context, StatefulSet sts) {
+    var s = sts.getStatus();
+    boolean current = s != null && Objects.equals(s.getObservedGeneration(), sts.getMetadata().getGeneration())
+        && (s.getUpdateRevision() == null || Objects.equals(s.getUpdateRevision(), s.getCurrentRevision()));
+    if (current && s.getReadyReplicas() != null && s.getReadyReplicas() >= 1) {
+      var failed = BackupJobs.lastFailureAfterSuccess(context);
+      return new Condition(conditionType(), Condition.TRUE, READY, "PostgreSQL " + image(sts) + " is ready"
+          + failed.map(f -> "; the last backup failed (Job " + f.job + ")").orElse(""));
+    }
+    String ns = stack.getMetadata().getNamespace();
+    Optional<Pod> pod = Secondaries.get(context, Pod.class, PostgresObjects.name(stack) + "-0", ns);
+    Optional<PersistentVolumeClaim> pvc = Secondaries.get(context, PersistentVolumeClaim.class,
+        PostgresObjects.dataClaimName(stack), ns);
+    if (pvc.isPresent() && pvc.get().getStatus() != null && "Pending".equals(pvc.get().getStatus().getPhase())) {
+      return notReady("VolumePending", "PersistentVolumeClaim " + PostgresObjects.dataClaimName(stack)
+          + " is Pending: no volume of that size/class can be provisioned yet");
+    }
+    if (pod.isPresent()) {
+      Optional<ContainerStatus> postgres = pod.get().getStatus() == null || pod.get().getStatus().getContainerStatuses() == null
+          ? Optional.empty()
+          : pod.get().getStatus().getContainerStatuses().stream().filter(c -> "postgres".equals(c.getName())).findFirst();
+      if (postgres.isPresent() && postgres.get().getState() != null && postgres.get().getState().getWaiting() != null) {
+        var waiting = postgres.get().getState().getWaiting();
+        String reason = waiting.getReason() == null ? "Waiting" : waiting.getReason();
+        String last = postgres.get().getLastState() != null && postgres.get().getLastState().getTerminated() != null
+            ? "; last exit " + postgres.get().getLastState().getTerminated().getExitCode()
+                + Optional.ofNullable(postgres.get().getLastState().getTerminated().getMessage()).map(m -> ": " + m).orElse("")
+            : "";
+        return notReady(reason, "container postgres is waiting: " + reason
+            + Optional.ofNullable(waiting.getMessage()).map(m -> " (" + m + ")").orElse("") + last);
+      }
+      if (postgres.isPresent() && postgres.get().getState() != null && postgres.get().getState().getRunning() != null
+          && !Boolean.TRUE.equals(postgres.get().getReady())) {
+        return notReady("NotReady", "PostgreSQL is running but pg_isready fails (readiness probe)");
+      }
+    }
+    return notReady("Starting", "waiting for pod " + PostgresObjects.name(stack) + "-0 to become ready");
+  }
+
+  private Condition notReady(String reason, String message) {
+    return new Condition(conditionType(), Condition.FALSE, reason, message);
+  }
+
+  private static Optional<StatefulSet> statefulSet(TTStack stack, Context<TTStack> context) {
+    return Secondaries.get(context, StatefulSet.class, PostgresObjects.name(stack), stack.getMetadata().getNamespace());
+  }
+
+  static String image(StatefulSet sts) {
+    return sts.getSpec().getTemplate().getSpec().getContainers().stream()
+        .filter(c -> "postgres".equals(c.getName())).map(c -> c.getImage()).findFirst().orElse(null);
   }
 }

@@ -9,6 +9,9 @@ import dev.ttstack.operator.api.Violation;
 import dev.ttstack.operator.app.AppComponent;
 import dev.ttstack.operator.monitoring.MonitoringComponent;
 import dev.ttstack.operator.postgres.PostgresComponent;
+import dev.ttstack.operator.postgres.PostgresDependents;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import dev.ttstack.operator.redis.RedisComponent;
 import dev.ttstack.operator.secrets.DopplerClient;
 import dev.ttstack.operator.secrets.DopplerSyncCache;
@@ -46,8 +49,19 @@ import org.slf4j.LoggerFactory;
  * kept or deleted through their own retention settings, so there is nothing to clean up by hand.
  */
 @Workflow(explicitInvocation = true, dependents = {
+    // secrets first: everything below reads the Secret this one keeps
     @Dependent(name = "managed-secret", type = ManagedSecretDependent.class,
         reconcilePrecondition = ManagedSecretPrecondition.class),
+    // postgres
+    @Dependent(name = "postgres-backup-script", type = PostgresDependents.BackupScript.class),
+    @Dependent(name = "postgres-backup-volume", type = PostgresDependents.BackupVolume.class),
+    @Dependent(name = "postgres-service", type = PostgresDependents.ClientService.class),
+    @Dependent(name = "postgres-network-policy", type = PostgresDependents.Firewall.class),
+    @Dependent(name = "postgres", type = PostgresDependents.Database.class,
+        reconcilePrecondition = PostgresDependents.CredentialsAvailable.class),
+    @Dependent(name = "postgres-backup-schedule", type = PostgresDependents.BackupSchedule.class,
+        reconcilePrecondition = PostgresDependents.BackupsEnabled.class,
+        dependsOn = {"postgres-backup-script", "postgres-backup-volume"}),
 })
 @ControllerConfiguration(name = TTStackReconciler.NAME)
 public class TTStackReconciler implements Reconciler<TTStack> {
@@ -78,6 +92,12 @@ public class TTStackReconciler implements Reconciler<TTStack> {
         new RedisComponent(),
         new AppComponent(),
         new MonitoringComponent());
+  }
+
+  /** Informers beyond the dependents' own: see {@link ObservedObjects}. */
+  @Override
+  public List<EventSource<?, TTStack>> prepareEventSources(EventSourceContext<TTStack> context) {
+    return ObservedObjects.eventSources(context);
   }
 
   @Override

@@ -137,6 +137,113 @@ public final class ClusterSimulator {
     return client.resource(pod).update();
   }
 
+  /**
+   * The StatefulSet controller's volumes: one PVC per claim template and replica, named
+   * {@code <template>-<statefulset>-<ordinal>}, in the given phase ("Bound" or "Pending"). With
+   * {@code whenDeleted: Delete} the controller makes the StatefulSet their owner, as Kubernetes does.
+   */
+  public List<io.fabric8.kubernetes.api.model.PersistentVolumeClaim> createStatefulSetVolumes(String namespace, String name,
+      String phase) {
+    StatefulSet s = require(client.apps().statefulSets().inNamespace(namespace).withName(name).get(), "StatefulSet", namespace, name);
+    boolean deleteWithSet = s.getSpec().getPersistentVolumeClaimRetentionPolicy() != null
+        && "Delete".equals(s.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted());
+    List<io.fabric8.kubernetes.api.model.PersistentVolumeClaim> created = new ArrayList<>();
+    int replicas = s.getSpec().getReplicas() == null ? 1 : s.getSpec().getReplicas();
+    for (var template : s.getSpec().getVolumeClaimTemplates()) {
+      for (int i = 0; i < replicas; i++) {
+        var pvc = new io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder()
+            .withNewMetadata().withName(template.getMetadata().getName() + "-" + name + "-" + i).withNamespace(namespace)
+            .withLabels(template.getMetadata().getLabels()).endMetadata()
+            .withSpec(template.getSpec())
+            .withNewStatus().withPhase(phase).endStatus()
+            .build();
+        if (deleteWithSet) {
+          pvc.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder().withApiVersion("apps/v1")
+              .withKind("StatefulSet").withName(name).withUid(s.getMetadata().getUid()).build()));
+        }
+        created.add(client.resource(pvc).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update));
+      }
+    }
+    return created;
+  }
+
+  /**
+   * The Job ran: a pod labelled {@code job-name} whose container terminated with that message (exit 0
+   * if it succeeded), and the Job's status as the Job controller writes it.
+   */
+  public io.fabric8.kubernetes.api.model.batch.v1.Job finishJob(String namespace, String jobName, boolean succeeded,
+      String terminationMessage) {
+    var job = require(client.batch().v1().jobs().inNamespace(namespace).withName(jobName).get(), "Job", namespace, jobName);
+    var template = job.getSpec().getTemplate();
+    java.util.Map<String, String> labels = new java.util.LinkedHashMap<>();
+    if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
+      labels.putAll(template.getMetadata().getLabels());
+    }
+    labels.put("job-name", jobName);
+    String now = Instant.now().toString();
+    List<ContainerStatus> statuses = new ArrayList<>();
+    for (var c : template.getSpec().getContainers()) {
+      statuses.add(new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage()).withReady(false)
+          .withState(new ContainerStateBuilder().withNewTerminated().withExitCode(succeeded ? 0 : 1)
+              .withReason(succeeded ? "Completed" : "Error").withMessage(terminationMessage).withFinishedAt(now)
+              .endTerminated().build())
+          .build());
+    }
+    client.resource(new PodBuilder()
+        .withNewMetadata().withName(jobName + "-sim").withNamespace(namespace).withLabels(labels)
+        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("batch/v1").withKind("Job").withName(jobName)
+            .withUid(job.getMetadata().getUid()).withController(true).build())
+        .endMetadata()
+        .withSpec(template.getSpec())
+        .withNewStatus().withPhase(succeeded ? "Succeeded" : "Failed").withContainerStatuses(statuses).endStatus()
+        .build()).create();
+    var status = new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder().withStartTime(now);
+    if (succeeded) {
+      status.withSucceeded(1).withCompletionTime(now)
+          .withConditions(new io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder().withType("Complete")
+              .withStatus("True").build());
+    } else {
+      status.withFailed(2).withConditions(new io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder()
+          .withType("Failed").withStatus("True").withReason("BackoffLimitExceeded")
+          .withMessage("Job has reached the specified backoff limit").build());
+    }
+    job.setStatus(status.build());
+    return client.resource(job).update();
+  }
+
+  /**
+   * Kubernetes' garbage collector, which the mock server lacks: deletes every object whose owners are
+   * all gone, repeatedly, until nothing more goes (so deletion cascades).
+   */
+  public void collectGarbage(String namespace) {
+    boolean deleted = true;
+    while (deleted) {
+      deleted = false;
+      List<io.fabric8.kubernetes.api.model.HasMetadata> all = new ArrayList<>();
+      all.addAll(client.apps().statefulSets().inNamespace(namespace).list().getItems());
+      all.addAll(client.apps().deployments().inNamespace(namespace).list().getItems());
+      all.addAll(client.services().inNamespace(namespace).list().getItems());
+      all.addAll(client.configMaps().inNamespace(namespace).list().getItems());
+      all.addAll(client.secrets().inNamespace(namespace).list().getItems());
+      all.addAll(client.network().v1().networkPolicies().inNamespace(namespace).list().getItems());
+      all.addAll(client.batch().v1().cronjobs().inNamespace(namespace).list().getItems());
+      all.addAll(client.batch().v1().jobs().inNamespace(namespace).list().getItems());
+      all.addAll(client.persistentVolumeClaims().inNamespace(namespace).list().getItems());
+      all.addAll(client.pods().inNamespace(namespace).list().getItems());
+      java.util.Set<String> uids = new java.util.HashSet<>();
+      all.forEach(o -> uids.add(o.getMetadata().getUid()));
+      client.resources(dev.ttstack.operator.api.TTStack.class).inNamespace(namespace).list().getItems()
+          .forEach(o -> uids.add(o.getMetadata().getUid()));
+      for (var o : all) {
+        var owners = o.getMetadata().getOwnerReferences();
+        if (owners != null && !owners.isEmpty() && owners.stream().noneMatch(r -> uids.contains(r.getUid()))) {
+          client.resource(o).withGracePeriod(0).delete();
+          deleted = true;
+        }
+      }
+    }
+  }
+
   /** The pod is gone, as after a node failure or eviction. */
   public void deletePod(String namespace, String podName) {
     client.pods().inNamespace(namespace).withName(podName).delete();

@@ -1,0 +1,21 @@
+package dev.ttstack.operator.postgres;
+
+import dev.ttstack.operator.api.Condition;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.Optional;
+
+/**
+ * What {@link PostgresComponent} decided before the workflow, for the dependents to apply.
+ *
+ * @param image the image the StatefulSet runs (the spec's, or the running one while an upgrade waits)
+ * @param secretName the Secret holding the credentials
+ * @param secretHash hash of the keys PostgreSQL consumes, or null if unknown yet
+ * @param blocked a condition that explains why the spec is not applied yet, or null
+ */
+public record PostgresPlan(String image, String secretName, String secretHash, Condition blocked) {
+  static final String KEY = PostgresPlan.class.getName();
+
+  static Optional<PostgresPlan> of(Context<?> context) {
+    return context.managedWorkflowAndDependentResourceContext().get(KEY, PostgresPlan.class);
+  }
+}
