@@ -245,7 +245,7 @@ public final class ClusterHealer {
       List<SlotRange> claimed = n.self() == null ? List.of() : n.self().slots();
       if (SlotRange.toBits(claimed).intersects(SlotRange.toBits(unowned))) {
         problems.add(new Problem(ClusterReasons.ONLY_COPY_WITHOUT_IDENTITY, "pod " + n.pod()
-            + " runs alone claiming slots " + SlotRange.format(claimed) + " that the cluster has no owner for;"
+            + " runs alone claiming slots " + SlotRange.describe(claimed) + " that the cluster has no owner for;"
             + " its data may be the only copy, so it is left alone", List.of()));
         continue;
       }
@@ -256,7 +256,7 @@ public final class ClusterHealer {
         c.flushAll();
         c.resetHard();
         act(HealAction.Type.ResetRogueNode, n.pod(), "lost its nodes.conf and claimed slots "
-            + SlotRange.format(claimed) + " on its own; the cluster serves them, so its copy is flushed and it is reset");
+            + SlotRange.describe(claimed) + " on its own; the cluster serves them, so its copy is flushed and it is reset");
         changed = true;
       } catch (JedisException e) {
         LOG.warn("redis heal: reset of {} failed: {}", n.pod(), e.getMessage());

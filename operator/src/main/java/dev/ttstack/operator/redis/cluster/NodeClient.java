@@ -45,19 +45,26 @@ public final class NodeClient implements AutoCloseable {
           .clientName("ttstack-operator")
           .protocol(RedisProtocol.RESP2)
           .build();
-      Jedis jedis = new Jedis(new HostAndPort(host, port), config);
+      Jedis jedis = null;
       try {
+        jedis = new Jedis(new HostAndPort(host, port), config); // connects and authenticates
         jedis.ping();
         return new NodeClient(jedis, host + ":" + port);
       } catch (JedisAccessControlException e) {
         refused = e;
-        jedis.close();
+        closeQuietly(jedis);
       } catch (RuntimeException e) {
-        jedis.close();
+        closeQuietly(jedis);
         throw e;
       }
     }
     throw refused;
+  }
+
+  private static void closeQuietly(Jedis jedis) {
+    if (jedis != null) {
+      jedis.close();
+    }
   }
 
   public static NodeClient connect(NodeAddress address, RedisCredentials credentials) {

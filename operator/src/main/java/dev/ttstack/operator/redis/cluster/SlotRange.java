@@ -71,6 +71,15 @@ public record SlotRange(int from, int to) {
     return ranges.stream().map(SlotRange::toString).collect(Collectors.joining(","));
   }
 
+  /** {@link #format} when short; else a summary such as {@code 1371 slots in 1120 ranges within 10926-16381}. */
+  public static String describe(List<SlotRange> ranges) {
+    if (ranges.size() <= 8) {
+      return format(ranges);
+    }
+    return count(ranges) + " slots in " + ranges.size() + " ranges within " + ranges.get(0).from() + "-"
+        + ranges.get(ranges.size() - 1).to();
+  }
+
   public static int count(List<SlotRange> ranges) {
     return ranges.stream().mapToInt(SlotRange::size).sum();
   }

@@ -69,6 +69,10 @@ final class ClusterData {
 
   /** Keys per master address, from any node's slot table. */
   static Map<HostAndPort, List<Integer>> route(LocalRedisCluster cluster, int count) {
+    return route(cluster, count, ClusterData::key);
+  }
+
+  static Map<HostAndPort, List<Integer>> route(LocalRedisCluster cluster, int count, java.util.function.IntFunction<String> keyName) {
     HostAndPort[] owner = new HostAndPort[SlotRange.SLOTS];
     ClusterSnapshot s = ClusterObserver.observe(cluster.pods(), cluster.resolver(), cluster.credentials());
     for (NodeState m : s.members()) {
@@ -85,9 +89,9 @@ final class ClusterData {
     }
     Map<HostAndPort, List<Integer>> byOwner = new HashMap<>();
     for (int i = 0; i < count; i++) {
-      HostAndPort o = owner[JedisClusterCRC16.getSlot(key(i))];
+      HostAndPort o = owner[JedisClusterCRC16.getSlot(keyName.apply(i))];
       if (o == null) {
-        throw new IllegalStateException("slot of " + key(i) + " has no owner");
+        throw new IllegalStateException("slot of " + keyName.apply(i) + " has no owner");
       }
       byOwner.computeIfAbsent(o, x -> new ArrayList<>()).add(i);
     }
