@@ -39,7 +39,8 @@ public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCal
 
   private final int size;
   private final String stack;
-  private final String password = randomPassword();
+  private final String password;
+  private String shell = "bash";
   private final Map<String, Node> nodes = new LinkedHashMap<>();
   private Path root;
   private Path script;
@@ -72,8 +73,30 @@ public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCal
   }
 
   public LocalRedisCluster(String stack, int size) {
+    this(stack, size, randomPassword());
+  }
+
+  public LocalRedisCluster(String stack, int size, String password) {
     this.stack = stack;
     this.size = size;
+    this.password = password;
+  }
+
+  /** The shell that runs redis-start.sh: bash (default) or sh (dash here; busybox ash in the image). */
+  public LocalRedisCluster shell(String shell) {
+    this.shell = shell;
+    return this;
+  }
+
+  /** Optional marker file given to the gate as REDIS_CLUSTER_MARKER. */
+  private Path marker;
+
+  public Path marker() {
+    return root.resolve("cluster-marker");
+  }
+
+  public void useMarker() {
+    marker = marker();
   }
 
   @Override
@@ -84,6 +107,7 @@ public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCal
     baseConf = root.resolve(RedisConfig.REDIS_CONF);
     Files.writeString(baseConf, RedisConfig.redisConf(NODE_TIMEOUT_MILLIS));
     nodes.clear();
+    marker = null;
     for (int i = 0; i < size; i++) {
       String pod = stack + "-redis-" + i;
       Node n = new Node(pod, Files.createDirectories(root.resolve(pod)));
@@ -234,7 +258,7 @@ public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCal
       for (Node other : nodes.values()) {
         peers.add("127.0.0.1:" + other.port);
       }
-      ProcessBuilder pb = new ProcessBuilder("bash", script.toString());
+      ProcessBuilder pb = new ProcessBuilder(shell, script.toString());
       Map<String, String> env = pb.environment();
       env.put("REDIS_PASSWORD", password);
       env.put("POD_NAME", n.pod);
@@ -247,6 +271,9 @@ public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCal
       env.put("REDIS_PEERS", withPeers ? String.join(" ", peers) : "");
       env.put("REDIS_GATE_POLL_SECONDS", "0.05");
       env.put("REDIS_PEER_TIMEOUT_SECONDS", "1");
+      if (marker != null) {
+        env.put("REDIS_CLUSTER_MARKER", marker.toString());
+      }
       pb.redirectErrorStream(true);
       pb.redirectOutput(ProcessBuilder.Redirect.appendTo(n.log.toFile()));
       n.process = pb.start();
