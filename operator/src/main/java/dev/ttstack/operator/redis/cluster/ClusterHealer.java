@@ -86,6 +86,21 @@ public final class ClusterHealer {
     return new Outcome(List.copyOf(actions), List.copyOf(problems));
   }
 
+  private interface NodeWork {
+    void run(NodeClient client);
+  }
+
+  /** Runs {@code work} on one node; a failure is logged (the next pass sees the state and retries). */
+  private boolean onNode(NodeState n, String what, NodeWork work) {
+    try (NodeClient c = NodeClient.connect(n.address(), credentials)) {
+      work.run(c);
+      return true;
+    } catch (JedisException e) {
+      LOG.warn("redis heal: {} on {} failed: {}", what, n.pod(), e.getMessage());
+      return false;
+    }
+  }
+
   private void act(HealAction.Type type, String pod, String detail) {
     HealAction a = new HealAction(type, pod, detail);
     LOG.info("redis heal: {}", a);
@@ -252,15 +267,12 @@ public final class ClusterHealer {
       if (n.connectedReplicas() > 0) {
         continue; // a replica still syncs from it: a FLUSHALL would reach it
       }
-      try (NodeClient c = NodeClient.connect(n.address(), credentials)) {
+      changed |= onNode(n, "FLUSHALL and CLUSTER RESET", c -> {
         c.flushAll();
         c.resetHard();
         act(HealAction.Type.ResetRogueNode, n.pod(), "lost its nodes.conf and claimed slots "
             + SlotRange.describe(claimed) + " on its own; the cluster serves them, so its copy is flushed and it is reset");
-        changed = true;
-      } catch (JedisException e) {
-        LOG.warn("redis heal: reset of {} failed: {}", n.pod(), e.getMessage());
-      }
+      });
     }
     return changed;
   }
@@ -323,14 +335,11 @@ public final class ClusterHealer {
         continue;
       }
       NodeState target = masters.get(0);
-      try (NodeClient c = NodeClient.connect(n.address(), credentials)) {
+      changed |= onNode(n, "REPLICATE", c -> {
         if (ClusterBootstrap.tryReplicate(c, target.myId())) {
           act(HealAction.Type.ReplicateNode, n.pod(), "slot-less master made a replica of " + target.pod());
-          changed = true;
         }
-      } catch (JedisException e) {
-        LOG.warn("redis heal: REPLICATE on {} failed: {}", n.pod(), e.getMessage());
-      }
+      });
     }
     return changed;
   }
@@ -347,13 +356,8 @@ public final class ClusterHealer {
         // A missing entry is gossip still on its way; only a known id at an old address is stale.
         boolean aStale = aSeesB != null && !aSeesB.isAt(b.address());
         boolean bStale = bSeesA != null && !bSeesA.isAt(a.address());
-        if (aStale && bStale) {
-          try (NodeClient c = NodeClient.connect(a.address(), credentials)) {
-            c.meet(b.address());
-            met.add(b.pod() + " at " + b.address());
-          } catch (JedisException e) {
-            LOG.warn("redis heal: MEET from {} failed: {}", a.pod(), e.getMessage());
-          }
+        if (aStale && bStale && onNode(a, "MEET", c -> c.meet(b.address()))) {
+          met.add(b.pod() + " at " + b.address());
         }
       }
       if (!met.isEmpty()) {
@@ -378,13 +382,11 @@ public final class ClusterHealer {
       boolean pointsElsewhere = !current.host().equals(host) || !Integer.toString(current.port()).equals(port);
       ClusterNode seen = r.entry(self.masterId());
       if (pointsElsewhere && seen != null && seen.isAt(current)) {
-        try (NodeClient c = NodeClient.connect(r.address(), credentials)) {
+        onNode(r, "REPLICATE", c -> {
           c.replicate(self.masterId());
           act(HealAction.Type.ReplicateNode, r.pod(), "replica pointed at the old address " + host + ":" + port
               + " of " + masterPod + "; re-pointed to " + current);
-        } catch (JedisException e) {
-          LOG.warn("redis heal: re-REPLICATE on {} failed: {}", r.pod(), e.getMessage());
-        }
+        });
       }
     }
   }
@@ -400,12 +402,10 @@ public final class ClusterHealer {
     if (target == null) {
       return;
     }
-    try (NodeClient c = NodeClient.connect(target.address(), credentials)) {
+    onNode(target, "ADDSLOTSRANGE", c -> {
       c.addSlotsRange(unowned);
       act(HealAction.Type.AssignSlots, target.pod(), "unowned slots " + SlotRange.format(unowned) + " assigned");
-    } catch (JedisException e) {
-      LOG.warn("redis heal: ADDSLOTSRANGE on {} failed: {}", target.pod(), e.getMessage());
-    }
+    });
   }
 
   private void reportDownShards(ClusterSnapshot s) {

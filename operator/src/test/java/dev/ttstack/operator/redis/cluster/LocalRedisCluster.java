@@ -222,6 +222,27 @@ public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCal
     killProcess(n);
   }
 
+  /** The pod crashes and comes back with an empty volume, through its gate. */
+  public void restartWithLostVolume(String pod) throws IOException {
+    kill(pod);
+    wipeVolume(pod);
+    start(pod);
+  }
+
+  /**
+   * The pod stops gracefully and comes back with its AOF but without nodes.conf; with
+   * {@code peersVisible} false the gate cannot see that the cluster exists.
+   */
+  public void restartWithLostNodesConf(String pod, boolean peersVisible) throws IOException {
+    stop(pod);
+    deleteNodesConf(pod);
+    if (peersVisible) {
+      start(pod);
+    } else {
+      startWithoutPeers(pod);
+    }
+  }
+
   /** The pod's volume is gone: an empty data directory. */
   public void wipeVolume(String pod) throws IOException {
     Node n = nodes.get(pod);

@@ -82,9 +82,7 @@ class ProbeScriptTest {
     new Reconciles().untilHealthy(new RedisClusterManager(new SimpleMeterRegistry()), Reconciles.request(cluster, false),
         Duration.ofSeconds(30));
     String pod = cluster.pod(4);
-    cluster.kill(pod);
-    cluster.wipeVolume(pod);
-    cluster.start(pod);
+    cluster.restartWithLostVolume(pod);
     assertThat(ClusterObserver.observe(pod, cluster.node(pod).address(), cluster.credentials()).gated()).isTrue();
 
     assertThat(probe("sh", pod, "live")).isZero();

@@ -63,9 +63,7 @@ class StartGateScriptTest {
   void nodeWithoutNodesConfIsHeldAtTheGateWhileAPeerKnowsTheCluster() throws Exception {
     formPair(cluster);
     String pod = cluster.pod(2);
-    cluster.kill(pod);
-    cluster.wipeVolume(pod);
-    cluster.start(pod);
+    cluster.restartWithLostVolume(pod);
 
     NodeState n = observe(cluster, pod);
     assertThat(n.gated()).isTrue();
@@ -86,9 +84,7 @@ class StartGateScriptTest {
   void dataWithoutNodesConfIsReportedAndMovedAsideOnRelease() throws Exception {
     formPair(cluster);
     String pod = cluster.pod(1);
-    cluster.stop(pod);
-    cluster.deleteNodesConf(pod);
-    cluster.start(pod);
+    cluster.restartWithLostNodesConf(pod, true);
 
     NodeState n = observe(cluster, pod);
     assertThat(n.gated()).isTrue();
@@ -132,9 +128,7 @@ class StartGateScriptTest {
   void sigtermAtTheGateStopsTheGateServerAndExits() throws Exception {
     formPair(cluster);
     String pod = cluster.pod(2);
-    cluster.kill(pod);
-    cluster.wipeVolume(pod);
-    cluster.start(pod);
+    cluster.restartWithLostVolume(pod);
     LocalRedisCluster.Node node = cluster.node(pod);
     List<ProcessHandle> children = node.process.descendants().toList();
     assertThat(children).isNotEmpty();
@@ -150,9 +144,7 @@ class StartGateScriptTest {
   void runsUnderPosixShToo() throws Exception {
     formPair(dash);
     String pod = dash.pod(2);
-    dash.kill(pod);
-    dash.wipeVolume(pod);
-    dash.start(pod);
+    dash.restartWithLostVolume(pod);
 
     assertThat(observe(dash, pod).gated()).isTrue();
     Gate.releaseFresh(dash.node(pod).address(), dash.credentials());
