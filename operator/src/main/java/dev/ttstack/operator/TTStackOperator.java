@@ -1,6 +1,11 @@
 package dev.ttstack.operator;
 
 import dev.ttstack.operator.reconciler.TTStackReconciler;
+import dev.ttstack.operator.redis.RedisComponent;
+import dev.ttstack.operator.redis.cluster.NodeAddressResolver;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.List;
+import java.util.function.Function;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -37,7 +42,8 @@ public final class TTStackOperator implements AutoCloseable {
   private final TTStackReconciler reconciler;
   private volatile Runnable onLeadershipLost = () -> { };
 
-  private TTStackOperator(OperatorSettings settings, KubernetesClient client, Clock clock) {
+  private TTStackOperator(OperatorSettings settings, KubernetesClient client, Clock clock,
+      Function<List<Pod>, NodeAddressResolver> redisResolver) {
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     this.gcMetrics = new JvmGcMetrics();
@@ -78,7 +84,7 @@ public final class TTStackOperator implements AutoCloseable {
     if (!settings.leaderElection()) {
       leader.set(true);
     }
-    this.reconciler = new TTStackReconciler(clock, registry);
+    this.reconciler = new TTStackReconciler(clock, registry, redisResolver);
     operator.register(reconciler, c -> {
       if (!settings.watchNamespaces().isEmpty()) {
         c.settingNamespaces(settings.watchNamespaces());
@@ -88,7 +94,13 @@ public final class TTStackOperator implements AutoCloseable {
 
   /** Builds the operator; call {@link #start()} to run it. */
   public static TTStackOperator create(OperatorSettings settings, KubernetesClient client, Clock clock) {
-    return new TTStackOperator(settings, client, clock);
+    return new TTStackOperator(settings, client, clock, RedisComponent.podIps());
+  }
+
+  /** The same, reaching Redis nodes through {@code redisResolver} instead of pod IPs (tests). */
+  public static TTStackOperator create(OperatorSettings settings, KubernetesClient client, Clock clock,
+      Function<List<Pod>, NodeAddressResolver> redisResolver) {
+    return new TTStackOperator(settings, client, clock, redisResolver);
   }
 
   public void start() {
