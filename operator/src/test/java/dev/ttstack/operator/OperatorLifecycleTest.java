@@ -48,9 +48,10 @@ class OperatorLifecycleTest {
     assertThat(postgres.status).isEqualTo(Condition.FALSE);
     assertThat(postgres.reason).isEqualTo("WaitingForSecrets");
     assertThat(stack.getStatus().condition(ConditionType.REDIS_CLUSTER_READY).reason).isEqualTo("WaitingForSecrets");
+    assertThat(stack.getStatus().condition(ConditionType.APP_READY).reason).isEqualTo("WaitingForDependencies");
     // Components that have not landed say so: Unknown/NotImplemented, never True.
     stack.getStatus().conditions.stream()
-        .filter(c -> List.of(ConditionType.APP_READY, ConditionType.MONITORING_READY)
+        .filter(c -> List.of(ConditionType.MONITORING_READY)
             .contains(c.type)).forEach(c -> {
       assertThat(c.status).as(c.type).isEqualTo(Condition.UNKNOWN);
       assertThat(c.reason).as(c.type).isEqualTo(NotImplemented.REASON);

@@ -7,6 +7,7 @@ import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
 import dev.ttstack.operator.api.Violation;
 import dev.ttstack.operator.app.AppComponent;
+import dev.ttstack.operator.app.AppDependents;
 import dev.ttstack.operator.monitoring.MonitoringComponent;
 import dev.ttstack.operator.postgres.PostgresComponent;
 import dev.ttstack.operator.postgres.PostgresDependents;
@@ -75,6 +76,12 @@ import org.slf4j.LoggerFactory;
     @Dependent(name = "redis", type = RedisDependents.Nodes.class,
         reconcilePrecondition = RedisDependents.PasswordAvailable.class,
         dependsOn = {"redis-config", "redis-headless"}),
+    // app, last: it waits for the others
+    @Dependent(name = "app-service", type = AppDependents.ClientService.class),
+    @Dependent(name = "app", type = AppDependents.App.class,
+        reconcilePrecondition = AppDependents.DependenciesReady.class),
+    @Dependent(name = "app-ingress", type = AppDependents.Entry.class,
+        reconcilePrecondition = AppDependents.IngressWanted.class, dependsOn = "app-service"),
 })
 @ControllerConfiguration(name = TTStackReconciler.NAME)
 public class TTStackReconciler implements Reconciler<TTStack> {
@@ -109,8 +116,13 @@ public class TTStackReconciler implements Reconciler<TTStack> {
         new SecretsComponent(doppler, clock),
         new PostgresComponent(),
         new RedisComponent(new RedisClusterManager(registry), redisResolver, clock),
-        new AppComponent(),
+        new AppComponent(clock),
         new MonitoringComponent());
+  }
+
+  /** Where a component's condition of this reconcile is kept in the context, for the components after it. */
+  public static String conditionKey(String type) {
+    return "condition:" + type;
   }
 
   /** Informers beyond the dependents' own: see {@link ObservedObjects}. */
@@ -142,7 +154,10 @@ public class TTStackReconciler implements Reconciler<TTStack> {
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       List<Condition> componentConditions = new ArrayList<>();
       for (StackComponent component : components) {
-        componentConditions.add(component.observe(stack, context, proposed));
+        Condition c = component.observe(stack, context, proposed);
+        // Later components (the app) read the fresh conditions of earlier ones.
+        context.managedWorkflowAndDependentResourceContext().put(conditionKey(c.type), c);
+        componentConditions.add(c);
       }
       observed.add(StatusCalculator.ready(componentConditions));
       observed.addAll(componentConditions);

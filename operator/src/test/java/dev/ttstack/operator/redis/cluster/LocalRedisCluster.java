@@ -159,7 +159,7 @@ public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCal
   }
 
   /** The test password, for tests that must pass it on (never printed). */
-  String password() {
+  public String password() {
     return password;
   }
 
