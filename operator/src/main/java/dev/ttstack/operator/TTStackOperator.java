@@ -1,6 +1,8 @@
 package dev.ttstack.operator;
 
 import dev.ttstack.operator.reconciler.TTStackReconciler;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -27,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * build it here, so tests run exactly the production wiring.
  */
 public final class TTStackOperator implements AutoCloseable {
+  /**
+   * The {@code User-Agent} of the operator's API client: shows in the API server's audit log, and
+   * lets the test API server tell the operator's requests from the tests' (the RBAC test needs it).
+   */
+  public static final String USER_AGENT = "ttstack-operator";
   private static final Logger LOG = LoggerFactory.getLogger(TTStackOperator.class);
 
   private final Operator operator;
@@ -38,6 +45,12 @@ public final class TTStackOperator implements AutoCloseable {
   private volatile Runnable onLeadershipLost = () -> { };
 
   private TTStackOperator(OperatorSettings settings, KubernetesClient client, Clock clock) {
+    if (!USER_AGENT.equals(client.getConfiguration().getUserAgent())) {
+      // The RBAC test attributes requests to the operator by this header: a client without it would
+      // hide the operator's calls from the proof of the Helm chart's rules.
+      throw new IllegalArgumentException("the operator's client must be built with TTStackOperator.clientConfig "
+          + "(or EmbeddedApiServer.operatorClient()), got User-Agent " + client.getConfiguration().getUserAgent());
+    }
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     this.gcMetrics = new JvmGcMetrics();
@@ -84,6 +97,11 @@ public final class TTStackOperator implements AutoCloseable {
         c.settingNamespaces(settings.watchNamespaces());
       }
     });
+  }
+
+  /** The client configuration the operator runs with: {@code base} with the operator's User-Agent. */
+  public static Config clientConfig(Config base) {
+    return new ConfigBuilder(base).withUserAgent(USER_AGENT).build();
   }
 
   /** Builds the operator; call {@link #start()} to run it. */
