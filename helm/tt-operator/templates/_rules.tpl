@@ -8,27 +8,41 @@ naming each rule to add or remove, when these rules and the operator's calls dis
 */}}
 
 {{- define "tt-operator.rules" -}}
-# The TTStack: informer (list, watch); status written by the operator (patch).
+# The TTStack: its informer, and the status the operator reports.
 - apiGroups: ["ttstack.dev"]
   resources: ["ttstacks"]
   verbs: ["list", "watch"]
 - apiGroups: ["ttstack.dev"]
   resources: ["ttstacks/status"]
   verbs: ["patch"]
-# Objects the operator creates and keeps as desired (dependents): informers, create, update, and
-# patch (Server-Side Apply, on by default).
+# Dependents (JOSDK): informer, create, update (USE_SSA=false) and patch (Server-Side Apply).
 - apiGroups: [""]
   resources: ["configmaps", "services"]
   verbs: ["list", "watch", "create", "update", "patch"]
-# Secrets: the managed "<stack>-secrets", and reading the Doppler token / secretRef Secrets.
+- apiGroups: ["apps"]
+  resources: ["statefulsets"]
+  verbs: ["list", "watch", "create", "update", "patch"]
+- apiGroups: ["networking.k8s.io"]
+  resources: ["networkpolicies"]
+  verbs: ["list", "watch", "create", "update", "patch"]
+# The managed Secret <stack>-secrets (deleted when the stack switches to secretRef); the informer also
+# reads the Doppler token and secretRef Secrets.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["list", "watch", "create", "update", "patch"]
-# PersistentVolumeClaims: the retained backup volume (created), the StatefulSets' claims (observed),
-# deleted only with spec.deletionPolicy: Delete.
+  verbs: ["list", "watch", "create", "update", "patch", "delete"]
+# The backup CronJob (deleted when scheduled backups are disabled).
+- apiGroups: ["batch"]
+  resources: ["cronjobs"]
+  verbs: ["list", "watch", "create", "update", "patch", "delete"]
+# Backup Jobs before an upgrade: created directly, then observed.
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["list", "watch", "create"]
+# Volumes: the backup volume is created and never updated nor deleted by the operator (data is
+# kept); the StatefulSets' claims are observed.
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
-  verbs: ["list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["list", "watch", "create", "patch"]
 # Pods: observed only (crash loops, image pulls, backup results).
 - apiGroups: [""]
   resources: ["pods"]
@@ -37,24 +51,11 @@ naming each rule to add or remove, when these rules and the operator's calls dis
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
-- apiGroups: ["apps"]
-  resources: ["statefulsets"]
-  verbs: ["list", "watch", "create", "update", "patch"]
-# CronJobs (scheduled backups) are dependents; Jobs (backup before an upgrade) are created directly
-# and observed.
-- apiGroups: ["batch"]
-  resources: ["cronjobs"]
-  verbs: ["list", "watch", "create", "update", "patch"]
-- apiGroups: ["batch"]
-  resources: ["jobs"]
-  verbs: ["list", "watch", "create"]
-- apiGroups: ["networking.k8s.io"]
-  resources: ["networkpolicies"]
-  verbs: ["list", "watch", "create", "update", "patch"]
 {{- end -}}
 
 {{- define "tt-operator.leaseRules" -}}
-# Leader election. Creating a Lease cannot be limited to a name; everything else is.
+# Leader election. Creating a Lease cannot be limited to a name; the rest is. "update" is never sent
+# (fabric8 renews with patch) but JOSDK refuses to start without it.
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
   verbs: ["create"]
