@@ -1,6 +1,11 @@
 package dev.ttstack.operator;
 
 import dev.ttstack.operator.reconciler.TTStackReconciler;
+import dev.ttstack.operator.redis.RedisComponent;
+import dev.ttstack.operator.redis.cluster.NodeAddressResolver;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.List;
+import java.util.function.Function;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -44,7 +49,8 @@ public final class TTStackOperator implements AutoCloseable {
   private final TTStackReconciler reconciler;
   private volatile Runnable onLeadershipLost = () -> { };
 
-  private TTStackOperator(OperatorSettings settings, KubernetesClient client, Clock clock) {
+  private TTStackOperator(OperatorSettings settings, KubernetesClient client, Clock clock,
+      Function<List<Pod>, NodeAddressResolver> redisResolver) {
     if (!USER_AGENT.equals(client.getConfiguration().getUserAgent())) {
       // The RBAC test attributes requests to the operator by this header: a client without it would
       // hide the operator's calls from the proof of the Helm chart's rules.
@@ -91,7 +97,7 @@ public final class TTStackOperator implements AutoCloseable {
     if (!settings.leaderElection()) {
       leader.set(true);
     }
-    this.reconciler = new TTStackReconciler(clock, registry);
+    this.reconciler = new TTStackReconciler(clock, registry, redisResolver);
     operator.register(reconciler, c -> {
       if (!settings.watchNamespaces().isEmpty()) {
         c.settingNamespaces(settings.watchNamespaces());
@@ -106,7 +112,13 @@ public final class TTStackOperator implements AutoCloseable {
 
   /** Builds the operator; call {@link #start()} to run it. */
   public static TTStackOperator create(OperatorSettings settings, KubernetesClient client, Clock clock) {
-    return new TTStackOperator(settings, client, clock);
+    return new TTStackOperator(settings, client, clock, RedisComponent.podIps());
+  }
+
+  /** The same, reaching Redis nodes through {@code redisResolver} instead of pod IPs (tests). */
+  public static TTStackOperator create(OperatorSettings settings, KubernetesClient client, Clock clock,
+      Function<List<Pod>, NodeAddressResolver> redisResolver) {
+    return new TTStackOperator(settings, client, clock, redisResolver);
   }
 
   public void start() {

@@ -13,6 +13,11 @@ import dev.ttstack.operator.postgres.PostgresDependents;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import dev.ttstack.operator.redis.RedisComponent;
+import dev.ttstack.operator.redis.RedisDependents;
+import dev.ttstack.operator.redis.cluster.NodeAddressResolver;
+import dev.ttstack.operator.redis.cluster.RedisClusterManager;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.function.Function;
 import dev.ttstack.operator.secrets.DopplerClient;
 import dev.ttstack.operator.secrets.DopplerSyncCache;
 import dev.ttstack.operator.secrets.ManagedSecretDependent;
@@ -62,6 +67,14 @@ import org.slf4j.LoggerFactory;
     @Dependent(name = "postgres-backup-schedule", type = PostgresDependents.BackupSchedule.class,
         reconcilePrecondition = PostgresDependents.BackupsEnabled.class,
         dependsOn = {"postgres-backup-script", "postgres-backup-volume"}),
+    // redis
+    @Dependent(name = "redis-config", type = RedisDependents.Config.class),
+    @Dependent(name = "redis-headless", type = RedisDependents.Headless.class),
+    @Dependent(name = "redis-service", type = RedisDependents.Client.class),
+    @Dependent(name = "redis-disruption-budget", type = RedisDependents.Disruptions.class),
+    @Dependent(name = "redis", type = RedisDependents.Nodes.class,
+        reconcilePrecondition = RedisDependents.PasswordAvailable.class,
+        dependsOn = {"redis-config", "redis-headless"}),
 })
 @ControllerConfiguration(name = TTStackReconciler.NAME)
 public class TTStackReconciler implements Reconciler<TTStack> {
@@ -72,8 +85,8 @@ public class TTStackReconciler implements Reconciler<TTStack> {
   private final StatusCalculator statusCalculator;
   private final EventRecorder events;
 
-  public TTStackReconciler(Clock clock, MeterRegistry registry) {
-    this(defaultComponents(clock, registry), clock);
+  public TTStackReconciler(Clock clock, MeterRegistry registry, Function<List<Pod>, NodeAddressResolver> redisResolver) {
+    this(defaultComponents(clock, registry, redisResolver), clock);
   }
 
   public TTStackReconciler(List<StackComponent> components, Clock clock) {
@@ -84,12 +97,18 @@ public class TTStackReconciler implements Reconciler<TTStack> {
 
   /** The components in reconcile order, wired to talk to the outside world (Doppler, Redis). */
   public static List<StackComponent> defaultComponents(Clock clock, MeterRegistry registry) {
+    return defaultComponents(clock, registry, RedisComponent.podIps());
+  }
+
+  /** The same, reaching Redis nodes through {@code redisResolver} (tests: local processes). */
+  public static List<StackComponent> defaultComponents(Clock clock, MeterRegistry registry,
+      Function<List<Pod>, NodeAddressResolver> redisResolver) {
     DopplerSyncCache doppler = new DopplerSyncCache(new DopplerClient(clock),
         new RetryPolicy(() -> ThreadLocalRandom.current().nextDouble()), clock, registry);
     return List.of(
         new SecretsComponent(doppler, clock),
         new PostgresComponent(),
-        new RedisComponent(),
+        new RedisComponent(new RedisClusterManager(registry), redisResolver, clock),
         new AppComponent(),
         new MonitoringComponent());
   }

@@ -54,7 +54,7 @@ class RedisObjectsTest {
 
   @Test
   void buildsTheFiveObjectsWithTheirNamesAndLabels() {
-    List<HasMetadata> objects = new RedisComponent().desiredObjects(stack());
+    List<HasMetadata> objects = component().desiredObjects(stack());
 
     assertThat(objects).extracting(o -> o.getKind() + "/" + o.getMetadata().getName()).containsExactly(
         "ConfigMap/tt-redis-config", "Service/tt-redis-headless", "Service/tt-redis", "StatefulSet/tt-redis",
@@ -203,19 +203,25 @@ class RedisObjectsTest {
     assertThat(defaults.getLimits()).containsOnlyKeys("memory");
   }
 
+  private static RedisComponent component() {
+    return new RedisComponent(new dev.ttstack.operator.redis.cluster.RedisClusterManager(
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), RedisComponent.podIps(), java.time.Clock.systemUTC());
+  }
+
+  /** A new REDIS_PASSWORD is rotated live, so no secret hash may restart the nodes; config changes do. */
   @Test
-  void podTemplateCarriesTheSecretHashWhenKnownAndAConfigHash() {
+  void podTemplateCarriesAConfigHashButNeverASecretHash() {
     TTStack s = stack();
-    Map<String, String> none = new RedisComponent().desiredObjects(s).stream().filter(StatefulSet.class::isInstance)
+    Map<String, String> none = component().desiredObjects(s).stream().filter(StatefulSet.class::isInstance)
         .map(o -> ((StatefulSet) o).getSpec().getTemplate().getMetadata().getAnnotations()).findFirst().orElseThrow();
     assertThat(none).doesNotContainKey(RedisObjects.SECRET_HASH_ANNOTATION).containsKey(RedisObjects.CONFIG_HASH_ANNOTATION);
 
     s.setStatus(new TTStackStatus());
     s.getStatus().secrets = new SecretsStatus();
     s.getStatus().secrets.contentHash = "sha256-of-content";
-    StatefulSet withHash = only(new RedisComponent().desiredObjects(s), StatefulSet.class, "tt-redis");
+    StatefulSet withHash = only(component().desiredObjects(s), StatefulSet.class, "tt-redis");
     assertThat(withHash.getSpec().getTemplate().getMetadata().getAnnotations())
-        .containsEntry(RedisObjects.SECRET_HASH_ANNOTATION, "sha256-of-content");
+        .doesNotContainKey(RedisObjects.SECRET_HASH_ANNOTATION);
 
     String before = none.get(RedisObjects.CONFIG_HASH_ANNOTATION);
     s.getSpec().redis.nodeTimeoutMillis = 9000;

@@ -41,6 +41,8 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   private boolean leaderElection = true;
   private String watchNamespaces = "";
+  private java.util.function.Function<java.util.List<io.fabric8.kubernetes.api.model.Pod>,
+      dev.ttstack.operator.redis.cluster.NodeAddressResolver> redisResolver = dev.ttstack.operator.redis.RedisComponent.podIps();
   private final MutableClock clock = MutableClock.ticking();
   private EmbeddedApiServer api;
   private TTStackOperator operator;
@@ -48,6 +50,12 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   static {
     Logging.bridgeJul();
+  }
+
+  /** Reaches Redis nodes through this resolver (local redis-server processes) instead of pod IPs. */
+  public OperatorHarness withRedisResolver(dev.ttstack.operator.redis.cluster.NodeAddressResolver resolver) {
+    this.redisResolver = pods -> resolver;
+    return this;
   }
 
   /** Runs without leader election (most tests keep it on, as in production). */
@@ -88,7 +96,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
         .withServerSideApply(false)
         .withLeaderElection(leaderElection, NAMESPACE);
     // The operator has its own client, as in production: its requests carry the operator's User-Agent.
-    operator = TTStackOperator.create(settings, api.operatorClient(), clock);
+    operator = TTStackOperator.create(settings, api.operatorClient(), clock, redisResolver);
     operator.start();
     return operator;
   }
@@ -161,6 +169,27 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   /** Waits until the current operator has finished at least {@code n} successful reconciliations. */
   public void awaitReconciliations(double n) {
     await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(25)).until(() -> reconciliationsSucceeded() >= n);
+  }
+
+  /**
+   * Waits until the operator has nothing in flight: no reconcile running or queued, and the count of
+   * finished ones unchanged over two consecutive looks (events of objects it just created have been
+   * handled). Steady-state measurements start from here.
+   */
+  public void awaitIdle() {
+    double[] last = {-1};
+    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).until(() -> {
+      double active = gauge("reconciliations.active") + gauge("reconciliations.queue");
+      double done = reconciliationsSucceeded()
+          + operator.registry().find("reconciliations.failure.total").counters().stream().mapToDouble(Counter::count).sum();
+      boolean stable = active == 0 && done == last[0];
+      last[0] = done;
+      return stable;
+    });
+  }
+
+  private double gauge(String name) {
+    return operator.registry().find(name).gauges().stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum();
   }
 
   /** Index into the request log, to count requests from now on. */
