@@ -15,7 +15,8 @@ naming each rule to add or remove, when these rules and the operator's calls dis
 - apiGroups: ["ttstack.dev"]
   resources: ["ttstacks/status"]
   verbs: ["patch"]
-# Dependents (JOSDK): informer, create, update (USE_SSA=false) and patch (Server-Side Apply).
+# Dependents (JOSDK): informer, create, update (USE_SSA=false) and patch (Server-Side Apply). The
+# Redis "cluster created" marker ConfigMap is created directly.
 - apiGroups: [""]
   resources: ["configmaps", "services"]
   verbs: ["list", "watch", "create", "update", "patch"]
@@ -25,11 +26,15 @@ naming each rule to add or remove, when these rules and the operator's calls dis
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
   verbs: ["list", "watch", "create", "update", "patch"]
-# The managed Secret <stack>-secrets (deleted when the stack switches to secretRef); the informer also
-# reads the Doppler token and secretRef Secrets.
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["list", "watch", "create", "update", "patch"]
+# Secrets: the managed <stack>-secrets (a dependent, deleted when the stack switches to secretRef)
+# and <stack>-redis-auth (create, or get and update when it exists); the informer also reads the
+# Doppler token and secretRef Secrets.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["list", "watch", "create", "update", "patch", "delete"]
+  verbs: ["list", "watch", "get", "create", "update", "patch", "delete"]
 # The backup CronJob (deleted when scheduled backups are disabled).
 - apiGroups: ["batch"]
   resources: ["cronjobs"]
