@@ -6,6 +6,8 @@ import dev.ttstack.operator.redis.cluster.NodeAddressResolver;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.util.List;
 import java.util.function.Function;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -32,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * build it here, so tests run exactly the production wiring.
  */
 public final class TTStackOperator implements AutoCloseable {
+  /**
+   * The {@code User-Agent} of the operator's API client: shows in the API server's audit log, and
+   * lets the test API server tell the operator's requests from the tests' (the RBAC test needs it).
+   */
+  public static final String USER_AGENT = "ttstack-operator";
   private static final Logger LOG = LoggerFactory.getLogger(TTStackOperator.class);
 
   private final Operator operator;
@@ -44,6 +51,12 @@ public final class TTStackOperator implements AutoCloseable {
 
   private TTStackOperator(OperatorSettings settings, KubernetesClient client, Clock clock,
       Function<List<Pod>, NodeAddressResolver> redisResolver) {
+    if (!USER_AGENT.equals(client.getConfiguration().getUserAgent())) {
+      // The RBAC test attributes requests to the operator by this header: a client without it would
+      // hide the operator's calls from the proof of the Helm chart's rules.
+      throw new IllegalArgumentException("the operator's client must be built with TTStackOperator.clientConfig "
+          + "(or EmbeddedApiServer.operatorClient()), got User-Agent " + client.getConfiguration().getUserAgent());
+    }
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     this.gcMetrics = new JvmGcMetrics();
@@ -90,6 +103,11 @@ public final class TTStackOperator implements AutoCloseable {
         c.settingNamespaces(settings.watchNamespaces());
       }
     });
+  }
+
+  /** The client configuration the operator runs with: {@code base} with the operator's User-Agent. */
+  public static Config clientConfig(Config base) {
+    return new ConfigBuilder(base).withUserAgent(USER_AGENT).build();
   }
 
   /** Builds the operator; call {@link #start()} to run it. */

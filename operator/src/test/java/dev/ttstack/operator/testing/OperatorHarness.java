@@ -40,6 +40,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   public static final String IDENTITY = "operator-under-test";
 
   private boolean leaderElection = true;
+  private String watchNamespaces = "";
   private java.util.function.Function<java.util.List<io.fabric8.kubernetes.api.model.Pod>,
       dev.ttstack.operator.redis.cluster.NodeAddressResolver> redisResolver = dev.ttstack.operator.redis.RedisComponent.podIps();
   private final MutableClock clock = MutableClock.ticking();
@@ -82,13 +83,20 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     }
   }
 
+  /** Watches only these namespaces ({@code WATCH_NAMESPACES}); by default the operator watches all. */
+  public OperatorHarness watching(String... namespaces) {
+    this.watchNamespaces = String.join(",", namespaces);
+    return this;
+  }
+
   /** Starts a fresh operator process (in-JVM) against the same API server. */
   public TTStackOperator startOperator() {
-    OperatorSettings settings = OperatorSettings.from(Map.of("POD_NAME", IDENTITY))
+    OperatorSettings settings = OperatorSettings.from(Map.of("POD_NAME", IDENTITY, "WATCH_NAMESPACES", watchNamespaces))
         .withHttp("127.0.0.1", 0)
         .withServerSideApply(false)
         .withLeaderElection(leaderElection, NAMESPACE);
-    operator = TTStackOperator.create(settings, api.client(), clock, redisResolver);
+    // The operator has its own client, as in production: its requests carry the operator's User-Agent.
+    operator = TTStackOperator.create(settings, api.operatorClient(), clock, redisResolver);
     operator.start();
     return operator;
   }
