@@ -87,10 +87,7 @@ class OperatorLifecycleTest {
     k8s.awaitStack("tt", s -> s.getStatus() != null && s.getStatus().condition(ConditionType.READY) != null
         && StatusCalculator.INVALID_SPEC.equals(s.getStatus().condition(ConditionType.READY).reason));
 
-    k8s.stack("tt").edit(s -> {
-      s.getSpec().redis.masters = 3;
-      return s;
-    });
+    k8s.editStack("tt", s -> s.getSpec().redis.masters = 3);
 
     TTStack fixed = k8s.awaitStack("tt", s -> Long.valueOf(2).equals(s.getStatus().observedGeneration));
     assertThat(fixed.getMetadata().getGeneration()).isEqualTo(2L);

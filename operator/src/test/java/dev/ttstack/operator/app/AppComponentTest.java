@@ -58,10 +58,7 @@ class AppComponentTest {
   }
 
   private void edit(Consumer<TTStack> change) {
-    k8s.stack("tt").edit(s -> {
-      change.accept(s);
-      return s;
-    });
+    k8s.editStack("tt", change);
   }
 
   /** Running version 1.0.0, available: the starting point of an upgrade. */

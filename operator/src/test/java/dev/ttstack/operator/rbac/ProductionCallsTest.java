@@ -48,10 +48,7 @@ class ProductionCallsTest {
     var cronJob = k8s.client().batch().v1().cronjobs().inNamespace(k8s.namespace()).withName("tt-postgres-backup");
     await().atMost(OperatorHarness.TIMEOUT).until(() -> cronJob.get() != null);
 
-    k8s.stack("tt").edit(s -> {
-      s.getSpec().postgres.backup.enabled = false;
-      return s;
-    });
+    k8s.editStack("tt", s -> s.getSpec().postgres.backup.enabled = false);
 
     await().atMost(OperatorHarness.TIMEOUT).until(() -> cronJob.get() == null);
     assertThat(k8s.client().persistentVolumeClaims().inNamespace(k8s.namespace()).withName("tt-postgres-backup").get())

@@ -149,6 +149,25 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     return client().resources(TTStack.class).inNamespace(NAMESPACE).withName(name);
   }
 
+  /**
+   * Changes the stack as {@code kubectl edit} would, retrying on 409: the operator writes the status
+   * at any time, and the API server refuses a change made from a stale copy.
+   */
+  public TTStack editStack(String name, java.util.function.Consumer<TTStack> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return stack(name).edit(s -> {
+          change.accept(s);
+          return s;
+        });
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 20) {
+          throw e;
+        }
+      }
+    }
+  }
+
   /** Waits (at most {@link #TIMEOUT}) until the stack satisfies the condition, and returns it. */
   public TTStack awaitStack(String name, Predicate<TTStack> condition) {
     return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(25))

@@ -112,10 +112,7 @@ class RedisComponentTest {
     startCluster();
     awaitRedis(Condition::isTrue);
 
-    k8s.stack("tt").edit(s -> {
-      s.getSpec().redis.masters = 4;
-      return s;
-    });
+    k8s.editStack("tt", s -> s.getSpec().redis.masters = 4);
 
     TTStack refused = awaitRedis(c -> "ScaleChangeRefused".equals(c.reason));
     assertThat(refused.getStatus().condition(ConditionType.REDIS_CLUSTER_READY).status).isEqualTo(Condition.FALSE);
