@@ -64,6 +64,13 @@ public final class AppDependents {
       super(Ingress.class);
     }
 
+    /** By name: without spec.app.ingress there is no desired Ingress to take the name from (deletion). */
+    @Override
+    protected io.javaoperatorsdk.operator.processing.event.ResourceID targetSecondaryResourceID(TTStack stack,
+        Context<TTStack> context) {
+      return new io.javaoperatorsdk.operator.processing.event.ResourceID(AppObjects.name(stack), stack.getMetadata().getNamespace());
+    }
+
     @Override
     protected Ingress desired(TTStack stack, Context<TTStack> context) {
       return AppObjects.ingress(stack);

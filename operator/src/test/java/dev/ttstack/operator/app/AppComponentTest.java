@@ -131,6 +131,10 @@ class AppComponentTest {
     assertThat(ready.getStatus().app.lastGoodVersion).isEqualTo("1.0.0");
     assertThat(k8s.awaitStack("tt", s -> s.getStatus().condition(ConditionType.READY) != null).getStatus()
         .condition(ConditionType.READY).message).doesNotContain("AppReady");
+
+    k8s.editStack("tt", s -> s.getSpec().app.ingress = null);
+    await().atMost(OperatorHarness.TIMEOUT).until(() ->
+        k8s.client().network().v1().ingresses().inNamespace(k8s.namespace()).withName("tt-app").get() == null);
   }
 
   @Test
