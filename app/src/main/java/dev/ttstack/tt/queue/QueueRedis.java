@@ -2,7 +2,7 @@ package dev.ttstack.tt.queue;
 
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
-import org.springframework.beans.factory.DisposableBean;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.stereotype.Component;
 
@@ -14,11 +14,12 @@ import org.springframework.stereotype.Component;
  * replica acknowledges, and it must not stall joins and token checks behind it.
  */
 @Component
-class QueueRedis implements DisposableBean {
+class QueueRedis implements SmartLifecycle {
 
     private final LettuceConnectionFactory factory;
     private final Lazy commands = new Lazy();
     private final Lazy admissions = new Lazy();
+    private volatile boolean running;
 
     QueueRedis(LettuceConnectionFactory factory) {
         // The queue relies on hash-tagged keys and replica promotion: a standalone Redis (what Boot falls
@@ -45,9 +46,29 @@ class QueueRedis implements DisposableBean {
     }
 
     @Override
-    public void destroy() {
+    public void start() {
+        running = true;
+    }
+
+    /**
+     * Closes the queue's connections on shutdown, after the web server drained in-flight requests and
+     * before the connection factory shuts the Lettuce client down (a higher phase stops earlier).
+     */
+    @Override
+    public void stop() {
+        running = false;
         commands.close();
         admissions.close();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return 1;
     }
 
     /**
@@ -71,7 +92,6 @@ class QueueRedis implements DisposableBean {
         }
 
         synchronized void close() {
-            // The connection factory may have shut the client (and so this connection) down already.
             if (connection != null && connection.isOpen()) {
                 connection.close();
             }

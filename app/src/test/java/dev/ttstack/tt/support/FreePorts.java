@@ -12,7 +12,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * bus), so candidates stay below 45536 and both ports must be free. A port can still be taken between
  * this check and the server's bind: callers retry a failed start with fresh ports.
  */
-final class FreePorts {
+public final class FreePorts {
 
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
@@ -22,7 +22,7 @@ final class FreePorts {
         return pick(true);
     }
 
-    static synchronized int plain() {
+    public static synchronized int plain() {
         return pick(false);
     }
 
