@@ -4,8 +4,7 @@ import dev.ttstack.tt.performance.PerformanceCatalog;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.scheduling.annotation.SchedulingConfigurer;
-import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -15,25 +14,19 @@ import org.springframework.stereotype.Component;
  */
 @Component
 @ConditionalOnProperty(name = "tt.queue.admission.enabled", havingValue = "true")
-class AdmissionScheduler implements SchedulingConfigurer {
+class AdmissionScheduler {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdmissionScheduler.class);
 
     private final PerformanceCatalog catalog;
     private final QueueService queue;
-    private final QueueProperties properties;
 
-    AdmissionScheduler(PerformanceCatalog catalog, QueueService queue, QueueProperties properties) {
+    AdmissionScheduler(PerformanceCatalog catalog, QueueService queue) {
         this.catalog = catalog;
         this.queue = queue;
-        this.properties = properties;
     }
 
-    @Override
-    public void configureTasks(ScheduledTaskRegistrar registrar) {
-        registrar.addFixedDelayTask(this::admitNextBatches, properties.admission().interval());
-    }
-
+    @Scheduled(fixedDelayString = "${tt.queue.admission.interval}")
     void admitNextBatches() {
         for (long performanceId : catalog.upcomingIds()) {
             try {

@@ -2,8 +2,7 @@ package dev.ttstack.tt.reservation;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.scheduling.annotation.SchedulingConfigurer;
-import org.springframework.scheduling.config.ScheduledTaskRegistrar;
+import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
 
 /**
@@ -12,7 +11,7 @@ import org.springframework.stereotype.Component;
  * truthful and ends the hold records. Safe on every replica at once (SKIP LOCKED).
  */
 @Component
-class HoldSweeper implements SchedulingConfigurer {
+class HoldSweeper {
 
     private static final Logger LOG = LoggerFactory.getLogger(HoldSweeper.class);
 
@@ -26,13 +25,9 @@ class HoldSweeper implements SchedulingConfigurer {
         this.properties = properties;
     }
 
-    @Override
-    public void configureTasks(ScheduledTaskRegistrar registrar) {
-        registrar.addFixedDelayTask(this::sweep, properties.sweepInterval());
-    }
-
     /** Sweeps until no expired hold is left, one bounded transaction at a time. */
-    int sweep() {
+    @Scheduled(fixedDelayString = "${tt.seats.sweep-interval}")
+    void sweep() {
         int total = 0;
         try {
             int swept;
@@ -47,6 +42,5 @@ class HoldSweeper implements SchedulingConfigurer {
             metrics.expired(total);
             LOG.info("returned {} expired hold(s) to AVAILABLE", total);
         }
-        return total;
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ttstack.tt.support.Api;
 import dev.ttstack.tt.support.AppIntegrationTest;
+import dev.ttstack.tt.support.AppTestBase;
 import dev.ttstack.tt.support.Tt;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,9 +16,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Prints throughput and latency figures; asserts only that the runs did real work without errors.
@@ -29,20 +27,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 @Tag("benchmark")
 @AppIntegrationTest
-class ReservationBenchmark {
+class ReservationBenchmark extends AppTestBase {
 
     private static final double SECONDS = Double.parseDouble(System.getProperty("tt.bench.seconds", "10"));
     private static final int[] CONCURRENCY = {1, 8, 32};
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcClient db;
-
     @Test
     void holdConfirmAndJoinThroughput() throws Exception {
-        Tt tt = new Tt(new Api(port));
         List<String> report = new ArrayList<>();
         report.add("| operation | clients | ops/s | p50 ms | p99 ms | max ms | ops | errors |");
         report.add("|---|---:|---:|---:|---:|---:|---:|---:|");

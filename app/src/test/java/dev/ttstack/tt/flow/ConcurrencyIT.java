@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ttstack.tt.support.Api;
 import dev.ttstack.tt.support.AppIntegrationTest;
-import dev.ttstack.tt.support.Tt;
+import dev.ttstack.tt.support.AppTestBase;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -16,33 +16,14 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /**
  * Many clients at once through the real HTTP stack: the database and Redis decide the races, and the
  * outcome is checked in the database itself, not only in the responses.
  */
 @AppIntegrationTest
-class ConcurrencyIT {
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcClient db;
-
-    Api api;
-    Tt tt;
-
-    @BeforeEach
-    void client() {
-        api = new Api(port);
-        tt = new Tt(api);
-    }
+class ConcurrencyIT extends AppTestBase {
 
     @Test
     void fiveHundredConcurrentHoldsOnAHundredSeatsGrantExactlyAHundred() {

@@ -6,39 +6,26 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ttstack.tt.support.Api;
 import dev.ttstack.tt.support.AppIntegrationTest;
-import dev.ttstack.tt.support.Tt;
+import dev.ttstack.tt.support.AppTestBase;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** Every way a request can be refused: its status, its problem body, and that it wrote nothing. */
 @AppIntegrationTest
-class ErrorCasesIT {
+class ErrorCasesIT extends AppTestBase {
 
     private static final String UNKNOWN_TOKEN = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
     private static final String UNKNOWN_HOLD = "00000000-0000-0000-0000-000000000000";
 
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcClient db;
-
-    Tt tt;
-    Api api;
     long performance;
     List<Long> seats;
     String token;
 
     @BeforeEach
     void setUp() {
-        api = new Api(port);
-        tt = new Tt(api);
         performance = tt.performance(1, 4);
         seats = tt.seatIds(performance);
         token = tt.token(performance, "erin");

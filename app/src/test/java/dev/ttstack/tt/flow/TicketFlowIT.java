@@ -4,31 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ttstack.tt.support.Api;
 import dev.ttstack.tt.support.AppIntegrationTest;
-import dev.ttstack.tt.support.Tt;
+import dev.ttstack.tt.support.AppTestBase;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
 
 /** The happy path a ticket buyer takes: queue, admission, hold, confirm; and what the database then holds. */
 @AppIntegrationTest
-class TicketFlowIT {
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcClient db;
-
-    Tt tt;
-
-    @BeforeEach
-    void client() {
-        tt = new Tt(new Api(port));
-    }
+class TicketFlowIT extends AppTestBase {
 
     @Test
     void queueThenAdmitThenHoldThenConfirm() {

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ttstack.tt.support.Api;
 import dev.ttstack.tt.support.AppIntegrationTest;
-import dev.ttstack.tt.support.Tt;
+import dev.ttstack.tt.support.AppTestBase;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,12 +14,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.annotation.DirtiesContext;
 
 /**
@@ -35,22 +31,9 @@ import org.springframework.test.annotation.DirtiesContext;
         "tt.seats.sweep-interval=200ms"})
 @DirtiesContext
 @Order(Order.DEFAULT + 1)
-class TimedBehaviourIT {
+class TimedBehaviourIT extends AppTestBase {
 
     private static final Duration INTERVAL = Duration.ofMillis(250);
-
-    @LocalServerPort
-    int port;
-
-    @Autowired
-    JdbcClient db;
-
-    Tt tt;
-
-    @BeforeEach
-    void client() {
-        tt = new Tt(new Api(port));
-    }
 
     @Test
     void anExpiredHoldIsSweptBackToAvailableAndCannotBeConfirmed() {

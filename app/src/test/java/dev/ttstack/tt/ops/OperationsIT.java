@@ -4,28 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ttstack.tt.support.Api;
 import dev.ttstack.tt.support.AppIntegrationTest;
+import dev.ttstack.tt.support.AppTestBase;
 import dev.ttstack.tt.support.Prometheus;
-import dev.ttstack.tt.support.Tt;
 import java.util.Map;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /** What Kubernetes and Prometheus see: probes, metrics, and the API description. */
 @AppIntegrationTest
-class OperationsIT {
-
-    @LocalServerPort
-    int port;
-
-    Api api;
-    Tt tt;
-
-    @BeforeEach
-    void client() {
-        api = new Api(port);
-        tt = new Tt(api);
-    }
+class OperationsIT extends AppTestBase {
 
     @Test
     void probesReportLivenessAndReadinessWithDatabaseAndRedis() {

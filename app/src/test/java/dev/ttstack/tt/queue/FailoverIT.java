@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ttstack.tt.support.Api;
 import dev.ttstack.tt.support.AppIntegrationTest;
+import dev.ttstack.tt.support.AppTestBase;
 import dev.ttstack.tt.support.LocalRedisCluster;
 import dev.ttstack.tt.support.LocalServices;
 import dev.ttstack.tt.support.Tt;
@@ -22,7 +23,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /**
  * SIGKILL the Redis master that owns a performance's queue while clients keep joining and being
@@ -31,12 +31,9 @@ import org.springframework.boot.test.web.server.LocalServerPort;
  */
 @AppIntegrationTest
 @Order(Order.DEFAULT + 2)
-class FailoverIT {
+class FailoverIT extends AppTestBase {
 
     private static final int CLIENTS = 4;
-
-    @LocalServerPort
-    int port;
 
     /** One request's outcome, stamped with when it ended. */
     record Outcome(long atNanos, Api.Response response) {
@@ -47,7 +44,6 @@ class FailoverIT {
 
     @Test
     void killingTheQueuesMasterLosesNoAdmittedEntryAndTheAppRecoversWithoutRestart() throws Exception {
-        Tt tt = new Tt(new Api(port));
         LocalRedisCluster redis = LocalServices.shared().redis();
         long performance = tt.performance(1, 5);
         int slot = SlotHash.getSlot(QueueKeys.waiting(performance));

@@ -2,27 +2,21 @@ package dev.ttstack.tt.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ttstack.tt.support.Api;
 import dev.ttstack.tt.support.AppIntegrationTest;
-import dev.ttstack.tt.support.Tt;
+import dev.ttstack.tt.support.AppTestBase;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.boot.test.web.server.LocalServerPort;
 
 /** The admission script's rate limit, which keeps scheduled admissions at one batch per interval cluster-wide. */
 @AppIntegrationTest
-class QueueStoreIT {
-
-    @LocalServerPort
-    int port;
+class QueueStoreIT extends AppTestBase {
 
     @Autowired
     QueueStore store;
 
     @Test
     void aRateLimitedStepIsSkippedWhileAnotherRanWithinTheInterval() {
-        Tt tt = new Tt(new Api(port));
         long performance = tt.performance(1, 1);
         for (int i = 0; i < 4; i++) {
             tt.join(performance, "rate-" + i);

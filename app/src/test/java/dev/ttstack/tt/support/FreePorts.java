@@ -6,6 +6,8 @@ import java.net.ServerSocket;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 /**
  * Free loopback ports chosen at run time. Redis Cluster nodes also listen on port + 10000 (the cluster
@@ -24,6 +26,29 @@ public final class FreePorts {
 
     public static synchronized int plain() {
         return pick(false);
+    }
+
+    /**
+     * Creates a server for attempt 1, 2, 3 (each choosing fresh ports) and starts it; a failed start is
+     * cleaned up and retried, the third failure is thrown.
+     */
+    static <T extends AutoCloseable> T startRetrying(IntFunction<T> create, Consumer<T> start) {
+        for (int attempt = 1; ; attempt++) {
+            T server = create.apply(attempt);
+            try {
+                start.accept(server);
+                return server;
+            } catch (RuntimeException e) {
+                try {
+                    server.close();
+                } catch (Exception closing) {
+                    e.addSuppressed(closing);
+                }
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     private static int pick(boolean bus) {

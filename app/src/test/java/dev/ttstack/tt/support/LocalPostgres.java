@@ -39,19 +39,9 @@ public final class LocalPostgres implements AutoCloseable {
      */
     static LocalPostgres start(Path parent, String password, boolean durable) {
         Path bin = findBinDir();
-        for (int attempt = 1; ; attempt++) {
-            Path dir = parent.resolve("postgres-" + attempt);
-            LocalPostgres pg = new LocalPostgres(dir, bin, FreePorts.plain(), password);
-            try {
-                pg.initAndStart(durable);
-                return pg;
-            } catch (RuntimeException e) {
-                pg.close();
-                if (attempt == 3) {
-                    throw e;
-                }
-            }
-        }
+        return FreePorts.startRetrying(
+                attempt -> new LocalPostgres(parent.resolve("postgres-" + attempt), bin, FreePorts.plain(), password),
+                pg -> pg.initAndStart(durable));
     }
 
     public String jdbcUrl() {

@@ -48,18 +48,9 @@ public final class LocalRedisCluster implements AutoCloseable {
     }
 
     static LocalRedisCluster start(Path parent, String password, Duration nodeTimeout) {
-        for (int attempt = 1; ; attempt++) {
-            LocalRedisCluster cluster = new LocalRedisCluster(parent.resolve("redis-" + attempt), password, nodeTimeout);
-            try {
-                cluster.startAndForm();
-                return cluster;
-            } catch (RuntimeException e) {
-                cluster.close();
-                if (attempt == 3) {
-                    throw e;
-                }
-            }
-        }
+        return FreePorts.startRetrying(
+                attempt -> new LocalRedisCluster(parent.resolve("redis-" + attempt), password, nodeTimeout),
+                LocalRedisCluster::startAndForm);
     }
 
     /** The value of SPRING_DATA_REDIS_CLUSTER_NODES. */
