@@ -11,12 +11,11 @@ import dev.ttstack.tt.reservation.SeatHoldRepository.StoredHold;
 import java.util.UUID;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Hold, confirm and release. Each runs as: check the performance and the caller's entry token (Redis,
- * outside any transaction), then ONE database transaction. A rejected request rolls back whole: no
- * partial writes.
+ * Hold, confirm and release. Each runs as: check the performance and the caller's entry token (Redis),
+ * then ONE SQL statement that makes the whole state change or nothing (see {@link SeatHoldRepository}):
+ * a rejected request leaves no partial write. Further reads only explain a refusal.
  */
 @Service
 public class ReservationService {
@@ -29,16 +28,14 @@ public class ReservationService {
     private final PerformanceCatalog catalog;
     private final EntryTokens tokens;
     private final SeatHoldRepository repository;
-    private final TransactionTemplate tx;
     private final ReservationMetrics metrics;
     private final SeatProperties properties;
 
     ReservationService(PerformanceCatalog catalog, EntryTokens tokens, SeatHoldRepository repository,
-            TransactionTemplate tx, ReservationMetrics metrics, SeatProperties properties) {
+            ReservationMetrics metrics, SeatProperties properties) {
         this.catalog = catalog;
         this.tokens = tokens;
         this.repository = repository;
-        this.tx = tx;
         this.metrics = metrics;
         this.properties = properties;
     }
@@ -46,18 +43,11 @@ public class ReservationService {
     /** AVAILABLE -> HELD for {@code tt.seats.hold-ttl}, for the admitted user owning the token. */
     public HoldView hold(long performanceId, String entryToken, long seatId) {
         String userId = admittedUser(performanceId, entryToken);
-        HoldView view = tx.execute(status -> {
-            UUID holdId = UUID.randomUUID();
-            Granted granted = repository.grant(performanceId, seatId, holdId, userId, properties.holdTtl())
-                    .orElseThrow(() -> seatUnavailable(performanceId, seatId));
-            if (granted.replacedHoldId() != null) {
-                repository.endHold(granted.replacedHoldId(), "EXPIRED");
-            }
-            repository.insertHold(holdId, seatId, performanceId, userId, granted.heldUntil());
-            return new HoldView(holdId, seatId, granted.label(), userId, granted.heldUntil());
-        });
+        UUID holdId = UUID.randomUUID();
+        Granted granted = repository.grant(performanceId, seatId, holdId, userId, properties.holdTtl())
+                .orElseThrow(() -> seatUnavailable(performanceId, seatId));
         metrics.holdGranted();
-        return view;
+        return new HoldView(holdId, seatId, granted.label(), userId, granted.heldUntil());
     }
 
     /**
@@ -71,10 +61,10 @@ public class ReservationService {
         String userId = admittedUser(performanceId, entryToken);
         Confirmation outcome;
         try {
-            outcome = tx.execute(status -> confirmInTransaction(performanceId, holdId, userId, idempotencyKey));
+            outcome = confirmOnce(performanceId, holdId, userId, idempotencyKey);
         } catch (DuplicateKeyException e) {
             // Another confirm with the same key committed first, for a different hold (the unique
-            // (user_id, idempotency_key) index decided): this transaction rolled back whole.
+            // (user_id, idempotency_key) index decided): the statement failed whole.
             metrics.reservation(Result.CONFLICT);
             throw keyReused(idempotencyKey);
         } catch (ConflictException e) {
@@ -94,19 +84,16 @@ public class ReservationService {
     /** HELD -> AVAILABLE. Releasing a hold that already expired or was released is a no-op. */
     public void release(long performanceId, String entryToken, UUID holdId) {
         String userId = admittedUser(performanceId, entryToken);
-        tx.executeWithoutResult(status -> {
-            if (repository.free(performanceId, holdId, userId)) {
-                repository.endHold(holdId, "RELEASED");
-                return;
-            }
-            StoredHold hold = ownHold(performanceId, holdId, userId);
-            if ("CONFIRMED".equals(hold.status())) {
-                throw new ConflictException("ALREADY_CONFIRMED", "hold " + holdId + " was confirmed: the seat is sold");
-            }
-        });
+        if (repository.release(performanceId, holdId, userId)) {
+            return;
+        }
+        StoredHold hold = ownHold(performanceId, holdId, userId);
+        if ("CONFIRMED".equals(hold.status())) {
+            throw new ConflictException("ALREADY_CONFIRMED", "hold " + holdId + " was confirmed: the seat is sold");
+        }
     }
 
-    private Confirmation confirmInTransaction(long performanceId, UUID holdId, String userId, String key) {
+    private Confirmation confirmOnce(long performanceId, UUID holdId, String userId, String key) {
         var earlier = repository.reservationByKey(userId, key);
         if (earlier.isPresent()) {
             if (!earlier.get().reservation().holdId().equals(holdId)) {
@@ -114,10 +101,9 @@ public class ReservationService {
             }
             return new Confirmation(earlier.get().reservation(), true);
         }
-        var sold = repository.sell(performanceId, holdId, userId);
+        var sold = repository.sell(performanceId, holdId, userId, key);
         if (sold.isPresent()) {
-            repository.endHold(holdId, "CONFIRMED");
-            return new Confirmation(repository.insertReservation(performanceId, holdId, sold.get(), userId, key), false);
+            return new Confirmation(sold.get(), false);
         }
         return explainUnconfirmable(performanceId, holdId, userId, key);
     }

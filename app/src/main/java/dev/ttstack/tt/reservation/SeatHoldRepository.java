@@ -2,7 +2,6 @@ package dev.ttstack.tt.reservation;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -12,10 +11,12 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * The SQL of holds and reservations. Every state change of a seat is ONE conditional UPDATE whose
- * WHERE clause states the allowed "from" state: PostgreSQL's row lock serialises racing requests and
- * re-checks the condition for the loser, so a seat is never held or sold twice whatever the Java code
- * does. Locks are always taken seat first, then hold row, in every statement order below: no deadlock.
+ * The SQL of holds and reservations. Every state change is ONE statement (data-modifying CTEs), so it
+ * is atomic without a surrounding transaction and costs one round trip. Its core is a conditional
+ * UPDATE of the seat whose WHERE clause states the allowed "from" state: PostgreSQL's row lock
+ * serialises racing requests and re-checks the condition for the loser, so a seat is never held or sold
+ * twice whatever the Java code does. Each statement locks the seat row first, then its hold row: the
+ * same order everywhere, so no deadlock.
  */
 @Repository
 class SeatHoldRepository {
@@ -26,15 +27,21 @@ class SeatHoldRepository {
         this.jdbc = jdbc;
     }
 
-    /** A seat just held: its label, the hold's expiry, and the expired hold it replaced, if any. */
-    record Granted(String label, Instant heldUntil, UUID replacedHoldId) {}
+    /** A seat just held: its label and when the hold expires. */
+    record Granted(String label, Instant heldUntil) {}
+
+    /** A seat just sold: its id and label. */
+    record SeatRef(long id, String label) {}
 
     /** A hold as stored, for explaining why a confirm or release did not apply. */
     record StoredHold(String userId, String status, Instant expiresAt) {}
 
+    /** A reservation with the idempotency key that created it. */
+    record Keyed(String idempotencyKey, ReservationView reservation) {}
+
     /**
-     * AVAILABLE -> HELD, also taking over a hold that expired but was not swept yet (so a seat is never
-     * blocked longer than its hold, whatever the sweep interval).
+     * AVAILABLE -> HELD and a new ACTIVE hold record. Also takes over a hold that expired but was not
+     * swept yet (ending it as EXPIRED), so a seat is never blocked longer than its hold.
      */
     Optional<Granted> grant(long performanceId, long seatId, UUID holdId, String userId, Duration ttl) {
         return jdbc.sql("""
@@ -43,43 +50,29 @@ class SeatHoldRepository {
                     from seat
                     where id = :seatId and performance_id = :performanceId
                       and (status = 'AVAILABLE' or (status = 'HELD' and held_until <= now()))
-                    for update)
-                update seat s
-                set status = 'HELD', hold_id = :holdId, held_by = :userId,
-                    held_until = now() + make_interval(secs => :ttlSeconds), version = s.version + 1
-                from target
-                where s.id = target.id
-                returning s.label, s.held_until, target.replaced_hold_id
+                    for update),
+                granted as (
+                    update seat s
+                    set status = 'HELD', hold_id = :holdId, held_by = :userId,
+                        held_until = now() + make_interval(secs => :ttlSeconds), version = s.version + 1
+                    from target
+                    where s.id = target.id
+                    returning s.id, s.label, s.held_until, target.replaced_hold_id),
+                replaced as (
+                    update hold set status = 'EXPIRED'
+                    where id = (select replaced_hold_id from granted) and status = 'ACTIVE'),
+                recorded as (
+                    insert into hold (id, seat_id, performance_id, user_id, status, expires_at)
+                    select :holdId, id, :performanceId, :userId, 'ACTIVE', held_until from granted)
+                select label, held_until from granted
                 """)
                 .param("seatId", seatId)
                 .param("performanceId", performanceId)
                 .param("holdId", holdId)
                 .param("userId", userId)
                 .param("ttlSeconds", ttl.toMillis() / 1000.0)
-                .query((rs, n) -> new Granted(rs.getString("label"), instant(rs, "held_until"),
-                        rs.getObject("replaced_hold_id", UUID.class)))
+                .query((rs, n) -> new Granted(rs.getString("label"), instant(rs, "held_until")))
                 .optional();
-    }
-
-    void insertHold(UUID holdId, long seatId, long performanceId, String userId, Instant expiresAt) {
-        jdbc.sql("""
-                insert into hold (id, seat_id, performance_id, user_id, status, expires_at)
-                values (:id, :seatId, :performanceId, :userId, 'ACTIVE', :expiresAt)
-                """)
-                .param("id", holdId)
-                .param("seatId", seatId)
-                .param("performanceId", performanceId)
-                .param("userId", userId)
-                .param("expiresAt", Timestamp.from(expiresAt))
-                .update();
-    }
-
-    /** Ends an ACTIVE hold with the given outcome; a hold that already has an outcome is left alone. */
-    void endHold(UUID holdId, String outcome) {
-        jdbc.sql("update hold set status = :outcome where id = :id and status = 'ACTIVE'")
-                .param("outcome", outcome)
-                .param("id", holdId)
-                .update();
     }
 
     Optional<String> seatStatus(long performanceId, long seatId) {
@@ -90,51 +83,58 @@ class SeatHoldRepository {
                 .optional();
     }
 
-    /** HELD -> SOLD, only by the holder, only before the hold expires. Returns the seat id and label. */
-    Optional<SeatRef> sell(long performanceId, UUID holdId, String userId) {
+    /**
+     * HELD -> SOLD (only by the holder, only before the hold expires), the hold CONFIRMED, and the
+     * reservation recorded. Empty when the seat was not sellable. A unique violation (this user's key
+     * already used, or the seat already reserved) fails the whole statement.
+     */
+    Optional<ReservationView> sell(long performanceId, UUID holdId, String userId, String idempotencyKey) {
         return jdbc.sql("""
-                update seat set status = 'SOLD', version = version + 1
-                where hold_id = :holdId and performance_id = :performanceId and held_by = :userId
-                  and status = 'HELD' and held_until > now()
-                returning id, label
+                with sold as (
+                    update seat set status = 'SOLD', version = version + 1
+                    where hold_id = :holdId and performance_id = :performanceId and held_by = :userId
+                      and status = 'HELD' and held_until > now()
+                    returning id, label),
+                confirmed as (
+                    update hold set status = 'CONFIRMED'
+                    where id = :holdId and status = 'ACTIVE' and exists (select 1 from sold)),
+                reserved as (
+                    insert into reservation (seat_id, hold_id, performance_id, user_id, idempotency_key)
+                    select id, :holdId, :performanceId, :userId, :key from sold
+                    returning id, seat_id, created_at)
+                select r.id, r.seat_id, s.label, r.created_at from reserved r join sold s on s.id = r.seat_id
                 """)
-                .param("holdId", holdId)
-                .param("performanceId", performanceId)
-                .param("userId", userId)
-                .query((rs, n) -> new SeatRef(rs.getLong("id"), rs.getString("label")))
-                .optional();
-    }
-
-    record SeatRef(long id, String label) {}
-
-    /** HELD -> AVAILABLE by the holder (expired or not: releasing early or late frees the seat the same). */
-    boolean free(long performanceId, UUID holdId, String userId) {
-        return jdbc.sql("""
-                update seat set status = 'AVAILABLE', hold_id = null, held_by = null, held_until = null,
-                                version = version + 1
-                where hold_id = :holdId and performance_id = :performanceId and held_by = :userId and status = 'HELD'
-                """)
-                .param("holdId", holdId)
-                .param("performanceId", performanceId)
-                .param("userId", userId)
-                .update() == 1;
-    }
-
-    ReservationView insertReservation(long performanceId, UUID holdId, SeatRef seat, String userId,
-            String idempotencyKey) {
-        return jdbc.sql("""
-                insert into reservation (seat_id, hold_id, performance_id, user_id, idempotency_key)
-                values (:seatId, :holdId, :performanceId, :userId, :key)
-                returning id, created_at
-                """)
-                .param("seatId", seat.id())
                 .param("holdId", holdId)
                 .param("performanceId", performanceId)
                 .param("userId", userId)
                 .param("key", idempotencyKey)
-                .query((rs, n) -> new ReservationView(rs.getLong("id"), holdId, seat.id(), seat.label(), userId,
-                        instant(rs, "created_at")))
-                .single();
+                .query((rs, n) -> new ReservationView(rs.getLong("id"), holdId, rs.getLong("seat_id"),
+                        rs.getString("label"), userId, instant(rs, "created_at")))
+                .optional();
+    }
+
+    /**
+     * HELD -> AVAILABLE by the holder (expired or not: releasing late frees the seat the same) and the
+     * hold RELEASED. Returns whether a seat was freed.
+     */
+    boolean release(long performanceId, UUID holdId, String userId) {
+        return jdbc.sql("""
+                with freed as (
+                    update seat set status = 'AVAILABLE', hold_id = null, held_by = null, held_until = null,
+                                    version = version + 1
+                    where hold_id = :holdId and performance_id = :performanceId and held_by = :userId
+                      and status = 'HELD'
+                    returning id),
+                ended as (
+                    update hold set status = 'RELEASED'
+                    where id = :holdId and status = 'ACTIVE' and exists (select 1 from freed))
+                select count(*) from freed
+                """)
+                .param("holdId", holdId)
+                .param("performanceId", performanceId)
+                .param("userId", userId)
+                .query(Long.class)
+                .single() == 1;
     }
 
     /** The reservation a user created with this idempotency key. */
@@ -147,9 +147,6 @@ class SeatHoldRepository {
     Optional<Keyed> reservationOfHold(UUID holdId) {
         return reservationWhere("r.hold_id = :holdId", q -> q.param("holdId", holdId));
     }
-
-    /** A reservation with the idempotency key that created it. */
-    record Keyed(String idempotencyKey, ReservationView reservation) {}
 
     Optional<StoredHold> hold(long performanceId, UUID holdId) {
         return jdbc.sql("select user_id, status, expires_at from hold where id = :id and performance_id = :performanceId")

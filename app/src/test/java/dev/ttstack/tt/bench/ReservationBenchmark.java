@@ -34,6 +34,7 @@ class ReservationBenchmark extends AppTestBase {
 
     @Test
     void holdConfirmAndJoinThroughput() throws Exception {
+        String loadBefore = loadAverage();
         List<String> report = new ArrayList<>();
         report.add("| operation | clients | ops/s | p50 ms | p99 ms | max ms | ops | errors |");
         report.add("|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -48,9 +49,15 @@ class ReservationBenchmark extends AppTestBase {
             report.add(row("queue join", joins(tt, clients, SECONDS)));
         }
 
-        String table = String.join("\n", report);
-        System.out.println("\n[benchmark] " + SECONDS + " s per run, started " + Instant.now() + "\n" + table + "\n");
-        Files.writeString(Path.of("target", "benchmark-results.md"), table + "\n");
+        // The machine may be shared: its load average says how much of it the run really had.
+        report.add("");
+        report.add(String.format(Locale.ROOT, "%s s per run; %d CPUs; Java %s; PostgreSQL fsync %s; load average "
+                + "(1/5/15 min) before: %s, after: %s; finished %s", SECONDS, Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"), Boolean.getBoolean("tt.services.durable") ? "on" : "off",
+                loadBefore, loadAverage(), Instant.now()));
+        String text = String.join("\n", report);
+        System.out.println("\n[benchmark]\n" + text + "\n");
+        Files.writeString(Path.of("target", "benchmark-results.md"), text + "\n");
     }
 
     /** Each call: hold the next free seat, then confirm it with a fresh idempotency key. */
@@ -87,6 +94,11 @@ class ReservationBenchmark extends AppTestBase {
         assertThat(r.errors()).isZero();
         assertThat(tt.join(performance, "last").json().get("position").asLong()).isEqualTo(r.calls() + 1);
         return r;
+    }
+
+    private static String loadAverage() throws Exception {
+        String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+        return fields[0] + " " + fields[1] + " " + fields[2];
     }
 
     /** Shows what went wrong (the run then fails on its error count). */
