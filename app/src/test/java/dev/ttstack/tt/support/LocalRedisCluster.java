@@ -18,6 +18,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -137,6 +138,20 @@ public final class LocalRedisCluster implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no node knows the master of slot " + slot);
+    }
+
+    /** The port of a replica of the master on {@code masterPort}, as the cluster reports it. */
+    public int replicaPortOf(int masterPort) {
+        Partitions partitions = ClusterPartitionParser.parse(sync(masterPort).clusterNodes());
+        String masterId = sync(masterPort).clusterMyId();
+        return partitions.stream().filter(n -> masterId.equals(n.getSlaveOf())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no replica of " + masterPort)).getUri().getPort();
+    }
+
+    /** SIGSTOP / SIGCONT: the node freezes (as under a long GC-like stall or a stuck disk) and resumes. */
+    public void freeze(int port, boolean frozen) {
+        Process p = processes.get(port);
+        Commands.run(List.of("kill", frozen ? "-STOP" : "-CONT", Long.toString(p.pid())), Duration.ofSeconds(5));
     }
 
     /** SIGKILL: no chance to hand over, as when a pod's node dies. */
