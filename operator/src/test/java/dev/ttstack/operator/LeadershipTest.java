@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ttstack.operator.testing.OperatorHarness;
 import dev.ttstack.operator.testing.Stacks;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -47,10 +46,10 @@ class LeadershipTest {
     k8s.create(Stacks.minimal("tt"));
     k8s.awaitObserved("tt");
 
+    assertThat(k8s.operator().isLeader()).isTrue();
+
     k8s.stopOperator();
 
-    assertThat(lost).isFalse();
-    Lease lease = k8s.client().leases().inNamespace(k8s.namespace()).withName("ttstack-operator").get();
-    assertThat(lease).isNotNull();
+    assertThat(lost).as("a release on shutdown is no loss: the process must not exit 1").isFalse();
   }
 }
