@@ -50,10 +50,23 @@ public class AppComponent implements StackComponent {
 
   private final Clock clock;
   private final EventRecorder events;
+  private final io.micrometer.core.instrument.MeterRegistry registry;
 
-  public AppComponent(Clock clock) {
+  public AppComponent(Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
     this.clock = clock;
     this.events = new EventRecorder(clock);
+    this.registry = registry;
+  }
+
+  /**
+   * ttstack_app_rollbacks_total{namespace, stack}; registered (at 0) on every reconcile so that the
+   * TTAppRolledBack rule's increase() also sees the first rollback.
+   */
+  private io.micrometer.core.instrument.Counter rollbacks(TTStack stack) {
+    return io.micrometer.core.instrument.Counter.builder("ttstack.app.rollbacks")
+        .description("Automatic rollbacks of the app to its last good version")
+        .tag("namespace", stack.getMetadata().getNamespace()).tag("stack", stack.getMetadata().getName())
+        .register(registry);
   }
 
   @Override
@@ -132,6 +145,7 @@ public class AppComponent implements StackComponent {
   @Override
   public Condition observe(TTStack stack, Context<TTStack> context, TTStackStatus next) {
     AppPlan plan = AppPlan.of(context).orElseThrow();
+    var rollbackCounter = rollbacks(stack);
     AppStatus previous = previous(stack);
     AppStatus status = previous == null ? new AppStatus() : copy(previous);
     next.app = status;
@@ -182,6 +196,7 @@ public class AppComponent implements StackComponent {
         status.failedVersion = deployed;
         status.failureReason = why;
         status.lastRollbackTime = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+        rollbackCounter.increment();
         events.record(context.getClient(), stack, EventRecorder.WARNING, ROLLED_BACK, "version " + deployed
             + " failed (" + why + "); rolling back to " + status.lastGoodVersion);
         context.managedWorkflowAndDependentResourceContext().put(RECHECK_NOW, Boolean.TRUE);

@@ -32,9 +32,41 @@ public class PostgresComponent implements StackComponent {
   static final String BACKUP_FAILED = "BackupFailed";
   static final String BACKING_UP = "BackingUpBeforeUpgrade";
 
+  private final io.micrometer.core.instrument.MeterRegistry registry;
+  private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> lastBackupEpoch =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> lastBackupFailed =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  public PostgresComponent(io.micrometer.core.instrument.MeterRegistry registry) {
+    this.registry = registry;
+  }
+
   @Override
   public String conditionType() {
     return ConditionType.POSTGRES_READY;
+  }
+
+  /**
+   * ttstack_postgres_last_backup_timestamp_seconds and ttstack_postgres_last_backup_failed
+   * {namespace, stack}, which the backup alerts read (monitoring's OperatorMetricNames).
+   */
+  private void publishBackupMetrics(TTStack stack, PostgresStatus status) {
+    String key = stack.getMetadata().getNamespace() + "/" + stack.getMetadata().getName();
+    var tags = io.micrometer.core.instrument.Tags.of("namespace", stack.getMetadata().getNamespace(),
+        "stack", stack.getMetadata().getName());
+    lastBackupFailed.computeIfAbsent(key, k -> registry.gauge("ttstack.postgres.last.backup.failed", tags,
+        new java.util.concurrent.atomic.AtomicInteger()))
+        .set(status.lastFailedBackup != null ? 1 : 0);
+    if (status.lastBackup != null && status.lastBackup.time != null) {
+      try {
+        long epoch = java.time.Instant.parse(status.lastBackup.time).getEpochSecond();
+        lastBackupEpoch.computeIfAbsent(key, k -> registry.gauge("ttstack.postgres.last.backup.timestamp.seconds", tags,
+            new java.util.concurrent.atomic.AtomicLong())).set(epoch);
+      } catch (java.time.format.DateTimeParseException e) {
+        // a malformed time in a termination message is not a reason to fail the reconcile
+      }
+    }
   }
 
   @Override
@@ -104,6 +136,7 @@ public class PostgresComponent implements StackComponent {
     status.lastBackup = BackupJobs.lastSuccess(context).orElse(null);
     status.lastFailedBackup = BackupJobs.lastFailureAfterSuccess(context).orElse(null);
     next.postgres = status;
+    publishBackupMetrics(stack, status);
 
     if (sts.isEmpty()) {
       SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();

@@ -114,9 +114,9 @@ public class TTStackReconciler implements Reconciler<TTStack> {
         new RetryPolicy(() -> ThreadLocalRandom.current().nextDouble()), clock, registry);
     return List.of(
         new SecretsComponent(doppler, clock),
-        new PostgresComponent(),
+        new PostgresComponent(registry),
         new RedisComponent(new RedisClusterManager(registry), redisResolver, clock),
-        new AppComponent(clock),
+        new AppComponent(clock, registry),
         new MonitoringComponent());
   }
 

@@ -184,6 +184,7 @@ class AppComponentTest {
     assertThat(rolledBack.getStatus().app.failedVersion).isEqualTo("1.1.0");
     assertThat(rolledBack.getStatus().app.failureReason).startsWith("CrashLoopBackOff");
     assertThat(rolledBack.getStatus().app.lastRollbackTime).isNotNull();
+    assertThat(k8s.operator().registry().scrape()).contains("ttstack_app_rollbacks_total{namespace=\"tt-test\",stack=\"tt\"} 1.0");
     await().atMost(OperatorHarness.TIMEOUT).until(() -> "1.0.0".equals(deployedVersion()));
     k8s.simulator().markDeploymentAvailable(k8s.namespace(), "tt-app");
     TTStack after = awaitApp(c -> "RolledBack".equals(c.reason) && c.message.contains("running the last good version 1.0.0"));

@@ -166,6 +166,11 @@ class PostgresComponentTest {
     assertThat(stack.getStatus().postgres.lastBackup.sizeBytes).isEqualTo(123456L);
     assertThat(stack.getStatus().postgres.lastBackup.job).isEqualTo("tt-postgres-backup-29000000");
     assertThat(stack.getStatus().postgres.lastBackup.time).isEqualTo("2026-11-26T03:00:07Z");
+    // What the backup alerts read.
+    var registry = k8s.operator().registry();
+    assertThat(registry.find("ttstack.postgres.last.backup.timestamp.seconds").tag("stack", "tt").gauge().value())
+        .isEqualTo(java.time.Instant.parse("2026-11-26T03:00:07Z").getEpochSecond());
+    assertThat(registry.find("ttstack.postgres.last.backup.failed").tag("stack", "tt").gauge().value()).isZero();
   }
 
   @Test
