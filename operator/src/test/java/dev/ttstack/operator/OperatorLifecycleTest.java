@@ -49,7 +49,7 @@ class OperatorLifecycleTest {
     assertThat(postgres.reason).isEqualTo("WaitingForSecrets");
     // Components that have not landed say so: Unknown/NotImplemented, never True.
     stack.getStatus().conditions.stream()
-        .filter(c -> List.of(ConditionType.REDIS_CLUSTER_READY, ConditionType.APP_READY, ConditionType.MONITORING_READY)
+        .filter(c -> List.of(ConditionType.REDIS_CLUSTER_READY, ConditionType.APP_READY)
             .contains(c.type)).forEach(c -> {
       assertThat(c.status).as(c.type).isEqualTo(Condition.UNKNOWN);
       assertThat(c.reason).as(c.type).isEqualTo(NotImplemented.REASON);
@@ -57,7 +57,7 @@ class OperatorLifecycleTest {
     Condition ready = stack.getStatus().condition(ConditionType.READY);
     assertThat(ready.status).isEqualTo(Condition.FALSE);
     assertThat(ready.reason).isEqualTo(StatusCalculator.COMPONENTS_NOT_READY);
-    assertThat(ready.message).contains("SecretsSynced (TokenNotFound)", "MonitoringReady (NotImplemented)");
+    assertThat(ready.message).contains("SecretsSynced (TokenNotFound)", "MonitoringReady (WaitingForSecrets)");
     assertThat(stack.getMetadata().getFinalizers()).isEmpty();
   }
 
@@ -124,6 +124,7 @@ class OperatorLifecycleTest {
     k8s.create(Stacks.example("ttstack.yaml"));
     k8s.awaitObserved("tt-small");
     TTStack before = k8s.awaitObserved(Stacks.example("ttstack.yaml").getMetadata().getName());
+    k8s.awaitIdle();
 
     int mark = k8s.requestMark();
     k8s.clock().advance(Duration.ofHours(3));

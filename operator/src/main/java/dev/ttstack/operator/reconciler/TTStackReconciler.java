@@ -8,6 +8,7 @@ import dev.ttstack.operator.api.TTStackStatus;
 import dev.ttstack.operator.api.Violation;
 import dev.ttstack.operator.app.AppComponent;
 import dev.ttstack.operator.monitoring.MonitoringComponent;
+import dev.ttstack.operator.monitoring.MonitoringDependents;
 import dev.ttstack.operator.postgres.PostgresComponent;
 import dev.ttstack.operator.postgres.PostgresDependents;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -62,6 +63,35 @@ import org.slf4j.LoggerFactory;
     @Dependent(name = "postgres-backup-schedule", type = PostgresDependents.BackupSchedule.class,
         reconcilePrecondition = PostgresDependents.BackupsEnabled.class,
         dependsOn = {"postgres-backup-script", "postgres-backup-volume"}),
+    // monitoring (spec.monitoring.enabled: false deletes all but the Prometheus volume)
+    @Dependent(name = "prometheus-service-account", type = MonitoringDependents.PrometheusAccount.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class),
+    @Dependent(name = "prometheus-role", type = MonitoringDependents.PrometheusRole.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class),
+    @Dependent(name = "prometheus-role-binding", type = MonitoringDependents.PrometheusRoleBinding.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class),
+    @Dependent(name = "prometheus-config", type = MonitoringDependents.PrometheusConfigMap.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class),
+    @Dependent(name = "prometheus-volume", type = MonitoringDependents.PrometheusVolume.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class),
+    @Dependent(name = "prometheus", type = MonitoringDependents.PrometheusServer.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class),
+    @Dependent(name = "prometheus-service", type = MonitoringDependents.PrometheusService.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class),
+    @Dependent(name = "alertmanager-config", type = MonitoringDependents.AlertmanagerConfigMap.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class),
+    @Dependent(name = "alertmanager", type = MonitoringDependents.AlertmanagerServer.class,
+        reconcilePrecondition = MonitoringDependents.AlertmanagerCanRun.class),
+    @Dependent(name = "alertmanager-service", type = MonitoringDependents.AlertmanagerService.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class),
+    @Dependent(name = "grafana-config", type = MonitoringDependents.GrafanaConfigMap.class,
+        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class),
+    @Dependent(name = "grafana-dashboards", type = MonitoringDependents.GrafanaDashboards.class,
+        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class),
+    @Dependent(name = "grafana", type = MonitoringDependents.GrafanaServer.class,
+        reconcilePrecondition = MonitoringDependents.GrafanaCanRun.class),
+    @Dependent(name = "grafana-service", type = MonitoringDependents.GrafanaService.class,
+        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class),
 })
 @ControllerConfiguration(name = TTStackReconciler.NAME)
 public class TTStackReconciler implements Reconciler<TTStack> {

@@ -155,6 +155,22 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(25)).until(() -> reconciliationsSucceeded() >= n);
   }
 
+  /**
+   * Waits until the operator is idle: no reconcile running or queued, for 300 ms in a row. A reconcile
+   * that creates objects causes another one through their events; an operator stopped in the middle of
+   * one may still issue writes from it (its caches are closed first), which a test of the next
+   * operator must not count.
+   */
+  public void awaitIdle() {
+    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(25)).during(Duration.ofMillis(300))
+        .until(() -> gauge(io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2.RECONCILIATIONS_EXECUTIONS_GAUGE) == 0
+            && gauge(io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2.RECONCILIATIONS_QUEUE_SIZE_GAUGE) == 0);
+  }
+
+  private double gauge(String name) {
+    return operator.registry().find(name).gauges().stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum();
+  }
+
   /** Index into the request log, to count requests from now on. */
   public int requestMark() {
     return api.requests().size();
