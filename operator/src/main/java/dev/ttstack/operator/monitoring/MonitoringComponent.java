@@ -90,12 +90,12 @@ public class MonitoringComponent implements StackComponent {
     return objects;
   }
 
-  /** Renders the configuration once for this reconcile, and finds the Grafana password's hash. */
+  /**
+   * Renders the configuration once for this reconcile, and finds the Grafana password's hash. Also when
+   * monitoring is off: JOSDK names the objects to delete from their desired state.
+   */
   @Override
   public void prepare(TTStack stack, Context<TTStack> context) {
-    if (!enabled(stack)) {
-      return;
-    }
     SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
     String hash = secrets.content() != null ? secrets.hashOf(SecretKeys.grafana(stack.getSpec()))
         : deployment(stack, context, MonitoringObjects.grafanaName(stack))
