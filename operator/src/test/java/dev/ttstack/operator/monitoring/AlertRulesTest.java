@@ -214,6 +214,14 @@ class AlertRulesTest {
   }
 
   @Test
+  void theReadmeListsEveryAlert() throws IOException {
+    String readme = Files.readString(Path.of("..", "README.md"));
+    for (String alert : ALL_ALERTS) {
+      assertThat(readme).as("README's alert table").contains("| `" + alert + "` |");
+    }
+  }
+
+  @Test
   void templateErrorsAreCaught() {
     assertThatThrownBy(() -> AlertRules.select("a\n# ttstack:if x\nb\n", Set.of()))
         .hasMessageContaining("unterminated");
