@@ -16,6 +16,7 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import java.util.function.BiFunction;
 
 /**
  * The JOSDK dependents of the monitoring stack; each builds its object with {@link MonitoringObjects}
@@ -32,51 +33,49 @@ public final class MonitoringDependents {
 
   private MonitoringDependents() {}
 
+  /**
+   * A monitoring object, built from the stack and the {@link MonitoringPlan} by a
+   * {@link MonitoringObjects} builder.
+   */
+  abstract static class Planned<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, TTStack> {
+    private final BiFunction<TTStack, MonitoringPlan, R> builder;
+
+    Planned(Class<R> type, BiFunction<TTStack, MonitoringPlan, R> builder) {
+      super(type);
+      this.builder = builder;
+    }
+
+    @Override
+    protected R desired(TTStack stack, Context<TTStack> context) {
+      return builder.apply(stack, MonitoringPlan.require(context));
+    }
+  }
+
   @KubernetesDependent(informer = @Informer(labelSelector = PROMETHEUS_OBJECTS))
-  public static class PrometheusAccount extends CRUDKubernetesDependentResource<ServiceAccount, TTStack> {
+  public static class PrometheusAccount extends Planned<ServiceAccount> {
     public PrometheusAccount() {
-      super(ServiceAccount.class);
-    }
-
-    @Override
-    protected ServiceAccount desired(TTStack stack, Context<TTStack> context) {
-      return MonitoringObjects.prometheusAccount(stack);
+      super(ServiceAccount.class, (stack, plan) -> MonitoringObjects.prometheusAccount(stack));
     }
   }
 
   @KubernetesDependent(informer = @Informer(labelSelector = PROMETHEUS_OBJECTS))
-  public static class PrometheusRole extends CRUDKubernetesDependentResource<Role, TTStack> {
+  public static class PrometheusRole extends Planned<Role> {
     public PrometheusRole() {
-      super(Role.class);
-    }
-
-    @Override
-    protected Role desired(TTStack stack, Context<TTStack> context) {
-      return MonitoringObjects.prometheusRole(stack);
+      super(Role.class, (stack, plan) -> MonitoringObjects.prometheusRole(stack));
     }
   }
 
   @KubernetesDependent(informer = @Informer(labelSelector = PROMETHEUS_OBJECTS))
-  public static class PrometheusRoleBinding extends CRUDKubernetesDependentResource<RoleBinding, TTStack> {
+  public static class PrometheusRoleBinding extends Planned<RoleBinding> {
     public PrometheusRoleBinding() {
-      super(RoleBinding.class);
-    }
-
-    @Override
-    protected RoleBinding desired(TTStack stack, Context<TTStack> context) {
-      return MonitoringObjects.prometheusRoleBinding(stack);
+      super(RoleBinding.class, (stack, plan) -> MonitoringObjects.prometheusRoleBinding(stack));
     }
   }
 
   @KubernetesDependent(informer = @Informer(labelSelector = PROMETHEUS_OBJECTS))
-  public static class PrometheusConfigMap extends CRUDKubernetesDependentResource<ConfigMap, TTStack> {
+  public static class PrometheusConfigMap extends Planned<ConfigMap> {
     public PrometheusConfigMap() {
-      super(ConfigMap.class);
-    }
-
-    @Override
-    protected ConfigMap desired(TTStack stack, Context<TTStack> context) {
-      return MonitoringObjects.prometheusConfig(stack, MonitoringPlan.require(context).config());
+      super(ConfigMap.class, (stack, plan) -> MonitoringObjects.prometheusConfig(stack, plan.config()));
     }
   }
 
@@ -90,112 +89,67 @@ public final class MonitoringDependents {
   }
 
   @KubernetesDependent(informer = @Informer(labelSelector = PROMETHEUS_OBJECTS))
-  public static class PrometheusServer extends CRUDKubernetesDependentResource<Deployment, TTStack> {
+  public static class PrometheusServer extends Planned<Deployment> {
     public PrometheusServer() {
-      super(Deployment.class);
-    }
-
-    @Override
-    protected Deployment desired(TTStack stack, Context<TTStack> context) {
-      return MonitoringObjects.prometheusDeployment(stack, MonitoringPlan.require(context).config());
+      super(Deployment.class, (stack, plan) -> MonitoringObjects.prometheusDeployment(stack, plan.config()));
     }
   }
 
   @KubernetesDependent(informer = @Informer(labelSelector = PROMETHEUS_OBJECTS))
-  public static class PrometheusService extends CRUDKubernetesDependentResource<Service, TTStack> {
+  public static class PrometheusService extends Planned<Service> {
     public PrometheusService() {
-      super(Service.class);
-    }
-
-    @Override
-    protected Service desired(TTStack stack, Context<TTStack> context) {
-      return MonitoringObjects.prometheusService(stack);
+      super(Service.class, (stack, plan) -> MonitoringObjects.prometheusService(stack));
     }
   }
 
   @KubernetesDependent(informer = @Informer(labelSelector = ALERTMANAGER_OBJECTS))
-  public static class AlertmanagerConfigMap extends CRUDKubernetesDependentResource<ConfigMap, TTStack> {
+  public static class AlertmanagerConfigMap extends Planned<ConfigMap> {
     public AlertmanagerConfigMap() {
-      super(ConfigMap.class);
-    }
-
-    @Override
-    protected ConfigMap desired(TTStack stack, Context<TTStack> context) {
-      return MonitoringObjects.alertmanagerConfig(stack, MonitoringPlan.require(context).config());
+      super(ConfigMap.class, (stack, plan) -> MonitoringObjects.alertmanagerConfig(stack, plan.config()));
     }
   }
 
   @KubernetesDependent(informer = @Informer(labelSelector = ALERTMANAGER_OBJECTS))
-  public static class AlertmanagerServer extends CRUDKubernetesDependentResource<Deployment, TTStack> {
+  public static class AlertmanagerServer extends Planned<Deployment> {
     public AlertmanagerServer() {
-      super(Deployment.class);
-    }
-
-    @Override
-    protected Deployment desired(TTStack stack, Context<TTStack> context) {
-      MonitoringPlan plan = MonitoringPlan.require(context);
-      return MonitoringObjects.alertmanagerDeployment(stack, plan.config(), plan.secretName());
+      super(Deployment.class,
+          (stack, plan) -> MonitoringObjects.alertmanagerDeployment(stack, plan.config(), plan.secretName()));
     }
   }
 
   @KubernetesDependent(informer = @Informer(labelSelector = ALERTMANAGER_OBJECTS))
-  public static class AlertmanagerService extends CRUDKubernetesDependentResource<Service, TTStack> {
+  public static class AlertmanagerService extends Planned<Service> {
     public AlertmanagerService() {
-      super(Service.class);
-    }
-
-    @Override
-    protected Service desired(TTStack stack, Context<TTStack> context) {
-      return MonitoringObjects.alertmanagerService(stack);
+      super(Service.class, (stack, plan) -> MonitoringObjects.alertmanagerService(stack));
     }
   }
 
   @KubernetesDependent(informer = @Informer(labelSelector = GRAFANA_OBJECTS))
-  public static class GrafanaConfigMap extends CRUDKubernetesDependentResource<ConfigMap, TTStack> {
+  public static class GrafanaConfigMap extends Planned<ConfigMap> {
     public GrafanaConfigMap() {
-      super(ConfigMap.class);
-    }
-
-    @Override
-    protected ConfigMap desired(TTStack stack, Context<TTStack> context) {
-      return MonitoringObjects.grafanaConfig(stack, MonitoringPlan.require(context).config());
+      super(ConfigMap.class, (stack, plan) -> MonitoringObjects.grafanaConfig(stack, plan.config()));
     }
   }
 
   @KubernetesDependent(informer = @Informer(labelSelector = GRAFANA_OBJECTS))
-  public static class GrafanaDashboards extends CRUDKubernetesDependentResource<ConfigMap, TTStack> {
+  public static class GrafanaDashboards extends Planned<ConfigMap> {
     public GrafanaDashboards() {
-      super(ConfigMap.class);
-    }
-
-    @Override
-    protected ConfigMap desired(TTStack stack, Context<TTStack> context) {
-      return MonitoringObjects.grafanaDashboards(stack, MonitoringPlan.require(context).config());
+      super(ConfigMap.class, (stack, plan) -> MonitoringObjects.grafanaDashboards(stack, plan.config()));
     }
   }
 
   @KubernetesDependent(informer = @Informer(labelSelector = GRAFANA_OBJECTS))
-  public static class GrafanaServer extends CRUDKubernetesDependentResource<Deployment, TTStack> {
+  public static class GrafanaServer extends Planned<Deployment> {
     public GrafanaServer() {
-      super(Deployment.class);
-    }
-
-    @Override
-    protected Deployment desired(TTStack stack, Context<TTStack> context) {
-      MonitoringPlan plan = MonitoringPlan.require(context);
-      return MonitoringObjects.grafanaDeployment(stack, plan.config(), plan.secretName(), plan.grafanaSecretHash());
+      super(Deployment.class, (stack, plan) -> MonitoringObjects.grafanaDeployment(stack, plan.config(),
+          plan.secretName(), plan.grafanaSecretHash()));
     }
   }
 
   @KubernetesDependent(informer = @Informer(labelSelector = GRAFANA_OBJECTS))
-  public static class GrafanaService extends CRUDKubernetesDependentResource<Service, TTStack> {
+  public static class GrafanaService extends Planned<Service> {
     public GrafanaService() {
-      super(Service.class);
-    }
-
-    @Override
-    protected Service desired(TTStack stack, Context<TTStack> context) {
-      return MonitoringObjects.grafanaService(stack);
+      super(Service.class, (stack, plan) -> MonitoringObjects.grafanaService(stack));
     }
   }
 

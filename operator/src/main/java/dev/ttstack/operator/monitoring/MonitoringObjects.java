@@ -139,10 +139,9 @@ public final class MonitoringObjects {
   }
 
   public static ConfigMap prometheusConfig(TTStack stack, MonitoringConfig config) {
-    Map<String, String> data = new LinkedHashMap<>();
-    data.put(PrometheusConfig.CONFIG_FILE, config.prometheusYml());
-    data.put(PrometheusConfig.RULES_FILE, config.rulesYml());
-    return new ConfigMapBuilder().withMetadata(meta(stack, prometheusName(stack), PROMETHEUS)).withData(data).build();
+    return configMap(stack, prometheusName(stack), PROMETHEUS, Map.of(
+        PrometheusConfig.CONFIG_FILE, config.prometheusYml(),
+        PrometheusConfig.RULES_FILE, config.rulesYml()));
   }
 
   /** The time-series database: kept when monitoring is switched off, and by default with the TTStack. */
@@ -171,22 +170,16 @@ public final class MonitoringObjects {
 
   public static Deployment prometheusDeployment(TTStack stack, MonitoringConfig config) {
     PrometheusSpec spec = stack.getSpec().monitoring.prometheus;
-    Container prometheus = new ContainerBuilder()
-        .withName(PROMETHEUS)
-        .withImage(PROMETHEUS_IMAGE)
+    Container prometheus = server(PROMETHEUS, PROMETHEUS_IMAGE, PrometheusConfig.PORT,
+        PostgresObjects.resources(spec.resources, "100m", "256Mi", null, "1Gi"), "/-/ready", "/-/healthy", 4)
         .withArgs(
             "--config.file=" + PrometheusConfig.CONFIG_DIR + "/" + PrometheusConfig.CONFIG_FILE,
             "--storage.tsdb.path=/prometheus",
             "--storage.tsdb.retention.time=" + spec.retention,
             "--storage.tsdb.retention.size=" + retentionSize(stack),
             "--web.listen-address=:" + PrometheusConfig.PORT)
-        .addNewPort().withName("http").withContainerPort(PrometheusConfig.PORT).endPort()
-        .withResources(PostgresObjects.resources(spec.resources, "100m", "256Mi", null, "1Gi"))
         // Replaying a large WAL after a restart takes a while: the startup probe gives it 10 minutes.
         .withStartupProbe(http("/-/ready", 10, 60))
-        .withReadinessProbe(http("/-/ready", 10, 3))
-        .withLivenessProbe(http("/-/healthy", 15, 4))
-        .withSecurityContext(readOnly())
         .addNewVolumeMount().withName("config").withMountPath(PrometheusConfig.CONFIG_DIR).withReadOnly(true).endVolumeMount()
         .addNewVolumeMount().withName("data").withMountPath("/prometheus").endVolumeMount()
         .build();
@@ -204,27 +197,20 @@ public final class MonitoringObjects {
   // ---- Alertmanager ----
 
   public static ConfigMap alertmanagerConfig(TTStack stack, MonitoringConfig config) {
-    Map<String, String> data = new LinkedHashMap<>();
-    data.put(AlertmanagerConfig.CONFIG_FILE, config.alertmanagerYml());
-    data.put(AlertmanagerConfig.TEMPLATE_FILE, config.slackTemplate());
-    return new ConfigMapBuilder().withMetadata(meta(stack, alertmanagerName(stack), ALERTMANAGER)).withData(data).build();
+    return configMap(stack, alertmanagerName(stack), ALERTMANAGER, Map.of(
+        AlertmanagerConfig.CONFIG_FILE, config.alertmanagerYml(),
+        AlertmanagerConfig.TEMPLATE_FILE, config.slackTemplate()));
   }
 
   public static Deployment alertmanagerDeployment(TTStack stack, MonitoringConfig config, String secretName) {
     SlackSpec slack = AlertmanagerConfig.slack(stack);
-    ContainerBuilder container = new ContainerBuilder()
-        .withName(ALERTMANAGER)
-        .withImage(ALERTMANAGER_IMAGE)
+    ContainerBuilder container = server(ALERTMANAGER, ALERTMANAGER_IMAGE, AlertmanagerConfig.PORT,
+        PostgresObjects.resources(null, "10m", "32Mi", null, "128Mi"), "/-/ready", "/-/healthy", 4)
         .withArgs(
             "--config.file=" + AlertmanagerConfig.CONFIG_DIR + "/" + AlertmanagerConfig.CONFIG_FILE,
             "--storage.path=/alertmanager",
             "--web.listen-address=:" + AlertmanagerConfig.PORT,
             "--cluster.listen-address=") // one replica: no gossip port
-        .addNewPort().withName("http").withContainerPort(AlertmanagerConfig.PORT).endPort()
-        .withResources(PostgresObjects.resources(null, "10m", "32Mi", null, "128Mi"))
-        .withReadinessProbe(http("/-/ready", 10, 3))
-        .withLivenessProbe(http("/-/healthy", 15, 4))
-        .withSecurityContext(readOnly())
         .addNewVolumeMount().withName("config").withMountPath(AlertmanagerConfig.CONFIG_DIR).withReadOnly(true).endVolumeMount()
         .addNewVolumeMount().withName("data").withMountPath("/alertmanager").endVolumeMount();
     List<Volume> volumes = new ArrayList<>(List.of(configMapVolume("config", alertmanagerName(stack)),
@@ -248,15 +234,13 @@ public final class MonitoringObjects {
   // ---- Grafana ----
 
   public static ConfigMap grafanaConfig(TTStack stack, MonitoringConfig config) {
-    Map<String, String> data = new LinkedHashMap<>();
-    data.put(GrafanaConfig.DATASOURCES_FILE, config.grafanaDatasources());
-    data.put(GrafanaConfig.PROVIDERS_FILE, config.grafanaProviders());
-    return new ConfigMapBuilder().withMetadata(meta(stack, grafanaName(stack), GRAFANA)).withData(data).build();
+    return configMap(stack, grafanaName(stack), GRAFANA, Map.of(
+        GrafanaConfig.DATASOURCES_FILE, config.grafanaDatasources(),
+        GrafanaConfig.PROVIDERS_FILE, config.grafanaProviders()));
   }
 
   public static ConfigMap grafanaDashboards(TTStack stack, MonitoringConfig config) {
-    return new ConfigMapBuilder().withMetadata(meta(stack, dashboardsName(stack), GRAFANA))
-        .withData(new LinkedHashMap<>(config.dashboards())).build();
+    return configMap(stack, dashboardsName(stack), GRAFANA, config.dashboards());
   }
 
   public static Deployment grafanaDeployment(TTStack stack, MonitoringConfig config, String secretName,
@@ -273,15 +257,9 @@ public final class MonitoringObjects {
     env.add(value("GF_ANALYTICS_CHECK_FOR_UPDATES", "false"));
     env.add(value("GF_PATHS_PROVISIONING", GrafanaConfig.PROVISIONING_DIR));
     env.add(value("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", GrafanaConfig.DASHBOARDS_DIR + "/tt-overview.json"));
-    Container grafana = new ContainerBuilder()
-        .withName(GRAFANA)
-        .withImage(GRAFANA_IMAGE)
+    Container grafana = server(GRAFANA, GRAFANA_IMAGE, GrafanaConfig.PORT,
+        PostgresObjects.resources(null, "50m", "128Mi", null, "512Mi"), "/api/health", "/api/health", 6)
         .withEnv(env)
-        .addNewPort().withName("http").withContainerPort(GrafanaConfig.PORT).endPort()
-        .withResources(PostgresObjects.resources(null, "50m", "128Mi", null, "512Mi"))
-        .withReadinessProbe(http("/api/health", 10, 3))
-        .withLivenessProbe(http("/api/health", 15, 6))
-        .withSecurityContext(readOnly())
         .addNewVolumeMount().withName("datasources").withMountPath(GrafanaConfig.PROVISIONING_DIR + "/datasources")
         .withReadOnly(true).endVolumeMount()
         .addNewVolumeMount().withName("providers").withMountPath(GrafanaConfig.PROVISIONING_DIR + "/dashboards")
@@ -309,6 +287,26 @@ public final class MonitoringObjects {
   }
 
   // ---- shared parts ----
+
+  /** A server's container: its one port {@code http}, probes on it, and a read-only root file system. */
+  private static ContainerBuilder server(String name, String image, int port,
+      io.fabric8.kubernetes.api.model.ResourceRequirements resources, String readyPath, String healthyPath,
+      int livenessFailures) {
+    return new ContainerBuilder()
+        .withName(name)
+        .withImage(image)
+        .addNewPort().withName("http").withContainerPort(port).endPort()
+        .withResources(resources)
+        .withReadinessProbe(http(readyPath, 10, 3))
+        .withLivenessProbe(http(healthyPath, 15, livenessFailures))
+        .withSecurityContext(readOnly());
+  }
+
+  /** A ConfigMap of the stack's files, its keys in a stable order. */
+  private static ConfigMap configMap(TTStack stack, String name, String component, Map<String, String> files) {
+    return new ConfigMapBuilder().withMetadata(meta(stack, name, component)).withData(new java.util.TreeMap<>(files))
+        .build();
+  }
 
   /** One replica, replaced (not rolled): Prometheus' volume can be mounted by one pod only. */
   private static Deployment deployment(TTStack stack, String name, String component, PodSpec pod, String configHash,
