@@ -256,6 +256,7 @@ public final class MonitoringObjects {
     env.add(value("GF_ANALYTICS_REPORTING_ENABLED", "false"));
     env.add(value("GF_ANALYTICS_CHECK_FOR_UPDATES", "false"));
     env.add(value("GF_PATHS_PROVISIONING", GrafanaConfig.PROVISIONING_DIR));
+    env.add(value("GF_LOG_MODE", "console")); // the root file system is read-only: no log files
     env.add(value("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", GrafanaConfig.DASHBOARDS_DIR + "/tt-overview.json"));
     Container grafana = server(GRAFANA, GRAFANA_IMAGE, GrafanaConfig.PORT,
         PostgresObjects.resources(null, "50m", "128Mi", null, "512Mi"), "/api/health", "/api/health", 6)
