@@ -16,11 +16,20 @@ import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import dev.ttstack.operator.reconciler.StackLabels;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import java.util.List;
 import java.util.function.BiFunction;
 
 /**
  * The JOSDK dependents of the monitoring stack; each builds its object with {@link MonitoringObjects}
- * from the {@link MonitoringPlan}. Their informers only cache objects of their own component.
+ * from the {@link MonitoringPlan}. The Deployments, ConfigMaps and Services share one informer per kind
+ * ({@link #eventSources}, registered by the reconciler and named in the workflow); the others watch
+ * only their own component's objects.
  *
  * <p>{@code spec.monitoring.enabled: false} fails every precondition below, so JOSDK deletes those
  * objects, except the Prometheus volume: a {@link RetainedVolumeDependent} is never deleted by a
@@ -31,7 +40,34 @@ public final class MonitoringDependents {
   static final String ALERTMANAGER_OBJECTS = "app.kubernetes.io/component=" + MonitoringObjects.ALERTMANAGER;
   static final String GRAFANA_OBJECTS = "app.kubernetes.io/component=" + MonitoringObjects.GRAFANA;
 
+  /** Names of the shared informers, for {@code @Dependent(useEventSourceWithName = ...)}. */
+  public static final String DEPLOYMENTS = "monitoring-deployments";
+  public static final String CONFIG_MAPS = "monitoring-configmaps";
+  public static final String SERVICES = "monitoring-services";
+
   private MonitoringDependents() {}
+
+  /**
+   * One informer each for the Deployments, ConfigMaps and Services the operator manages, shared by the
+   * monitoring dependents of that kind (ten dependents, three watches), mapped to their TTStack by
+   * owner reference.
+   */
+  public static List<EventSource<?, TTStack>> eventSources(EventSourceContext<TTStack> context) {
+    return List.of(
+        shared(Deployment.class, DEPLOYMENTS, context),
+        shared(ConfigMap.class, CONFIG_MAPS, context),
+        shared(Service.class, SERVICES, context));
+  }
+
+  private static <R extends HasMetadata> InformerEventSource<R, TTStack> shared(Class<R> type, String name,
+      EventSourceContext<TTStack> context) {
+    return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, TTStack.class)
+        .withName(name)
+        .withLabelSelector(StackLabels.MANAGED_BY + "=" + StackLabels.OPERATOR)
+        .withNamespacesInheritedFromController()
+        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(TTStack.class))
+        .build(), context);
+  }
 
   /**
    * A monitoring object, built from the stack and the {@link MonitoringPlan} by a
@@ -72,7 +108,6 @@ public final class MonitoringDependents {
     }
   }
 
-  @KubernetesDependent(informer = @Informer(labelSelector = PROMETHEUS_OBJECTS))
   public static class PrometheusConfigMap extends Planned<ConfigMap> {
     public PrometheusConfigMap() {
       super(ConfigMap.class, (stack, plan) -> MonitoringObjects.prometheusConfig(stack, plan.config()));
@@ -88,28 +123,24 @@ public final class MonitoringDependents {
     }
   }
 
-  @KubernetesDependent(informer = @Informer(labelSelector = PROMETHEUS_OBJECTS))
   public static class PrometheusServer extends Planned<Deployment> {
     public PrometheusServer() {
       super(Deployment.class, (stack, plan) -> MonitoringObjects.prometheusDeployment(stack, plan.config()));
     }
   }
 
-  @KubernetesDependent(informer = @Informer(labelSelector = PROMETHEUS_OBJECTS))
   public static class PrometheusService extends Planned<Service> {
     public PrometheusService() {
       super(Service.class, (stack, plan) -> MonitoringObjects.prometheusService(stack));
     }
   }
 
-  @KubernetesDependent(informer = @Informer(labelSelector = ALERTMANAGER_OBJECTS))
   public static class AlertmanagerConfigMap extends Planned<ConfigMap> {
     public AlertmanagerConfigMap() {
       super(ConfigMap.class, (stack, plan) -> MonitoringObjects.alertmanagerConfig(stack, plan.config()));
     }
   }
 
-  @KubernetesDependent(informer = @Informer(labelSelector = ALERTMANAGER_OBJECTS))
   public static class AlertmanagerServer extends Planned<Deployment> {
     public AlertmanagerServer() {
       super(Deployment.class,
@@ -117,28 +148,24 @@ public final class MonitoringDependents {
     }
   }
 
-  @KubernetesDependent(informer = @Informer(labelSelector = ALERTMANAGER_OBJECTS))
   public static class AlertmanagerService extends Planned<Service> {
     public AlertmanagerService() {
       super(Service.class, (stack, plan) -> MonitoringObjects.alertmanagerService(stack));
     }
   }
 
-  @KubernetesDependent(informer = @Informer(labelSelector = GRAFANA_OBJECTS))
   public static class GrafanaConfigMap extends Planned<ConfigMap> {
     public GrafanaConfigMap() {
       super(ConfigMap.class, (stack, plan) -> MonitoringObjects.grafanaConfig(stack, plan.config()));
     }
   }
 
-  @KubernetesDependent(informer = @Informer(labelSelector = GRAFANA_OBJECTS))
   public static class GrafanaDashboards extends Planned<ConfigMap> {
     public GrafanaDashboards() {
       super(ConfigMap.class, (stack, plan) -> MonitoringObjects.grafanaDashboards(stack, plan.config()));
     }
   }
 
-  @KubernetesDependent(informer = @Informer(labelSelector = GRAFANA_OBJECTS))
   public static class GrafanaServer extends Planned<Deployment> {
     public GrafanaServer() {
       super(Deployment.class, (stack, plan) -> MonitoringObjects.grafanaDeployment(stack, plan.config(),
@@ -146,7 +173,6 @@ public final class MonitoringDependents {
     }
   }
 
-  @KubernetesDependent(informer = @Informer(labelSelector = GRAFANA_OBJECTS))
   public static class GrafanaService extends Planned<Service> {
     public GrafanaService() {
       super(Service.class, (stack, plan) -> MonitoringObjects.grafanaService(stack));

@@ -71,27 +71,37 @@ import org.slf4j.LoggerFactory;
     @Dependent(name = "prometheus-role-binding", type = MonitoringDependents.PrometheusRoleBinding.class,
         reconcilePrecondition = MonitoringDependents.Enabled.class),
     @Dependent(name = "prometheus-config", type = MonitoringDependents.PrometheusConfigMap.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class),
+        reconcilePrecondition = MonitoringDependents.Enabled.class,
+        useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
     @Dependent(name = "prometheus-volume", type = MonitoringDependents.PrometheusVolume.class,
         reconcilePrecondition = MonitoringDependents.Enabled.class),
     @Dependent(name = "prometheus", type = MonitoringDependents.PrometheusServer.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class),
+        reconcilePrecondition = MonitoringDependents.Enabled.class,
+        useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
     @Dependent(name = "prometheus-service", type = MonitoringDependents.PrometheusService.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class),
+        reconcilePrecondition = MonitoringDependents.Enabled.class,
+        useEventSourceWithName = MonitoringDependents.SERVICES),
     @Dependent(name = "alertmanager-config", type = MonitoringDependents.AlertmanagerConfigMap.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class),
+        reconcilePrecondition = MonitoringDependents.Enabled.class,
+        useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
     @Dependent(name = "alertmanager", type = MonitoringDependents.AlertmanagerServer.class,
-        reconcilePrecondition = MonitoringDependents.AlertmanagerCanRun.class),
+        reconcilePrecondition = MonitoringDependents.AlertmanagerCanRun.class,
+        useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
     @Dependent(name = "alertmanager-service", type = MonitoringDependents.AlertmanagerService.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class),
+        reconcilePrecondition = MonitoringDependents.Enabled.class,
+        useEventSourceWithName = MonitoringDependents.SERVICES),
     @Dependent(name = "grafana-config", type = MonitoringDependents.GrafanaConfigMap.class,
-        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class),
+        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
+        useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
     @Dependent(name = "grafana-dashboards", type = MonitoringDependents.GrafanaDashboards.class,
-        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class),
+        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
+        useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
     @Dependent(name = "grafana", type = MonitoringDependents.GrafanaServer.class,
-        reconcilePrecondition = MonitoringDependents.GrafanaCanRun.class),
+        reconcilePrecondition = MonitoringDependents.GrafanaCanRun.class,
+        useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
     @Dependent(name = "grafana-service", type = MonitoringDependents.GrafanaService.class,
-        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class),
+        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
+        useEventSourceWithName = MonitoringDependents.SERVICES),
 })
 @ControllerConfiguration(name = TTStackReconciler.NAME)
 public class TTStackReconciler implements Reconciler<TTStack> {
@@ -127,7 +137,9 @@ public class TTStackReconciler implements Reconciler<TTStack> {
   /** Informers beyond the dependents' own: see {@link ObservedObjects}. */
   @Override
   public List<EventSource<?, TTStack>> prepareEventSources(EventSourceContext<TTStack> context) {
-    return ObservedObjects.eventSources(context);
+    List<EventSource<?, TTStack>> sources = new ArrayList<>(ObservedObjects.eventSources(context));
+    sources.addAll(MonitoringDependents.eventSources(context)); // shared by the monitoring dependents
+    return sources;
   }
 
   @Override

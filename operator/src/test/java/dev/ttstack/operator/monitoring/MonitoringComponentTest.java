@@ -255,6 +255,22 @@ class MonitoringComponentTest {
   }
 
   @Test
+  void theMonitoringDependentsShareOneWatchPerKind() {
+    k8s.create(stack(true));
+    awaitDeployments(DEPLOYMENTS);
+    // Three Deployments, four ConfigMaps, three Services: one watch each for Deployments, and one
+    // beside PostgreSQL's own for ConfigMaps and Services (fewer watches on the API server).
+    assertThat(watches("/deployments")).isEqualTo(1);
+    assertThat(watches("/configmaps")).isEqualTo(2);
+    assertThat(watches("/services")).isEqualTo(2);
+  }
+
+  private long watches(String kind) {
+    return k8s.api().requests().stream().map(r -> r.path())
+        .filter(p -> p.contains(kind + "?") && p.contains("watch=true")).distinct().count();
+  }
+
+  @Test
   void deletionPolicyDeleteMakesTheVolumeGoWithTheStack() {
     TTStack stack = stack(false);
     stack.getSpec().deletionPolicy = DeletionPolicy.Delete;
