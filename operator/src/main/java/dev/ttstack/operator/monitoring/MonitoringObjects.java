@@ -119,13 +119,14 @@ public final class MonitoringObjects {
   }
 
   /**
-   * Pod discovery ({@code role: pod}) in the stack's own namespace: read-only pods, nothing else and
-   * nothing cluster-wide (so the operator can grant it without holding more than it already watches).
+   * Pod discovery ({@code role: pod}) in the stack's own namespace: list and watch pods, nothing else
+   * and nothing cluster-wide. Kubernetes lets the operator grant only what it holds itself, and it
+   * holds exactly this (it watches pods too).
    */
   public static Role prometheusRole(TTStack stack) {
     return new RoleBuilder().withMetadata(meta(stack, prometheusName(stack), PROMETHEUS))
         .withRules(new PolicyRuleBuilder().withApiGroups("").withResources("pods")
-            .withVerbs("get", "list", "watch").build())
+            .withVerbs("list", "watch").build())
         .build();
   }
 

@@ -74,7 +74,7 @@ class MonitoringObjectsTest {
     var role = MonitoringObjects.prometheusRole(stack);
     assertThat(role.getRules()).singleElement().satisfies(r -> {
       assertThat(r.getResources()).containsExactly("pods");
-      assertThat(r.getVerbs()).containsExactly("get", "list", "watch");
+      assertThat(r.getVerbs()).containsExactly("list", "watch");
     });
   }
 
