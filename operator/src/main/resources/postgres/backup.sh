@@ -19,13 +19,18 @@ esac
 
 mkdir -p "$BACKUP_DIR"
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-# A two-digit sequence keeps two backups within one second apart and in order: names sort by time.
+# A two-digit sequence keeps two backups within one second apart and in order (names sort by time):
+# one more than the highest of this second. Never a free lower number: pruning frees the oldest names,
+# and a new dump under an old name would be pruned at once.
 n=0
-file="$BACKUP_DIR/$PGDATABASE-$stamp-00.dump"
-while [ -e "$file" ]; do
-  n=$((n + 1))
-  file="$BACKUP_DIR/$PGDATABASE-$stamp-$(printf '%02d' "$n").dump"
-done
+last=$(find "$BACKUP_DIR" -maxdepth 1 -name "$PGDATABASE-$stamp-*.dump" | sort | tail -n 1)
+if [ -n "$last" ]; then
+  seq=$(basename "$last" .dump)
+  seq=${seq##*-}
+  seq=${seq#0} # "08" is not octal
+  n=$((seq + 1))
+fi
+file="$BACKUP_DIR/$PGDATABASE-$stamp-$(printf '%02d' "$n").dump"
 
 # Dump to a temporary name first: a dump cut short never looks like a good one.
 if ! pg_dump --format=custom --no-password --file="$file.partial"; then

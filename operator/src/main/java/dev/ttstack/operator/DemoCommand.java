@@ -48,7 +48,7 @@ public final class DemoCommand {
           .withHttp("127.0.0.1", 0)
           .withServerSideApply(false) // the mock server has no Server-Side Apply
           .withLeaderElection(true, namespace);
-      try (TTStackOperator operator = TTStackOperator.create(settings, client, Clock.systemUTC());
+      try (TTStackOperator operator = TTStackOperator.create(settings, api.operatorClient(), Clock.systemUTC());
           OperatorHttpServer http = new OperatorHttpServer("127.0.0.1", 0, operator.registry()::scrape,
               operator::isHealthy, operator::isStarted)) {
         operator.start();

@@ -109,7 +109,8 @@ public final class Main {
     }
     Logging.configure(settings.logLevel(), settings.jsonLogs());
     long t0 = System.nanoTime();
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client = new KubernetesClientBuilder()
+        .withConfig(TTStackOperator.clientConfig(Config.autoConfigure(null))).build();
     if (settings.leaderElection() && settings.leaseNamespace() == null) {
       settings = settings.withLeaderElection(true, client.getNamespace() == null ? "default" : client.getNamespace());
     }

@@ -1,6 +1,13 @@
 package dev.ttstack.operator;
 
 import dev.ttstack.operator.reconciler.TTStackReconciler;
+import dev.ttstack.operator.redis.RedisComponent;
+import dev.ttstack.operator.redis.cluster.NodeAddressResolver;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.List;
+import java.util.function.Function;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -27,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * build it here, so tests run exactly the production wiring.
  */
 public final class TTStackOperator implements AutoCloseable {
+  /**
+   * The {@code User-Agent} of the operator's API client: shows in the API server's audit log, and
+   * lets the test API server tell the operator's requests from the tests' (the RBAC test needs it).
+   */
+  public static final String USER_AGENT = "ttstack-operator";
   private static final Logger LOG = LoggerFactory.getLogger(TTStackOperator.class);
 
   private final Operator operator;
@@ -37,7 +49,14 @@ public final class TTStackOperator implements AutoCloseable {
   private final TTStackReconciler reconciler;
   private volatile Runnable onLeadershipLost = () -> { };
 
-  private TTStackOperator(OperatorSettings settings, KubernetesClient client, Clock clock) {
+  private TTStackOperator(OperatorSettings settings, KubernetesClient client, Clock clock,
+      Function<List<Pod>, NodeAddressResolver> redisResolver) {
+    if (!USER_AGENT.equals(client.getConfiguration().getUserAgent())) {
+      // The RBAC test attributes requests to the operator by this header: a client without it would
+      // hide the operator's calls from the proof of the Helm chart's rules.
+      throw new IllegalArgumentException("the operator's client must be built with TTStackOperator.clientConfig "
+          + "(or EmbeddedApiServer.operatorClient()), got User-Agent " + client.getConfiguration().getUserAgent());
+    }
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
     this.gcMetrics = new JvmGcMetrics();
@@ -78,7 +97,7 @@ public final class TTStackOperator implements AutoCloseable {
     if (!settings.leaderElection()) {
       leader.set(true);
     }
-    this.reconciler = new TTStackReconciler(clock, registry);
+    this.reconciler = new TTStackReconciler(clock, registry, redisResolver);
     operator.register(reconciler, c -> {
       if (!settings.watchNamespaces().isEmpty()) {
         c.settingNamespaces(settings.watchNamespaces());
@@ -86,9 +105,20 @@ public final class TTStackOperator implements AutoCloseable {
     });
   }
 
+  /** The client configuration the operator runs with: {@code base} with the operator's User-Agent. */
+  public static Config clientConfig(Config base) {
+    return new ConfigBuilder(base).withUserAgent(USER_AGENT).build();
+  }
+
   /** Builds the operator; call {@link #start()} to run it. */
   public static TTStackOperator create(OperatorSettings settings, KubernetesClient client, Clock clock) {
-    return new TTStackOperator(settings, client, clock);
+    return new TTStackOperator(settings, client, clock, RedisComponent.podIps());
+  }
+
+  /** The same, reaching Redis nodes through {@code redisResolver} instead of pod IPs (tests). */
+  public static TTStackOperator create(OperatorSettings settings, KubernetesClient client, Clock clock,
+      Function<List<Pod>, NodeAddressResolver> redisResolver) {
+    return new TTStackOperator(settings, client, clock, redisResolver);
   }
 
   public void start() {

@@ -24,6 +24,15 @@ class CommittedCrdTest {
   }
 
   @Test
+  void helmChartShipsTheSameCrd() throws Exception {
+    Path chartCrd = Path.of("..", "helm", "tt-operator", "crds", "ttstacks.ttstack.dev-v1.yml");
+    assertThat(chartCrd).exists();
+    assertThat(Files.readString(chartCrd))
+        .as("helm/tt-operator/crds/ differs from crds/: run operator/regenerate.sh (it copies the CRD to both)")
+        .isEqualTo(Files.readString(COMMITTED));
+  }
+
+  @Test
   void crdHasWhatKubectlAndGitOpsToolsRead() throws Exception {
     String crd = Files.readString(COMMITTED);
     assertThat(crd).contains("shortNames:\n    - \"tts\"", "subresources:\n      status: {}", "x-kubernetes-validations");

@@ -66,7 +66,7 @@ class OperatorHttpServerTest {
   void anOperatorThatWasNeverStartedIsNotReady() {
     try (TTStackOperator idle = TTStackOperator.create(
         OperatorSettings.from(Map.of()).withServerSideApply(false).withLeaderElection(false, null),
-        k8s.client(), Clock.systemUTC())) {
+        k8s.api().operatorClient(), Clock.systemUTC())) {
       assertThat(idle.isStarted()).isFalse();
     }
   }

@@ -19,6 +19,11 @@ public class AppStatus {
   @JsonPropertyDescription("Version that failed and was rolled back, if the last rollout failed.")
   public String failedVersion;
 
+  @JsonPropertyDescription(
+      "Why failedVersion failed: CrashLoopBackOff, ImagePullBackOff, ProgressDeadlineExceeded, ..., with the"
+          + " container's last message.")
+  public String failureReason;
+
   @JsonPropertyDescription("When the last automatic rollback happened (RFC 3339).")
   public String lastRollbackTime;
 }

@@ -1,19 +1,60 @@
 package dev.ttstack.operator.app;
 
+import dev.ttstack.operator.api.AppStatus;
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.ConditionType;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
-import dev.ttstack.operator.reconciler.NotImplemented;
+import dev.ttstack.operator.postgres.BackupJobs;
+import dev.ttstack.operator.postgres.PostgresPlan;
+import dev.ttstack.operator.reconciler.EventRecorder;
+import dev.ttstack.operator.reconciler.Secondaries;
 import dev.ttstack.operator.reconciler.StackComponent;
+import dev.ttstack.operator.reconciler.TTStackReconciler;
+import dev.ttstack.operator.redis.RedisPlan;
+import dev.ttstack.operator.secrets.SecretKeys;
+import dev.ttstack.operator.secrets.SecretsOutcome;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 
 /**
- * The TT backend: Deployment, Service, Ingress, rollout and rollback.
+ * The TT backend: a zero-downtime Deployment that starts only when its dependencies are ready, takes
+ * a PostgreSQL backup before every version change, and rolls itself back to the last good version
+ * when a new one crash-loops, cannot pull its image or misses its progress deadline.
  *
- * <p>Not implemented yet: until it is, {@code APP_READY} stays Unknown with reason NotImplemented.
+ * <p>Rollback state lives in {@code status.app}: {@code lastGoodVersion} (the rollback target) and
+ * {@code failedVersion} (never retried until the spec names another version).
  */
 public class AppComponent implements StackComponent {
+  static final String AVAILABLE = "Available";
+  static final String ROLLED_BACK = "RolledBack";
+  static final String ROLLING_OUT = "RollingOut";
+  static final String BACKING_UP = "BackingUpBeforeUpgrade";
+  static final String BACKUP_FAILED = "BackupFailed";
+  /** Container states that mean a version will not come up by waiting. */
+  static final Set<String> FATAL_WAITING = Set.of("CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
+      "InvalidImageName", "CreateContainerConfigError", "CreateContainerError");
+  private static final List<String> DEPENDENCIES = List.of(ConditionType.SECRETS_SYNCED, ConditionType.POSTGRES_READY,
+      ConditionType.REDIS_CLUSTER_READY);
+
+  private final Clock clock;
+  private final EventRecorder events;
+
+  public AppComponent(Clock clock) {
+    this.clock = clock;
+    this.events = new EventRecorder(clock);
+  }
 
   @Override
   public String conditionType() {
@@ -21,7 +62,215 @@ public class AppComponent implements StackComponent {
   }
 
   @Override
+  public List<HasMetadata> desiredObjects(TTStack stack) {
+    List<HasMetadata> objects = new ArrayList<>();
+    objects.add(AppObjects.service(stack));
+    objects.add(AppObjects.deployment(stack, stack.getSpec().app.version, SecretsOutcome.secretNameFor(stack), null));
+    if (stack.getSpec().app.ingress != null) {
+      objects.add(AppObjects.ingress(stack));
+    }
+    return objects;
+  }
+
+  @Override
+  public void prepare(TTStack stack, Context<TTStack> context) {
+    SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
+    AppStatus previous = previous(stack);
+    Optional<Deployment> actual = deployment(stack, context);
+    String deployed = actual.map(AppComponent::version).orElse(null);
+    String target = target(stack, previous);
+
+    // The gate uses this reconcile's secrets and the last reported PostgreSQL/Redis conditions; when
+    // those turn ready during this reconcile, observe() asks for another pass at once.
+    List<String> waitingFor = new ArrayList<>();
+    if (!secrets.ready()) {
+      waitingFor.add(ConditionType.SECRETS_SYNCED + " (" + secrets.condition().reason + ")");
+    }
+    for (String type : List.of(ConditionType.POSTGRES_READY, ConditionType.REDIS_CLUSTER_READY)) {
+      Condition c = stack.getStatus() == null ? null : stack.getStatus().condition(type);
+      if (c == null || !c.isTrue()) {
+        waitingFor.add(type + " (" + (c == null ? "not reported yet" : c.reason) + ")");
+      }
+    }
+    boolean gateOpen = waitingFor.isEmpty();
+    Condition waiting = gateOpen ? null
+        : notReady("WaitingForDependencies", "waiting for " + String.join(", ", waitingFor));
+
+    String version = target;
+    if (gateOpen && deployed != null && !deployed.equals(target) && previous != null && previous.lastGoodVersion != null
+        && !target.equals(previous.lastGoodVersion) && Boolean.TRUE.equals(stack.getSpec().postgres.backup.beforeUpgrade)) {
+      String pgImage = PostgresPlan.of(context).map(PostgresPlan::image).orElse(stack.getSpec().postgres.effectiveImage());
+      BackupJobs.Gate backup = BackupJobs.ensureBefore(stack, context, "app " + target, secrets.secretName(), pgImage);
+      if (backup.state() == BackupJobs.State.RUNNING) {
+        version = deployed;
+        waiting = notReady(BACKING_UP, "taking a PostgreSQL backup (Job " + backup.job() + ") before upgrading from "
+            + deployed + " to " + target);
+      } else if (backup.state() == BackupJobs.State.FAILED) {
+        version = deployed;
+        waiting = notReady(BACKUP_FAILED, "the PostgreSQL backup before upgrading to " + target + " failed (Job "
+            + backup.job() + ": " + backup.detail() + "); still running " + deployed + ". Fix the cause and delete Job "
+            + backup.job() + " to retry, or set spec.postgres.backup.beforeUpgrade: false to upgrade without a backup");
+      }
+    }
+
+    // Hold the pods' secret hash while Redis does not yet accept a new password (they would fail).
+    boolean redisSettled = RedisPlan.of(context).map(RedisPlan::passwordSettled).orElse(true);
+    String hash = secrets.content() != null && redisSettled
+        ? secrets.hashOf(SecretKeys.app(stack.getSpec(), secrets.content().keys())) : null;
+    context.managedWorkflowAndDependentResourceContext().put(AppPlan.KEY, new AppPlan(gateOpen, version, hash, waiting));
+  }
+
+  /** The version to run: the spec's, unless that is the version that failed and was rolled back. */
+  private static String target(TTStack stack, AppStatus previous) {
+    String wanted = stack.getSpec().app.version;
+    if (previous != null && wanted.equals(previous.failedVersion) && previous.lastGoodVersion != null) {
+      return previous.lastGoodVersion;
+    }
+    return wanted;
+  }
+
+  @Override
   public Condition observe(TTStack stack, Context<TTStack> context, TTStackStatus next) {
-    return NotImplemented.condition(conditionType(), "the app component");
+    AppPlan plan = AppPlan.of(context).orElseThrow();
+    AppStatus previous = previous(stack);
+    AppStatus status = previous == null ? new AppStatus() : copy(previous);
+    next.app = status;
+    Optional<Deployment> found = deployment(stack, context);
+    boolean gateNow = DEPENDENCIES.stream().allMatch(t -> freshCondition(context, t).map(Condition::isTrue).orElse(false));
+    if (gateNow && !plan.gateOpen()) {
+      context.managedWorkflowAndDependentResourceContext().put(RECHECK_NOW, Boolean.TRUE);
+    }
+    if (found.isEmpty()) {
+      return plan.waiting() != null ? plan.waiting() : notReady("Creating", "creating Deployment " + AppObjects.name(stack));
+    }
+    Deployment d = found.get();
+    String deployed = version(d);
+    int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    var s = d.getStatus();
+    status.readyReplicas = s == null || s.getAvailableReplicas() == null ? 0 : s.getAvailableReplicas();
+    boolean current = s != null && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration());
+    boolean complete = current && s.getUpdatedReplicas() != null && s.getUpdatedReplicas() == replicas
+        && s.getAvailableReplicas() != null && s.getAvailableReplicas() == replicas
+        && (s.getReplicas() == null || s.getReplicas() == replicas);
+
+    if (complete) {
+      status.version = deployed;
+      boolean rolledBack = stack.getSpec().app.version.equals(status.failedVersion) && !deployed.equals(status.failedVersion);
+      if (!rolledBack && !deployed.equals(status.lastGoodVersion)) {
+        status.lastGoodVersion = deployed;
+        events.record(context.getClient(), stack, EventRecorder.NORMAL, "VersionAvailable",
+            "version " + deployed + " is available (" + replicas + " pods); it is now the last good version");
+      }
+      if (rolledBack) {
+        return notReady(ROLLED_BACK, "version " + status.failedVersion + " failed (" + status.failureReason
+            + ") and was rolled back; running the last good version " + deployed
+            + ". It is not retried: set spec.app.version to a fixed version");
+      }
+      if (plan.waiting() != null) {
+        return plan.waiting();
+      }
+      return new Condition(conditionType(), Condition.TRUE, AVAILABLE,
+          "version " + deployed + ", " + status.readyReplicas + "/" + replicas + " pods available");
+    }
+
+    Optional<String> failure = failure(d, deployed, context);
+    if (failure.isPresent()) {
+      String why = failure.get();
+      String reason = why.contains(":") ? why.substring(0, why.indexOf(':')) : why;
+      boolean upgrade = status.lastGoodVersion != null && !deployed.equals(status.lastGoodVersion);
+      if (upgrade && Boolean.TRUE.equals(stack.getSpec().app.rollout.autoRollback)) {
+        status.failedVersion = deployed;
+        status.failureReason = why;
+        status.lastRollbackTime = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+        events.record(context.getClient(), stack, EventRecorder.WARNING, ROLLED_BACK, "version " + deployed
+            + " failed (" + why + "); rolling back to " + status.lastGoodVersion);
+        context.managedWorkflowAndDependentResourceContext().put(RECHECK_NOW, Boolean.TRUE);
+        return notReady(ROLLED_BACK, "version " + deployed + " failed (" + why + "); rolling back to the last good version "
+            + status.lastGoodVersion);
+      }
+      String what = upgrade ? "the rollout of version " + deployed + " failed (" + why + "); autoRollback is off, so "
+          + status.lastGoodVersion + " is not restored automatically"
+          : "version " + deployed + " does not start (" + why + "); there is no earlier good version to roll back to";
+      return notReady(reason, what);
+    }
+    if (plan.waiting() != null) {
+      return plan.waiting();
+    }
+    return notReady(ROLLING_OUT, "rolling out version " + deployed + ": " + (s == null || s.getUpdatedReplicas() == null
+        ? 0 : s.getUpdatedReplicas()) + "/" + replicas + " pods updated, " + status.readyReplicas + " available");
+  }
+
+  static final String RECHECK_NOW = AppComponent.class.getName() + ".recheck";
+
+  @Override
+  public Optional<Duration> recheckAfter(TTStack stack, Context<TTStack> context) {
+    return context.managedWorkflowAndDependentResourceContext().get(RECHECK_NOW, Boolean.class)
+        .map(b -> Duration.ofMillis(500));
+  }
+
+  /**
+   * Why the version will not become available by waiting: the Deployment controller's deadline, or a
+   * pod of that version stuck in a fatal container state.
+   */
+  private static Optional<String> failure(Deployment d, String version, Context<TTStack> context) {
+    if (d.getStatus() != null && d.getStatus().getConditions() != null) {
+      for (var c : d.getStatus().getConditions()) {
+        if ("Progressing".equals(c.getType()) && "False".equals(c.getStatus())
+            && "ProgressDeadlineExceeded".equals(c.getReason())) {
+          return Optional.of("ProgressDeadlineExceeded: not available within " + d.getSpec().getProgressDeadlineSeconds() + " s");
+        }
+      }
+    }
+    for (Pod pod : context.getSecondaryResources(Pod.class)) {
+      var labels = pod.getMetadata().getLabels();
+      if (labels == null || !AppObjects.COMPONENT.equals(labels.get("app.kubernetes.io/component"))
+          || !version.equals(labels.get(AppObjects.VERSION_LABEL)) || pod.getStatus() == null
+          || pod.getStatus().getContainerStatuses() == null) {
+        continue;
+      }
+      for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
+        var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
+        if (waiting != null && FATAL_WAITING.contains(waiting.getReason())) {
+          String last = cs.getLastState() != null && cs.getLastState().getTerminated() != null
+              && cs.getLastState().getTerminated().getMessage() != null
+              ? "; last message: " + cs.getLastState().getTerminated().getMessage() : "";
+          return Optional.of(waiting.getReason() + ": pod " + pod.getMetadata().getName()
+              + Optional.ofNullable(waiting.getMessage()).map(m -> " (" + m + ")").orElse("") + last);
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Condition> freshCondition(Context<TTStack> context, String type) {
+    return context.managedWorkflowAndDependentResourceContext().get(TTStackReconciler.conditionKey(type), Condition.class);
+  }
+
+  private static AppStatus previous(TTStack stack) {
+    return stack.getStatus() == null ? null : stack.getStatus().app;
+  }
+
+  private static AppStatus copy(AppStatus a) {
+    AppStatus c = new AppStatus();
+    c.version = a.version;
+    c.lastGoodVersion = a.lastGoodVersion;
+    c.readyReplicas = a.readyReplicas;
+    c.failedVersion = a.failedVersion;
+    c.failureReason = a.failureReason;
+    c.lastRollbackTime = a.lastRollbackTime;
+    return c;
+  }
+
+  static String version(Deployment d) {
+    var labels = d.getSpec().getTemplate().getMetadata().getLabels();
+    return labels == null ? null : labels.get(AppObjects.VERSION_LABEL);
+  }
+
+  private static Optional<Deployment> deployment(TTStack stack, Context<TTStack> context) {
+    return Secondaries.get(context, Deployment.class, AppObjects.name(stack), stack.getMetadata().getNamespace());
+  }
+
+  private Condition notReady(String reason, String message) {
+    return new Condition(conditionType(), Condition.FALSE, reason, message);
   }
 }

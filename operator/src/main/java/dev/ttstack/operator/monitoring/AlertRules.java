@@ -1,6 +1,6 @@
 package dev.ttstack.operator.monitoring;
 
-import dev.ttstack.operator.api.AppSpec;
+import dev.ttstack.operator.app.AppObjects;
 import dev.ttstack.operator.api.TTStack;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
@@ -22,7 +22,6 @@ import java.util.regex.Pattern;
 public final class AlertRules {
   static final String TEMPLATE = "/monitoring/rules.yml";
   public static final String OPERATOR_METRICS = "operator-metrics";
-  public static final String APP_MEMORY_LIMIT = "app-memory-limit";
   public static final String POSTGRES_BACKUPS = "postgres-backups";
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z_]+)}");
   private static final String IF = "# ttstack:if ";
@@ -36,32 +35,29 @@ public final class AlertRules {
     if (operatorMetrics) {
       features.add(OPERATOR_METRICS);
     }
-    AppSpec app = stack.getSpec().app;
-    String memoryLimit = app.resources == null || app.resources.limits == null ? null : app.resources.limits.memory;
-    if (memoryLimit != null) {
-      features.add(APP_MEMORY_LIMIT);
-    }
     if (Boolean.TRUE.equals(stack.getSpec().postgres.backup.enabled)) {
       features.add(POSTGRES_BACKUPS);
     }
     String header = "# Alert rules of TTStack " + MonitoringObjects.namespace(stack) + "/" + stack.getMetadata().getName()
         + ", rendered by the operator from " + TEMPLATE.substring(1) + " (features: " + String.join(", ", features)
         + "). Do not edit: the operator rewrites it.\n";
-    return header + substitute(select(withoutHeader(Resources.text(TEMPLATE)), features), values(stack, memoryLimit));
+    return header + substitute(select(withoutHeader(Resources.text(TEMPLATE)), features), values(stack));
   }
 
-  static Map<String, String> values(TTStack stack, String memoryLimit) {
+  static Map<String, String> values(TTStack stack) {
     var spec = stack.getSpec();
     var alerts = spec.monitoring.alerts;
+    // The app container's limits as the app component sets them (its defaults included).
+    Map<String, Quantity> limits = AppObjects.resources(spec.app).getLimits();
     Map<String, String> v = new LinkedHashMap<>();
     v.put("STACK", stack.getMetadata().getName());
     v.put("NAMESPACE", MonitoringObjects.namespace(stack));
     v.put("CPU_PERCENT", String.valueOf(alerts.cpuPercent));
     v.put("MEMORY_PERCENT", String.valueOf(alerts.memoryPercent));
     v.put("ERROR_RATE_PERCENT", plain(BigDecimal.valueOf(alerts.errorRatePercent)));
-    String cpuLimit = spec.app.resources == null || spec.app.resources.limits == null ? null : spec.app.resources.limits.cpu;
+    Quantity cpuLimit = limits == null ? null : limits.get("cpu");
     if (cpuLimit != null) {
-      String cores = plain(new Quantity(cpuLimit).getNumericalAmount());
+      String cores = plain(cpuLimit.getNumericalAmount());
       v.put("APP_CPU_LIMIT", cores);
       v.put("APP_CPU_LIMIT_TEXT", "its CPU limit (" + cores + ("1".equals(cores) ? " core)" : " cores)"));
     } else {
@@ -69,10 +65,12 @@ public final class AlertRules {
       v.put("APP_CPU_LIMIT", "system_cpu_count{job=\"app\"}");
       v.put("APP_CPU_LIMIT_TEXT", "the CPUs its JVM sees (spec.app.resources.limits.cpu is not set)");
     }
-    if (memoryLimit != null) {
-      v.put("APP_MEMORY_LIMIT_BYTES", plain(Quantity.getAmountInBytes(new Quantity(memoryLimit))));
-      v.put("APP_MEMORY_LIMIT_TEXT", memoryLimit);
+    Quantity memoryLimit = limits == null ? null : limits.get("memory");
+    if (memoryLimit == null) {
+      throw new IllegalStateException("the app container has no memory limit"); // AppObjects always sets one
     }
+    v.put("APP_MEMORY_LIMIT_BYTES", plain(Quantity.getAmountInBytes(memoryLimit)));
+    v.put("APP_MEMORY_LIMIT_TEXT", memoryLimit.toString());
     v.put("REDIS_NODES", String.valueOf(spec.redis.nodeCount()));
     Duration maxAge = backupMaxAge(stack);
     v.put("BACKUP_MAX_AGE_SECONDS", String.valueOf(maxAge.toSeconds()));

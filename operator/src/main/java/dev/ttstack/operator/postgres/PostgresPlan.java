@@ -15,7 +15,7 @@ import java.util.Optional;
 public record PostgresPlan(String image, String secretName, String secretHash, Condition blocked) {
   static final String KEY = PostgresPlan.class.getName();
 
-  static Optional<PostgresPlan> of(Context<?> context) {
+  public static Optional<PostgresPlan> of(Context<?> context) {
     return context.managedWorkflowAndDependentResourceContext().get(KEY, PostgresPlan.class);
   }
 }

@@ -7,6 +7,7 @@ import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
 import dev.ttstack.operator.api.Violation;
 import dev.ttstack.operator.app.AppComponent;
+import dev.ttstack.operator.app.AppDependents;
 import dev.ttstack.operator.monitoring.MonitoringComponent;
 import dev.ttstack.operator.monitoring.MonitoringDependents;
 import dev.ttstack.operator.postgres.PostgresComponent;
@@ -14,6 +15,11 @@ import dev.ttstack.operator.postgres.PostgresDependents;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import dev.ttstack.operator.redis.RedisComponent;
+import dev.ttstack.operator.redis.RedisDependents;
+import dev.ttstack.operator.redis.cluster.NodeAddressResolver;
+import dev.ttstack.operator.redis.cluster.RedisClusterManager;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.util.function.Function;
 import dev.ttstack.operator.secrets.DopplerClient;
 import dev.ttstack.operator.secrets.DopplerSyncCache;
 import dev.ttstack.operator.secrets.ManagedSecretDependent;
@@ -63,6 +69,20 @@ import org.slf4j.LoggerFactory;
     @Dependent(name = "postgres-backup-schedule", type = PostgresDependents.BackupSchedule.class,
         reconcilePrecondition = PostgresDependents.BackupsEnabled.class,
         dependsOn = {"postgres-backup-script", "postgres-backup-volume"}),
+    // redis
+    @Dependent(name = "redis-config", type = RedisDependents.Config.class),
+    @Dependent(name = "redis-headless", type = RedisDependents.Headless.class),
+    @Dependent(name = "redis-service", type = RedisDependents.Client.class),
+    @Dependent(name = "redis-disruption-budget", type = RedisDependents.Disruptions.class),
+    @Dependent(name = "redis", type = RedisDependents.Nodes.class,
+        reconcilePrecondition = RedisDependents.PasswordAvailable.class,
+        dependsOn = {"redis-config", "redis-headless"}),
+    // app, last: it waits for the others
+    @Dependent(name = "app-service", type = AppDependents.ClientService.class),
+    @Dependent(name = "app", type = AppDependents.App.class,
+        reconcilePrecondition = AppDependents.DependenciesReady.class),
+    @Dependent(name = "app-ingress", type = AppDependents.Entry.class,
+        reconcilePrecondition = AppDependents.IngressWanted.class, dependsOn = "app-service"),
     // monitoring (spec.monitoring.enabled: false deletes all but the Prometheus volume)
     @Dependent(name = "prometheus-service-account", type = MonitoringDependents.PrometheusAccount.class,
         reconcilePrecondition = MonitoringDependents.Enabled.class),
@@ -112,8 +132,8 @@ public class TTStackReconciler implements Reconciler<TTStack> {
   private final StatusCalculator statusCalculator;
   private final EventRecorder events;
 
-  public TTStackReconciler(Clock clock, MeterRegistry registry) {
-    this(defaultComponents(clock, registry), clock);
+  public TTStackReconciler(Clock clock, MeterRegistry registry, Function<List<Pod>, NodeAddressResolver> redisResolver) {
+    this(defaultComponents(clock, registry, redisResolver), clock);
   }
 
   public TTStackReconciler(List<StackComponent> components, Clock clock) {
@@ -124,14 +144,25 @@ public class TTStackReconciler implements Reconciler<TTStack> {
 
   /** The components in reconcile order, wired to talk to the outside world (Doppler, Redis). */
   public static List<StackComponent> defaultComponents(Clock clock, MeterRegistry registry) {
+    return defaultComponents(clock, registry, RedisComponent.podIps());
+  }
+
+  /** The same, reaching Redis nodes through {@code redisResolver} (tests: local processes). */
+  public static List<StackComponent> defaultComponents(Clock clock, MeterRegistry registry,
+      Function<List<Pod>, NodeAddressResolver> redisResolver) {
     DopplerSyncCache doppler = new DopplerSyncCache(new DopplerClient(clock),
         new RetryPolicy(() -> ThreadLocalRandom.current().nextDouble()), clock, registry);
     return List.of(
         new SecretsComponent(doppler, clock),
         new PostgresComponent(),
-        new RedisComponent(),
-        new AppComponent(),
+        new RedisComponent(new RedisClusterManager(registry), redisResolver, clock),
+        new AppComponent(clock),
         new MonitoringComponent());
+  }
+
+  /** Where a component's condition of this reconcile is kept in the context, for the components after it. */
+  public static String conditionKey(String type) {
+    return "condition:" + type;
   }
 
   /** Informers beyond the dependents' own: see {@link ObservedObjects}. */
@@ -165,7 +196,10 @@ public class TTStackReconciler implements Reconciler<TTStack> {
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
       List<Condition> componentConditions = new ArrayList<>();
       for (StackComponent component : components) {
-        componentConditions.add(component.observe(stack, context, proposed));
+        Condition c = component.observe(stack, context, proposed);
+        // Later components (the app) read the fresh conditions of earlier ones.
+        context.managedWorkflowAndDependentResourceContext().put(conditionKey(c.type), c);
+        componentConditions.add(c);
       }
       observed.add(StatusCalculator.ready(componentConditions));
       observed.addAll(componentConditions);

@@ -126,13 +126,15 @@ class AlertRulesTest {
   }
 
   @Test
-  void withoutLimitsAndOperatorMetricsTheRulesThatNeedThemAreLeftOut() throws IOException {
+  void withoutLimitsTheAppDefaultsCountAndWithoutOperatorMetricsItsAlertsAreLeftOut() throws IOException {
     TTStack stack = example();
     stack.getSpec().app.resources = null;
     String rules = AlertRules.render(stack, false);
 
-    assertThat(alertNames(rules)).doesNotContain("TTAppMemoryNearLimit", "TTOperatorDown", "TTSecretsSyncFailing",
-        "TTAppRolledBack", "TTPostgresBackupFailed", "TTPostgresBackupTooOld").hasSize(11);
+    assertThat(alertNames(rules)).doesNotContain("TTOperatorDown", "TTSecretsSyncFailing",
+        "TTAppRolledBack", "TTPostgresBackupFailed", "TTPostgresBackupTooOld").hasSize(12);
+    // The app component's default memory limit (1Gi); no CPU limit: the CPUs the JVM sees.
+    assertThat(rules).contains("/ 1073741824 > 85", "/ 1e9 / system_cpu_count{job=\"app\"} > 80");
     assertThat(rules).doesNotContain("job=\"operator\"", "tt-operator", "ttstack:");
     Tools.Result check = Tools.run(dir, Tools.promtool(), "check", "rules", write("rules.yml", rules).toString());
     assertThat(check.ok()).as(check.toString()).isTrue();

@@ -66,10 +66,7 @@ class PostgresComponentTest {
   }
 
   private void edit(java.util.function.Consumer<TTStack> change) {
-    k8s.stack("tt").edit(s -> {
-      change.accept(s);
-      return s;
-    });
+    k8s.editStack("tt", change);
   }
 
   private void makeReady() {

@@ -234,6 +234,7 @@ class SecretsSyncTest {
     k8s.create(dopplerStack());
     awaitSecrets(Condition::isTrue);
     await().atMost(OperatorHarness.TIMEOUT).until(() -> managed() != null);
+    k8s.awaitIdle();
     int requestsBefore = doppler.requests().size();
     double reconcilesBefore = k8s.reconciliationsSucceeded();
     int mark = k8s.requestMark();

@@ -40,6 +40,9 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   public static final String IDENTITY = "operator-under-test";
 
   private boolean leaderElection = true;
+  private String watchNamespaces = "";
+  private java.util.function.Function<java.util.List<io.fabric8.kubernetes.api.model.Pod>,
+      dev.ttstack.operator.redis.cluster.NodeAddressResolver> redisResolver = dev.ttstack.operator.redis.RedisComponent.podIps();
   private final MutableClock clock = MutableClock.ticking();
   private EmbeddedApiServer api;
   private TTStackOperator operator;
@@ -47,6 +50,12 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   static {
     Logging.bridgeJul();
+  }
+
+  /** Reaches Redis nodes through this resolver (local redis-server processes) instead of pod IPs. */
+  public OperatorHarness withRedisResolver(dev.ttstack.operator.redis.cluster.NodeAddressResolver resolver) {
+    this.redisResolver = pods -> resolver;
+    return this;
   }
 
   /** Runs without leader election (most tests keep it on, as in production). */
@@ -74,13 +83,20 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     }
   }
 
+  /** Watches only these namespaces ({@code WATCH_NAMESPACES}); by default the operator watches all. */
+  public OperatorHarness watching(String... namespaces) {
+    this.watchNamespaces = String.join(",", namespaces);
+    return this;
+  }
+
   /** Starts a fresh operator process (in-JVM) against the same API server. */
   public TTStackOperator startOperator() {
-    OperatorSettings settings = OperatorSettings.from(Map.of("POD_NAME", IDENTITY))
+    OperatorSettings settings = OperatorSettings.from(Map.of("POD_NAME", IDENTITY, "WATCH_NAMESPACES", watchNamespaces))
         .withHttp("127.0.0.1", 0)
         .withServerSideApply(false)
         .withLeaderElection(leaderElection, NAMESPACE);
-    operator = TTStackOperator.create(settings, api.client(), clock);
+    // The operator has its own client, as in production: its requests carry the operator's User-Agent.
+    operator = TTStackOperator.create(settings, api.operatorClient(), clock, redisResolver);
     operator.start();
     return operator;
   }
@@ -133,6 +149,25 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     return client().resources(TTStack.class).inNamespace(NAMESPACE).withName(name);
   }
 
+  /**
+   * Changes the stack as {@code kubectl edit} would, retrying on 409: the operator writes the status
+   * at any time, and the API server refuses a change made from a stale copy.
+   */
+  public TTStack editStack(String name, java.util.function.Consumer<TTStack> change) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return stack(name).edit(s -> {
+          change.accept(s);
+          return s;
+        });
+      } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt >= 20) {
+          throw e;
+        }
+      }
+    }
+  }
+
   /** Waits (at most {@link #TIMEOUT}) until the stack satisfies the condition, and returns it. */
   public TTStack awaitStack(String name, Predicate<TTStack> condition) {
     return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(25))
@@ -156,15 +191,20 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   }
 
   /**
-   * Waits until the operator is idle: no reconcile running or queued, for 300 ms in a row. A reconcile
-   * that creates objects causes another one through their events; an operator stopped in the middle of
-   * one may still issue writes from it (its caches are closed first), which a test of the next
-   * operator must not count.
+   * Waits until the operator has nothing in flight: no reconcile running or queued, and the count of
+   * finished ones unchanged over two consecutive looks (events of objects it just created have been
+   * handled). Steady-state measurements start from here.
    */
   public void awaitIdle() {
-    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(25)).during(Duration.ofMillis(300))
-        .until(() -> gauge(io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2.RECONCILIATIONS_EXECUTIONS_GAUGE) == 0
-            && gauge(io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2.RECONCILIATIONS_QUEUE_SIZE_GAUGE) == 0);
+    double[] last = {-1};
+    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).until(() -> {
+      double active = gauge("reconciliations.active") + gauge("reconciliations.queue");
+      double done = reconciliationsSucceeded()
+          + operator.registry().find("reconciliations.failure.total").counters().stream().mapToDouble(Counter::count).sum();
+      boolean stable = active == 0 && done == last[0];
+      last[0] = done;
+      return stable;
+    });
   }
 
   private double gauge(String name) {

@@ -1,0 +1,71 @@
+{{/*
+The operator's RBAC rules: exactly what it calls, proven by operator/src/test/java/dev/ttstack/operator/
+rbac/RbacIT.java against every API request the operator made in the whole test suite. That test fails,
+naming each rule to add or remove, when these rules and the operator's calls disagree. No "*".
+
+"tt-operator.rules" is granted in every watched namespace (ClusterRole when watching all of them);
+"tt-operator.leaseRules" only in the release namespace, where the Lease lives.
+*/}}
+
+{{- define "tt-operator.rules" -}}
+# The TTStack: its informer, and the status the operator reports.
+- apiGroups: ["ttstack.dev"]
+  resources: ["ttstacks"]
+  verbs: ["list", "watch"]
+- apiGroups: ["ttstack.dev"]
+  resources: ["ttstacks/status"]
+  verbs: ["patch"]
+# Dependents (JOSDK): informer, create, update (USE_SSA=false) and patch (Server-Side Apply). The
+# Redis "cluster created" marker ConfigMap is created directly.
+- apiGroups: [""]
+  resources: ["configmaps", "services"]
+  verbs: ["list", "watch", "create", "update", "patch"]
+- apiGroups: ["apps"]
+  resources: ["statefulsets"]
+  verbs: ["list", "watch", "create", "update", "patch"]
+- apiGroups: ["networking.k8s.io"]
+  resources: ["networkpolicies"]
+  verbs: ["list", "watch", "create", "update", "patch"]
+- apiGroups: ["policy"]
+  resources: ["poddisruptionbudgets"]
+  verbs: ["list", "watch", "create", "update", "patch"]
+# Secrets: the managed <stack>-secrets (a dependent, deleted when the stack switches to secretRef)
+# and <stack>-redis-auth (create, or get and update when it exists); the informer also reads the
+# Doppler token and secretRef Secrets.
+- apiGroups: [""]
+  resources: ["secrets"]
+  verbs: ["list", "watch", "get", "create", "update", "patch", "delete"]
+# The backup CronJob (deleted when scheduled backups are disabled).
+- apiGroups: ["batch"]
+  resources: ["cronjobs"]
+  verbs: ["list", "watch", "create", "update", "patch", "delete"]
+# Backup Jobs before an upgrade: created directly, then observed.
+- apiGroups: ["batch"]
+  resources: ["jobs"]
+  verbs: ["list", "watch", "create"]
+# Volumes: the backup volume is created and never updated nor deleted by the operator (data is
+# kept); the StatefulSets' claims are observed.
+- apiGroups: [""]
+  resources: ["persistentvolumeclaims"]
+  verbs: ["list", "watch", "create", "patch"]
+# Pods: observed only (crash loops, image pulls, backup results).
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["list", "watch"]
+# Events on the TTStack (kubectl describe tts).
+- apiGroups: [""]
+  resources: ["events"]
+  verbs: ["create"]
+{{- end -}}
+
+{{- define "tt-operator.leaseRules" -}}
+# Leader election. Creating a Lease cannot be limited to a name; the rest is. "update" is never sent
+# (fabric8 renews with patch) but JOSDK refuses to start without it.
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  verbs: ["create"]
+- apiGroups: ["coordination.k8s.io"]
+  resources: ["leases"]
+  resourceNames: [{{ .Values.leaderElection.leaseName | quote }}]
+  verbs: ["get", "update", "patch"]
+{{- end -}}

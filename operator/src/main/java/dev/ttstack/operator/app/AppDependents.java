@@ -1,0 +1,89 @@
+package dev.ttstack.operator.app;
+
+import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.secrets.SecretsOutcome;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+
+/** The JOSDK dependents of the app; each builds its object with {@link AppObjects}. */
+public final class AppDependents {
+  private AppDependents() {}
+
+  /**
+   * The Deployment as {@link AppComponent} planned it. While the gate is closed, the one that runs is
+   * kept exactly as it is ("created or changed only when its dependencies are ready").
+   */
+  @KubernetesDependent
+  public static class App extends CRUDKubernetesDependentResource<Deployment, TTStack> {
+    public App() {
+      super(Deployment.class);
+    }
+
+    /** By name: the default would compute desired(), which itself looks at the current Deployment. */
+    @Override
+    protected io.javaoperatorsdk.operator.processing.event.ResourceID targetSecondaryResourceID(TTStack stack,
+        Context<TTStack> context) {
+      return new io.javaoperatorsdk.operator.processing.event.ResourceID(AppObjects.name(stack), stack.getMetadata().getNamespace());
+    }
+
+    @Override
+    protected Deployment desired(TTStack stack, Context<TTStack> context) {
+      AppPlan plan = AppPlan.of(context).orElseThrow();
+      var actual = getSecondaryResource(stack, context);
+      if (!plan.gateOpen() && actual.isPresent()) {
+        return actual.get();
+      }
+      String hash = plan.secretHash() != null ? plan.secretHash()
+          : actual.map(d -> d.getSpec().getTemplate().getMetadata().getAnnotations())
+              .map(a -> a.get(AppObjects.SECRET_HASH_ANNOTATION)).orElse(null);
+      return AppObjects.deployment(stack, plan.version(), SecretsOutcome.secretNameFor(stack), hash);
+    }
+  }
+
+  @KubernetesDependent
+  public static class ClientService extends CRUDKubernetesDependentResource<Service, TTStack> {
+    public ClientService() {
+      super(Service.class);
+    }
+
+    @Override
+    protected Service desired(TTStack stack, Context<TTStack> context) {
+      return AppObjects.service(stack);
+    }
+  }
+
+  @KubernetesDependent
+  public static class Entry extends CRUDKubernetesDependentResource<Ingress, TTStack> {
+    public Entry() {
+      super(Ingress.class);
+    }
+
+    @Override
+    protected Ingress desired(TTStack stack, Context<TTStack> context) {
+      return AppObjects.ingress(stack);
+    }
+  }
+
+  /** Created once its dependencies are ready; never deleted because one of them fails later. */
+  public static class DependenciesReady implements Condition<Deployment, TTStack> {
+    @Override
+    public boolean isMet(DependentResource<Deployment, TTStack> dependent, TTStack stack, Context<TTStack> context) {
+      return AppPlan.of(context).map(AppPlan::gateOpen).orElse(false)
+          || dependent.getSecondaryResource(stack, context).isPresent();
+    }
+  }
+
+  /** An Ingress only when spec.app.ingress is set; removing it from the spec removes the Ingress. */
+  public static class IngressWanted implements Condition<Ingress, TTStack> {
+    @Override
+    public boolean isMet(DependentResource<Ingress, TTStack> dependent, TTStack stack, Context<TTStack> context) {
+      return stack.getSpec().app.ingress != null;
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package dev.ttstack.operator.redis;
+
+import dev.ttstack.operator.api.TTStack;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.Optional;
+
+/**
+ * What {@link RedisComponent} decided before the workflow.
+ *
+ * @param shaped the stack as the Redis objects must be built: the spec, except that a cluster that
+ *     exists keeps its shape (masters, replicas) until resharding exists
+ * @param passwordSettled whether the cluster accepts the Secret's REDIS_PASSWORD; until it does, the
+ *     app keeps its current pods (they still use the old password)
+ */
+public record RedisPlan(TTStack shaped, boolean passwordSettled) {
+  static final String KEY = RedisPlan.class.getName();
+
+  public static Optional<RedisPlan> of(Context<?> context) {
+    return context.managedWorkflowAndDependentResourceContext().get(KEY, RedisPlan.class);
+  }
+}
