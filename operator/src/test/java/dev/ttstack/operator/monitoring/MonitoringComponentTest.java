@@ -76,10 +76,7 @@ class MonitoringComponentTest {
   }
 
   private void edit(Consumer<TTStack> change) {
-    k8s.stack("tt").edit(s -> {
-      change.accept(s);
-      return s;
-    });
+    k8s.editStack("tt", change);
   }
 
   /** The Deployments exist and the operator has reported on the stack's current generation. */
