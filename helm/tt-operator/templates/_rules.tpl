@@ -25,10 +25,6 @@ naming each rule to add or remove, when these rules and the operator's calls dis
 - apiGroups: ["apps"]
   resources: ["deployments"]
   verbs: ["list", "watch", "create", "update", "patch", "delete"]
-# The app's Ingress.
-- apiGroups: ["networking.k8s.io"]
-  resources: ["ingresses"]
-  verbs: ["list", "watch", "create", "update", "patch"]
 # Prometheus' pod discovery in the stack's namespace: its ServiceAccount, and a Role and RoleBinding
 # granting list and watch on pods, which the operator holds itself (see Pods below), as Kubernetes
 # requires of whoever grants them. Deleted with monitoring off.
@@ -39,7 +35,7 @@ naming each rule to add or remove, when these rules and the operator's calls dis
   resources: ["roles", "rolebindings"]
   verbs: ["list", "watch", "create", "update", "patch", "delete"]
 - apiGroups: ["apps"]
-  resources: ["statefulsets", "deployments"]
+  resources: ["statefulsets"]
   verbs: ["list", "watch", "create", "update", "patch"]
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
