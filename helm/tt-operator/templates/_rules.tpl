@@ -16,12 +16,26 @@ naming each rule to add or remove, when these rules and the operator's calls dis
   resources: ["ttstacks/status"]
   verbs: ["patch"]
 # Dependents (JOSDK): informer, create, update (USE_SSA=false) and patch (Server-Side Apply). The
-# Redis "cluster created" marker ConfigMap is created directly.
+# Redis "cluster created" marker ConfigMap is created directly. Monitoring's ConfigMaps and Services
+# are deleted when spec.monitoring (or its Grafana) is switched off.
 - apiGroups: [""]
   resources: ["configmaps", "services"]
-  verbs: ["list", "watch", "create", "update", "patch"]
+  verbs: ["list", "watch", "create", "update", "patch", "delete"]
+# Deployments: the app, and Prometheus, Alertmanager and Grafana (deleted with monitoring off).
 - apiGroups: ["apps"]
-  resources: ["statefulsets", "deployments"]
+  resources: ["deployments"]
+  verbs: ["list", "watch", "create", "update", "patch", "delete"]
+# Prometheus' pod discovery in the stack's namespace: its ServiceAccount, and a Role and RoleBinding
+# granting list and watch on pods, which the operator holds itself (see Pods below), as Kubernetes
+# requires of whoever grants them. Deleted with monitoring off.
+- apiGroups: [""]
+  resources: ["serviceaccounts"]
+  verbs: ["list", "watch", "create", "update", "patch", "delete"]
+- apiGroups: ["rbac.authorization.k8s.io"]
+  resources: ["roles", "rolebindings"]
+  verbs: ["list", "watch", "create", "update", "patch", "delete"]
+- apiGroups: ["apps"]
+  resources: ["statefulsets"]
   verbs: ["list", "watch", "create", "update", "patch"]
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]

@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.ConditionType;
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.reconciler.NotImplemented;
 import dev.ttstack.operator.reconciler.StatusCalculator;
 import dev.ttstack.operator.testing.OperatorHarness;
 import dev.ttstack.operator.testing.Stacks;
@@ -49,17 +48,12 @@ class OperatorLifecycleTest {
     assertThat(postgres.reason).isEqualTo("WaitingForSecrets");
     assertThat(stack.getStatus().condition(ConditionType.REDIS_CLUSTER_READY).reason).isEqualTo("WaitingForSecrets");
     assertThat(stack.getStatus().condition(ConditionType.APP_READY).reason).isEqualTo("WaitingForDependencies");
-    // Components that have not landed say so: Unknown/NotImplemented, never True.
-    stack.getStatus().conditions.stream()
-        .filter(c -> List.of(ConditionType.MONITORING_READY)
-            .contains(c.type)).forEach(c -> {
-      assertThat(c.status).as(c.type).isEqualTo(Condition.UNKNOWN);
-      assertThat(c.reason).as(c.type).isEqualTo(NotImplemented.REASON);
-    });
+    // Monitoring starts Prometheus and Alertmanager, and Grafana waits for its password.
+    assertThat(stack.getStatus().condition(ConditionType.MONITORING_READY).reason).isEqualTo("WaitingForSecrets");
     Condition ready = stack.getStatus().condition(ConditionType.READY);
     assertThat(ready.status).isEqualTo(Condition.FALSE);
     assertThat(ready.reason).isEqualTo(StatusCalculator.COMPONENTS_NOT_READY);
-    assertThat(ready.message).contains("SecretsSynced (TokenNotFound)", "MonitoringReady (NotImplemented)");
+    assertThat(ready.message).contains("SecretsSynced (TokenNotFound)", "MonitoringReady (WaitingForSecrets)");
     assertThat(stack.getMetadata().getFinalizers()).isEmpty();
   }
 

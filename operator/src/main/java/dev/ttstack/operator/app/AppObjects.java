@@ -161,7 +161,8 @@ public final class AppObjects {
         .withPeriodSeconds(period).withTimeoutSeconds(3).withFailureThreshold(failures).build();
   }
 
-  private static ResourceRequirements resources(AppSpec app) {
+  /** The app container's requests and limits: the spec's, else the defaults (memory limit 1Gi, no CPU limit). */
+  public static ResourceRequirements resources(AppSpec app) {
     var r = app.resources;
     Map<String, Quantity> requests = new LinkedHashMap<>();
     Map<String, Quantity> limits = new LinkedHashMap<>();

@@ -2,31 +2,191 @@ package dev.ttstack.operator.monitoring;
 
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.ConditionType;
+import dev.ttstack.operator.api.MonitoringStatus;
+import dev.ttstack.operator.api.SlackSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
-import dev.ttstack.operator.reconciler.NotImplemented;
+import dev.ttstack.operator.reconciler.Secondaries;
 import dev.ttstack.operator.reconciler.StackComponent;
+import dev.ttstack.operator.secrets.SecretKeys;
+import dev.ttstack.operator.secrets.SecretsOutcome;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
- * Monitoring: Prometheus, Alertmanager, Grafana, rules and dashboards.
+ * Monitoring: Prometheus (scraping the app, the exporters, Alertmanager, itself and the operator),
+ * the alert rules, Alertmanager (Slack or nowhere), Grafana with its data source and dashboards.
+ * Reports {@code MonitoringReady} and {@code status.monitoring}.
  *
- * <p>Not implemented yet: until it is, {@code MONITORING_READY} stays Unknown with reason NotImplemented.
+ * <p>The operator's own metrics address is not something a TTStack can know: it comes from the
+ * operator's environment ({@code OPERATOR_METRICS_TARGET}, {@code host:port}, set by the Helm chart);
+ * without it there is no {@code operator} job and the alerts that need the operator's metrics are left
+ * out, which the condition says.
  */
 public class MonitoringComponent implements StackComponent {
+  public static final String OPERATOR_METRICS_TARGET = "OPERATOR_METRICS_TARGET";
+  static final String READY = "Ready";
+  static final String READY_WITHOUT_RECEIVER = "ReadyWithoutReceiver";
+  static final String DISABLED = "Disabled";
+  static final String WAITING_FOR_SECRETS = "WaitingForSecrets";
+  static final String VOLUME_PENDING = "VolumePending";
+  static final String STARTING = "Starting";
+
+  private final String operatorTarget;
+
+  /** Reads {@code OPERATOR_METRICS_TARGET} from the environment; fails on a value that is not host:port. */
+  public MonitoringComponent() {
+    this(System.getenv(OPERATOR_METRICS_TARGET));
+  }
+
+  public MonitoringComponent(String operatorTarget) {
+    this.operatorTarget = PrometheusConfig.checkTarget(operatorTarget);
+  }
 
   @Override
   public String conditionType() {
     return ConditionType.MONITORING_READY;
   }
 
+  static boolean enabled(TTStack stack) {
+    return stack.getSpec().monitoring != null && !Boolean.FALSE.equals(stack.getSpec().monitoring.enabled);
+  }
+
+  static boolean grafanaEnabled(TTStack stack) {
+    return enabled(stack) && !Boolean.FALSE.equals(stack.getSpec().monitoring.grafana.enabled);
+  }
+
+  @Override
+  public List<HasMetadata> desiredObjects(TTStack stack) {
+    if (!enabled(stack)) {
+      return List.of();
+    }
+    MonitoringConfig config = MonitoringConfig.render(stack, operatorTarget);
+    String secretName = SecretsOutcome.secretNameFor(stack);
+    List<HasMetadata> objects = new ArrayList<>(List.of(
+        MonitoringObjects.prometheusAccount(stack),
+        MonitoringObjects.prometheusRole(stack),
+        MonitoringObjects.prometheusRoleBinding(stack),
+        MonitoringObjects.prometheusConfig(stack, config),
+        MonitoringObjects.prometheusVolume(stack),
+        MonitoringObjects.prometheusDeployment(stack, config),
+        MonitoringObjects.prometheusService(stack),
+        MonitoringObjects.alertmanagerConfig(stack, config),
+        MonitoringObjects.alertmanagerDeployment(stack, config, secretName),
+        MonitoringObjects.alertmanagerService(stack)));
+    if (grafanaEnabled(stack)) {
+      objects.addAll(List.of(
+          MonitoringObjects.grafanaConfig(stack, config),
+          MonitoringObjects.grafanaDashboards(stack, config),
+          MonitoringObjects.grafanaDeployment(stack, config, secretName, null),
+          MonitoringObjects.grafanaService(stack)));
+    }
+    return objects;
+  }
+
+  /**
+   * Renders the configuration once for this reconcile, and finds the Grafana password's hash. Also when
+   * monitoring is off: JOSDK names the objects to delete from their desired state.
+   */
+  @Override
+  public void prepare(TTStack stack, Context<TTStack> context) {
+    SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
+    String hash = secrets.content() != null ? secrets.hashOf(SecretKeys.grafana(stack.getSpec()))
+        : deployment(stack, context, MonitoringObjects.grafanaName(stack))
+            .map(d -> d.getSpec().getTemplate().getMetadata().getAnnotations())
+            .map(a -> a.get(MonitoringObjects.SECRET_HASH_ANNOTATION)).orElse(null);
+    context.managedWorkflowAndDependentResourceContext().put(MonitoringPlan.KEY, new MonitoringPlan(
+        MonitoringConfig.render(stack, operatorTarget), secrets.secretName(), hash, secrets.content() != null));
+  }
+
   @Override
   public Condition observe(TTStack stack, Context<TTStack> context, TTStackStatus next) {
-    var monitoring = stack.getSpec().monitoring;
-    if (monitoring != null && Boolean.FALSE.equals(monitoring.enabled)) {
+    if (!enabled(stack)) {
+      next.monitoring = null;
       // Nothing is wanted, so nothing is missing: disabled monitoring does not hold Ready back.
-      return new Condition(conditionType(), Condition.TRUE, "Disabled", "spec.monitoring.enabled is false");
+      return new Condition(conditionType(), Condition.TRUE, DISABLED,
+          "spec.monitoring.enabled is false: Prometheus, Alertmanager and Grafana are removed;"
+              + " the Prometheus volume " + MonitoringObjects.prometheusName(stack) + " is kept");
     }
-    return NotImplemented.condition(conditionType(), "the monitoring component");
+    MonitoringPlan plan = MonitoringPlan.require(context);
+    SlackSpec slack = AlertmanagerConfig.slack(stack);
+    Optional<Deployment> prometheus = deployment(stack, context, MonitoringObjects.prometheusName(stack));
+    Optional<Deployment> alertmanager = deployment(stack, context, MonitoringObjects.alertmanagerName(stack));
+    Optional<Deployment> grafana = grafanaEnabled(stack)
+        ? deployment(stack, context, MonitoringObjects.grafanaName(stack)) : Optional.empty();
+
+    MonitoringStatus status = new MonitoringStatus();
+    status.prometheus = prometheus.map(MonitoringComponent::available).orElse(false);
+    status.alertmanager = alertmanager.map(MonitoringComponent::available).orElse(false);
+    status.grafana = grafanaEnabled(stack) ? grafana.map(MonitoringComponent::available).orElse(false) : null;
+    status.slackReceiver = slack != null;
+    status.configHash = plan.config().configHash();
+    next.monitoring = status;
+
+    List<String> waitingForSecrets = new ArrayList<>();
+    if (alertmanager.isEmpty() && slack != null) {
+      waitingForSecrets.add("Alertmanager (Slack webhook key " + slack.webhookKey + ")");
+    }
+    if (grafanaEnabled(stack) && grafana.isEmpty()) {
+      waitingForSecrets.add("Grafana (admin password key " + stack.getSpec().monitoring.grafana.adminPasswordKey + ")");
+    }
+    if (!waitingForSecrets.isEmpty() && !plan.secretsAvailable()) {
+      SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
+      return notReady(WAITING_FOR_SECRETS, String.join(" and ", waitingForSecrets) + " wait for the Secret "
+          + plan.secretName() + ": SecretsSynced is " + secrets.condition().reason);
+    }
+    Optional<PersistentVolumeClaim> volume = Secondaries.get(context, PersistentVolumeClaim.class,
+        MonitoringObjects.prometheusName(stack), stack.getMetadata().getNamespace());
+    if (volume.isPresent() && volume.get().getStatus() != null && "Pending".equals(volume.get().getStatus().getPhase())) {
+      return notReady(VOLUME_PENDING, "PersistentVolumeClaim " + MonitoringObjects.prometheusName(stack)
+          + " is Pending: no volume of that size/class can be provisioned yet");
+    }
+    List<String> starting = new ArrayList<>();
+    if (!status.prometheus) {
+      starting.add(MonitoringObjects.prometheusName(stack));
+    }
+    if (!status.alertmanager) {
+      starting.add(MonitoringObjects.alertmanagerName(stack));
+    }
+    if (Boolean.FALSE.equals(status.grafana)) {
+      starting.add(MonitoringObjects.grafanaName(stack));
+    }
+    if (!starting.isEmpty()) {
+      return notReady(STARTING, "waiting for Deployment(s) " + String.join(", ", starting) + " to become available");
+    }
+    String servers = grafanaEnabled(stack) ? "Prometheus, Alertmanager and Grafana are" : "Prometheus and Alertmanager are";
+    String operatorNote = plan.config().operatorTarget() != null ? ""
+        : "; the operator's /metrics is not scraped (the operator has no " + OPERATOR_METRICS_TARGET
+            + "), so the operator-down, secrets-sync, backup and rollback alerts are off";
+    if (slack == null) {
+      return new Condition(conditionType(), Condition.TRUE, READY_WITHOUT_RECEIVER, servers + " available, but alerts go"
+          + " nowhere: spec.monitoring.alertmanager.slack is not set, so Alertmanager's receiver is 'null' and alerts"
+          + " are only seen in its UI and in Grafana" + operatorNote);
+    }
+    return new Condition(conditionType(), Condition.TRUE, READY, servers + " available; alerts go to Slack channel "
+        + slack.channel + operatorNote);
+  }
+
+  /** Rolled out: the current spec observed, and its one replica updated and available. */
+  static boolean available(Deployment d) {
+    var s = d.getStatus();
+    int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
+    return s != null && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())
+        && s.getUpdatedReplicas() != null && s.getUpdatedReplicas() >= replicas
+        && s.getAvailableReplicas() != null && s.getAvailableReplicas() >= replicas;
+  }
+
+  private Condition notReady(String reason, String message) {
+    return new Condition(conditionType(), Condition.FALSE, reason, message);
+  }
+
+  private static Optional<Deployment> deployment(TTStack stack, Context<TTStack> context, String name) {
+    return Secondaries.get(context, Deployment.class, name, stack.getMetadata().getNamespace());
   }
 }

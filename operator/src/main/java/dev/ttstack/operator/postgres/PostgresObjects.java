@@ -182,7 +182,7 @@ public final class PostgresObjects {
     return env;
   }
 
-  static EnvVar secretEnv(String name, String secretName, String key) {
+  public static EnvVar secretEnv(String name, String secretName, String key) {
     return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
         .withName(secretName).withKey(key).withOptional(false).endSecretKeyRef().endValueFrom().build();
   }
@@ -193,13 +193,13 @@ public final class PostgresObjects {
         .endExec().withPeriodSeconds(period).withTimeoutSeconds(5).withFailureThreshold(failures).build();
   }
 
-  static SecurityContext containerSecurity() {
+  public static SecurityContext containerSecurity() {
     return new SecurityContextBuilder().withAllowPrivilegeEscalation(false).withNewCapabilities().withDrop("ALL")
         .endCapabilities().build();
   }
 
   /** The spec's resources, each unset amount falling back to the component default (null = none). */
-  static ResourceRequirements resources(ResourcesSpec spec, String cpuRequest, String memoryRequest, String cpuLimit,
+  public static ResourceRequirements resources(ResourcesSpec spec, String cpuRequest, String memoryRequest, String cpuLimit,
       String memoryLimit) {
     Map<String, Quantity> requests = new LinkedHashMap<>();
     Map<String, Quantity> limits = new LinkedHashMap<>();
@@ -217,7 +217,7 @@ public final class PostgresObjects {
     }
   }
 
-  static String size(StorageSpec storage, String fallback) {
+  public static String size(StorageSpec storage, String fallback) {
     return storage == null || storage.size == null ? fallback : storage.size;
   }
 

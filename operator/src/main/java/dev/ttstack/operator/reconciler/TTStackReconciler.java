@@ -9,6 +9,7 @@ import dev.ttstack.operator.api.Violation;
 import dev.ttstack.operator.app.AppComponent;
 import dev.ttstack.operator.app.AppDependents;
 import dev.ttstack.operator.monitoring.MonitoringComponent;
+import dev.ttstack.operator.monitoring.MonitoringDependents;
 import dev.ttstack.operator.postgres.PostgresComponent;
 import dev.ttstack.operator.postgres.PostgresDependents;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -82,6 +83,45 @@ import org.slf4j.LoggerFactory;
         reconcilePrecondition = AppDependents.DependenciesReady.class),
     @Dependent(name = "app-ingress", type = AppDependents.Entry.class,
         reconcilePrecondition = AppDependents.IngressWanted.class, dependsOn = "app-service"),
+    // monitoring (spec.monitoring.enabled: false deletes all but the Prometheus volume)
+    @Dependent(name = "prometheus-service-account", type = MonitoringDependents.PrometheusAccount.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class),
+    @Dependent(name = "prometheus-role", type = MonitoringDependents.PrometheusRole.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class),
+    @Dependent(name = "prometheus-role-binding", type = MonitoringDependents.PrometheusRoleBinding.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class),
+    @Dependent(name = "prometheus-config", type = MonitoringDependents.PrometheusConfigMap.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class,
+        useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
+    @Dependent(name = "prometheus-volume", type = MonitoringDependents.PrometheusVolume.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class),
+    @Dependent(name = "prometheus", type = MonitoringDependents.PrometheusServer.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class,
+        useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
+    @Dependent(name = "prometheus-service", type = MonitoringDependents.PrometheusService.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class,
+        useEventSourceWithName = MonitoringDependents.SERVICES),
+    @Dependent(name = "alertmanager-config", type = MonitoringDependents.AlertmanagerConfigMap.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class,
+        useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
+    @Dependent(name = "alertmanager", type = MonitoringDependents.AlertmanagerServer.class,
+        reconcilePrecondition = MonitoringDependents.AlertmanagerCanRun.class,
+        useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
+    @Dependent(name = "alertmanager-service", type = MonitoringDependents.AlertmanagerService.class,
+        reconcilePrecondition = MonitoringDependents.Enabled.class,
+        useEventSourceWithName = MonitoringDependents.SERVICES),
+    @Dependent(name = "grafana-config", type = MonitoringDependents.GrafanaConfigMap.class,
+        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
+        useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
+    @Dependent(name = "grafana-dashboards", type = MonitoringDependents.GrafanaDashboards.class,
+        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
+        useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
+    @Dependent(name = "grafana", type = MonitoringDependents.GrafanaServer.class,
+        reconcilePrecondition = MonitoringDependents.GrafanaCanRun.class,
+        useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
+    @Dependent(name = "grafana-service", type = MonitoringDependents.GrafanaService.class,
+        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
+        useEventSourceWithName = MonitoringDependents.SERVICES),
 })
 @ControllerConfiguration(name = TTStackReconciler.NAME)
 public class TTStackReconciler implements Reconciler<TTStack> {
@@ -128,7 +168,9 @@ public class TTStackReconciler implements Reconciler<TTStack> {
   /** Informers beyond the dependents' own: see {@link ObservedObjects}. */
   @Override
   public List<EventSource<?, TTStack>> prepareEventSources(EventSourceContext<TTStack> context) {
-    return ObservedObjects.eventSources(context);
+    List<EventSource<?, TTStack>> sources = new ArrayList<>(ObservedObjects.eventSources(context));
+    sources.addAll(MonitoringDependents.eventSources(context)); // shared by the monitoring dependents
+    return sources;
   }
 
   @Override

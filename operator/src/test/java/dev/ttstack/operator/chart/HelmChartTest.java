@@ -128,6 +128,11 @@ class HelmChartTest {
       assertThat(p.getName()).isEqualTo("metrics");
       assertThat(p.getTargetPort().getStrVal()).isEqualTo("metrics");
     });
+    // The stacks' Prometheus scrapes the operator through that Service (a valid host:port for it).
+    String target = env.get("OPERATOR_METRICS_TARGET").getValue();
+    assertThat(target).isEqualTo(service.getMetadata().getName() + "." + service.getMetadata().getNamespace()
+        + ".svc:" + service.getSpec().getPorts().get(0).getPort());
+    assertThat(dev.ttstack.operator.monitoring.PrometheusConfig.checkTarget(target)).isEqualTo(target);
     assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
         .containsAllEntriesOf(service.getSpec().getSelector());
     assertThat(objects).as("no ServiceMonitor by default")
