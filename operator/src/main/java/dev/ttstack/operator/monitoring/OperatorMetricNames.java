@@ -27,21 +27,20 @@ public final class OperatorMetricNames {
 
   /**
    * Gauge {namespace, stack}: epoch seconds at which the newest successful PostgreSQL backup finished
-   * ({@code status.postgres.lastBackup.time}). <b>To be published by the postgres component</b>, for
-   * every stack with backups enabled, once its first backup succeeded.
+   * ({@code status.postgres.lastBackup.time}). Published by the postgres component once the stack's first
+   * backup succeeded.
    */
   public static final String POSTGRES_LAST_BACKUP_TIMESTAMP = "ttstack_postgres_last_backup_timestamp_seconds";
 
   /**
    * Gauge {namespace, stack}: 1 when the newest backup Job failed after the last successful one
-   * ({@code status.postgres.lastFailedBackup} is set), else 0. <b>To be published by the postgres
-   * component</b>.
+   * ({@code status.postgres.lastFailedBackup} is set), else 0. Published by the postgres component.
    */
   public static final String POSTGRES_LAST_BACKUP_FAILED = "ttstack_postgres_last_backup_failed";
 
   /**
-   * Counter {namespace, stack}: automatic rollbacks of the app to its last good version. <b>To be
-   * published by the app component</b>, registered at 0 as soon as the stack is reconciled: the rule
+   * Counter {namespace, stack}: automatic rollbacks of the app to its last good version. Published by the app
+   * component, registered at 0 as soon as the stack is reconciled: the rule
    * uses {@code increase()}, which cannot see the first increment of a series that starts at 1.
    */
   public static final String APP_ROLLBACKS_TOTAL = "ttstack_app_rollbacks_total";
