@@ -389,7 +389,10 @@ public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCal
 
   private static int pick(boolean withBus) {
     for (int attempt = 0; attempt < 1000; attempt++) {
-      int port = ThreadLocalRandom.current().nextInt(20000, 45000);
+      // Below Linux's ephemeral range (32768-60999) for the port and its bus port (+10000): a port
+      // found free there can be taken a moment later by any outgoing connection (seen: "bind: Address
+      // already in use").
+      int port = ThreadLocalRandom.current().nextInt(12000, 22000);
       if (PORTS_IN_USE.contains(port) || !free(port)) {
         continue;
       }
