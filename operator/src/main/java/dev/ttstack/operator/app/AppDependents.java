@@ -1,14 +1,14 @@
 package dev.ttstack.operator.app;
 
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.reconciler.BuiltDependent;
+import dev.ttstack.operator.reconciler.Secondaries;
 import dev.ttstack.operator.secrets.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
 /** The JOSDK dependents of the app; each builds its object with {@link AppObjects}. */
@@ -17,25 +17,17 @@ public final class AppDependents {
 
   /**
    * The Deployment as {@link AppComponent} planned it. While the gate is closed, the one that runs is
-   * kept exactly as it is ("created or changed only when its dependencies are ready").
+   * kept exactly as it is ("created or changed only when its dependencies are ready"). Found by name:
+   * {@code desired()} reads the current Deployment.
    */
-  @KubernetesDependent
-  public static class App extends CRUDKubernetesDependentResource<Deployment, TTStack> {
+  public static class App extends BuiltDependent<Deployment> {
     public App() {
-      super(Deployment.class);
+      super(Deployment.class, App::build, AppObjects::name);
     }
 
-    /** By name: the default would compute desired(), which itself looks at the current Deployment. */
-    @Override
-    protected io.javaoperatorsdk.operator.processing.event.ResourceID targetSecondaryResourceID(TTStack stack,
-        Context<TTStack> context) {
-      return new io.javaoperatorsdk.operator.processing.event.ResourceID(AppObjects.name(stack), stack.getMetadata().getNamespace());
-    }
-
-    @Override
-    protected Deployment desired(TTStack stack, Context<TTStack> context) {
+    private static Deployment build(TTStack stack, Context<TTStack> context) {
       AppPlan plan = AppPlan.of(context).orElseThrow();
-      var actual = getSecondaryResource(stack, context);
+      var actual = Secondaries.get(context, Deployment.class, AppObjects.name(stack), stack.getMetadata().getNamespace());
       if (!plan.gateOpen() && actual.isPresent()) {
         return actual.get();
       }
@@ -46,34 +38,16 @@ public final class AppDependents {
     }
   }
 
-  @KubernetesDependent
-  public static class ClientService extends CRUDKubernetesDependentResource<Service, TTStack> {
+  public static class ClientService extends BuiltDependent<Service> {
     public ClientService() {
-      super(Service.class);
-    }
-
-    @Override
-    protected Service desired(TTStack stack, Context<TTStack> context) {
-      return AppObjects.service(stack);
+      super(Service.class, (stack, context) -> AppObjects.service(stack));
     }
   }
 
-  @KubernetesDependent
-  public static class Entry extends CRUDKubernetesDependentResource<Ingress, TTStack> {
+  /** Found by name: without spec.app.ingress there is no desired Ingress to take the name from (deletion). */
+  public static class Entry extends BuiltDependent<Ingress> {
     public Entry() {
-      super(Ingress.class);
-    }
-
-    /** By name: without spec.app.ingress there is no desired Ingress to take the name from (deletion). */
-    @Override
-    protected io.javaoperatorsdk.operator.processing.event.ResourceID targetSecondaryResourceID(TTStack stack,
-        Context<TTStack> context) {
-      return new io.javaoperatorsdk.operator.processing.event.ResourceID(AppObjects.name(stack), stack.getMetadata().getNamespace());
-    }
-
-    @Override
-    protected Ingress desired(TTStack stack, Context<TTStack> context) {
-      return AppObjects.ingress(stack);
+      super(Ingress.class, (stack, context) -> AppObjects.ingress(stack), AppObjects::name);
     }
   }
 

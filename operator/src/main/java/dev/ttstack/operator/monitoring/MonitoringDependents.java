@@ -1,6 +1,7 @@
 package dev.ttstack.operator.monitoring;
 
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.reconciler.BuiltDependent;
 import dev.ttstack.operator.reconciler.RetainedVolumeDependent;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -13,7 +14,6 @@ import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import dev.ttstack.operator.reconciler.StackLabels;
@@ -73,17 +73,9 @@ public final class MonitoringDependents {
    * A monitoring object, built from the stack and the {@link MonitoringPlan} by a
    * {@link MonitoringObjects} builder.
    */
-  abstract static class Planned<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, TTStack> {
-    private final BiFunction<TTStack, MonitoringPlan, R> builder;
-
+  abstract static class Planned<R extends HasMetadata> extends BuiltDependent<R> {
     Planned(Class<R> type, BiFunction<TTStack, MonitoringPlan, R> builder) {
-      super(type);
-      this.builder = builder;
-    }
-
-    @Override
-    protected R desired(TTStack stack, Context<TTStack> context) {
-      return builder.apply(stack, MonitoringPlan.require(context));
+      super(type, (stack, context) -> builder.apply(stack, MonitoringPlan.require(context)));
     }
   }
 

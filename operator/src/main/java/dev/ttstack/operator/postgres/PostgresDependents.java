@@ -1,6 +1,7 @@
 package dev.ttstack.operator.postgres;
 
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.reconciler.BuiltDependent;
 import dev.ttstack.operator.reconciler.RetainedVolumeDependent;
 import dev.ttstack.operator.secrets.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -11,8 +12,6 @@ import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
 /** The JOSDK dependents of PostgreSQL; each builds its object with {@link PostgresObjects}. */
@@ -20,57 +19,34 @@ public final class PostgresDependents {
   private PostgresDependents() {}
 
   /** The StatefulSet, with the image and secret hash {@link PostgresComponent} planned. */
-  @KubernetesDependent
-  public static class Database extends CRUDKubernetesDependentResource<StatefulSet, TTStack> {
+  public static class Database extends BuiltDependent<StatefulSet> {
     public Database() {
-      super(StatefulSet.class);
-    }
-
-    @Override
-    protected StatefulSet desired(TTStack stack, Context<TTStack> context) {
-      PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
-      return PostgresObjects.statefulSet(stack, plan.secretName(), plan.secretHash(), plan.image());
+      super(StatefulSet.class, (stack, context) -> {
+        PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
+        return PostgresObjects.statefulSet(stack, plan.secretName(), plan.secretHash(), plan.image());
+      });
     }
   }
 
-  @KubernetesDependent
-  public static class ClientService extends CRUDKubernetesDependentResource<Service, TTStack> {
+  public static class ClientService extends BuiltDependent<Service> {
     public ClientService() {
-      super(Service.class);
-    }
-
-    @Override
-    protected Service desired(TTStack stack, Context<TTStack> context) {
-      return PostgresObjects.service(stack);
+      super(Service.class, (stack, context) -> PostgresObjects.service(stack));
     }
   }
 
-  @KubernetesDependent
-  public static class Firewall extends CRUDKubernetesDependentResource<NetworkPolicy, TTStack> {
+  public static class Firewall extends BuiltDependent<NetworkPolicy> {
     public Firewall() {
-      super(NetworkPolicy.class);
-    }
-
-    @Override
-    protected NetworkPolicy desired(TTStack stack, Context<TTStack> context) {
-      return PostgresObjects.networkPolicy(stack);
+      super(NetworkPolicy.class, (stack, context) -> PostgresObjects.networkPolicy(stack));
     }
   }
 
-  @KubernetesDependent
-  public static class BackupScript extends CRUDKubernetesDependentResource<ConfigMap, TTStack> {
+  public static class BackupScript extends BuiltDependent<ConfigMap> {
     public BackupScript() {
-      super(ConfigMap.class);
-    }
-
-    @Override
-    protected ConfigMap desired(TTStack stack, Context<TTStack> context) {
-      return PostgresObjects.backupScript(stack);
+      super(ConfigMap.class, (stack, context) -> PostgresObjects.backupScript(stack));
     }
   }
 
   /** The dumps' volume: never deleted by a reconcile; owned only with deletionPolicy Delete. */
-  @KubernetesDependent
   public static class BackupVolume extends RetainedVolumeDependent {
     @Override
     protected PersistentVolumeClaim desired(TTStack stack, Context<TTStack> context) {
@@ -78,16 +54,12 @@ public final class PostgresDependents {
     }
   }
 
-  @KubernetesDependent
-  public static class BackupSchedule extends CRUDKubernetesDependentResource<CronJob, TTStack> {
+  public static class BackupSchedule extends BuiltDependent<CronJob> {
     public BackupSchedule() {
-      super(CronJob.class);
-    }
-
-    @Override
-    protected CronJob desired(TTStack stack, Context<TTStack> context) {
-      PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
-      return PostgresObjects.cronJob(stack, plan.secretName(), plan.image());
+      super(CronJob.class, (stack, context) -> {
+        PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
+        return PostgresObjects.cronJob(stack, plan.secretName(), plan.image());
+      });
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.ttstack.operator.redis;
 
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.reconciler.BuiltDependent;
 import dev.ttstack.operator.secrets.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
@@ -8,8 +9,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
 /** The JOSDK dependents of the Redis Cluster; each builds its object with {@link RedisObjects}. */
@@ -20,51 +19,27 @@ public final class RedisDependents {
     return RedisPlan.of(context).map(RedisPlan::shaped).orElse(stack);
   }
 
-  @KubernetesDependent
-  public static class Config extends CRUDKubernetesDependentResource<ConfigMap, TTStack> {
+  public static class Config extends BuiltDependent<ConfigMap> {
     public Config() {
-      super(ConfigMap.class);
-    }
-
-    @Override
-    protected ConfigMap desired(TTStack stack, Context<TTStack> context) {
-      return RedisObjects.configMap(shaped(stack, context));
+      super(ConfigMap.class, (stack, context) -> RedisObjects.configMap(shaped(stack, context)));
     }
   }
 
-  @KubernetesDependent
-  public static class Headless extends CRUDKubernetesDependentResource<Service, TTStack> {
+  public static class Headless extends BuiltDependent<Service> {
     public Headless() {
-      super(Service.class);
-    }
-
-    @Override
-    protected Service desired(TTStack stack, Context<TTStack> context) {
-      return RedisObjects.headlessService(stack);
+      super(Service.class, (stack, context) -> RedisObjects.headlessService(stack));
     }
   }
 
-  @KubernetesDependent
-  public static class Client extends CRUDKubernetesDependentResource<Service, TTStack> {
+  public static class Client extends BuiltDependent<Service> {
     public Client() {
-      super(Service.class);
-    }
-
-    @Override
-    protected Service desired(TTStack stack, Context<TTStack> context) {
-      return RedisObjects.clientService(stack);
+      super(Service.class, (stack, context) -> RedisObjects.clientService(stack));
     }
   }
 
-  @KubernetesDependent
-  public static class Disruptions extends CRUDKubernetesDependentResource<PodDisruptionBudget, TTStack> {
+  public static class Disruptions extends BuiltDependent<PodDisruptionBudget> {
     public Disruptions() {
-      super(PodDisruptionBudget.class);
-    }
-
-    @Override
-    protected PodDisruptionBudget desired(TTStack stack, Context<TTStack> context) {
-      return RedisObjects.podDisruptionBudget(stack);
+      super(PodDisruptionBudget.class, (stack, context) -> RedisObjects.podDisruptionBudget(stack));
     }
   }
 
@@ -72,21 +47,17 @@ public final class RedisDependents {
    * The nodes. No secret hash on the pod template on purpose: a new REDIS_PASSWORD is rotated live
    * (RedisComponent), and the pods read it from the Secret on their next restart.
    */
-  @KubernetesDependent
-  public static class Nodes extends CRUDKubernetesDependentResource<StatefulSet, TTStack> {
+  public static class Nodes extends BuiltDependent<StatefulSet> {
     public Nodes() {
-      super(StatefulSet.class);
-    }
-
-    @Override
-    protected StatefulSet desired(TTStack stack, Context<TTStack> context) {
-      TTStack shaped = shaped(stack, context);
-      StatefulSet sts = RedisObjects.statefulSet(shaped, SecretsOutcome.secretNameFor(stack), null);
-      if (sts.getMetadata().getAnnotations() == null) {
-        sts.getMetadata().setAnnotations(new java.util.LinkedHashMap<>());
-      }
-      sts.getMetadata().getAnnotations().put(RedisComponent.SHAPE_ANNOTATION, RedisComponent.shape(shaped.getSpec().redis));
-      return sts;
+      super(StatefulSet.class, (stack, context) -> {
+        TTStack shaped = shaped(stack, context);
+        StatefulSet sts = RedisObjects.statefulSet(shaped, SecretsOutcome.secretNameFor(stack), null);
+        if (sts.getMetadata().getAnnotations() == null) {
+          sts.getMetadata().setAnnotations(new java.util.LinkedHashMap<>());
+        }
+        sts.getMetadata().getAnnotations().put(RedisComponent.SHAPE_ANNOTATION, RedisComponent.shape(shaped.getSpec().redis));
+        return sts;
+      });
     }
   }
 

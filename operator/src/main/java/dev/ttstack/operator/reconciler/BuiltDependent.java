@@ -1,0 +1,43 @@
+package dev.ttstack.operator.reconciler;
+
+import dev.ttstack.operator.api.TTStack;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+
+/**
+ * A JOSDK dependent whose desired object comes from a component's pure builder. Each component's
+ * dependents are one-line subclasses (JOSDK instantiates them by their no-argument constructor).
+ *
+ * <p>With {@code name}, the object in the cluster is found by that name instead of by computing the
+ * desired object first: needed when {@code desired()} itself reads the current object, or when there
+ * is no desired object to take the name from (a precondition that fails deletes it).
+ */
+public abstract class BuiltDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, TTStack> {
+  private final BiFunction<TTStack, Context<TTStack>, R> builder;
+  private final Function<TTStack, String> name;
+
+  protected BuiltDependent(Class<R> type, BiFunction<TTStack, Context<TTStack>, R> builder) {
+    this(type, builder, null);
+  }
+
+  protected BuiltDependent(Class<R> type, BiFunction<TTStack, Context<TTStack>, R> builder, Function<TTStack, String> name) {
+    super(type);
+    this.builder = builder;
+    this.name = name;
+  }
+
+  @Override
+  protected R desired(TTStack stack, Context<TTStack> context) {
+    return builder.apply(stack, context);
+  }
+
+  @Override
+  protected ResourceID targetSecondaryResourceID(TTStack stack, Context<TTStack> context) {
+    return name == null ? super.targetSecondaryResourceID(stack, context)
+        : new ResourceID(name.apply(stack), stack.getMetadata().getNamespace());
+  }
+}
