@@ -1,5 +1,6 @@
 package dev.ttstack.operator.monitoring;
 
+import dev.ttstack.operator.support.ClasspathText;
 import dev.ttstack.operator.app.AppObjects;
 import dev.ttstack.operator.api.TTStack;
 import io.fabric8.kubernetes.api.model.Quantity;
@@ -41,7 +42,7 @@ public final class AlertRules {
     String header = "# Alert rules of TTStack " + MonitoringObjects.namespace(stack) + "/" + stack.getMetadata().getName()
         + ", rendered by the operator from " + TEMPLATE.substring(1) + " (features: " + String.join(", ", features)
         + "). Do not edit: the operator rewrites it.\n";
-    return header + substitute(select(withoutHeader(Resources.text(TEMPLATE)), features), values(stack));
+    return header + substitute(select(withoutHeader(ClasspathText.read(TEMPLATE)), features), values(stack));
   }
 
   static Map<String, String> values(TTStack stack) {

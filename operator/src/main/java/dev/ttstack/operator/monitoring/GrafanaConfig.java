@@ -1,5 +1,6 @@
 package dev.ttstack.operator.monitoring;
 
+import dev.ttstack.operator.support.ClasspathText;
 import static dev.ttstack.operator.monitoring.Yaml.map;
 
 import dev.ttstack.operator.api.TTStack;
@@ -58,7 +59,7 @@ public final class GrafanaConfig {
   public static Map<String, String> dashboards() {
     Map<String, String> all = new LinkedHashMap<>();
     for (String file : DASHBOARDS) {
-      all.put(file, Resources.text("/monitoring/dashboards/" + file));
+      all.put(file, ClasspathText.read("/monitoring/dashboards/" + file));
     }
     return all;
   }

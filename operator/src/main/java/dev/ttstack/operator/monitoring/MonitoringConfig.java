@@ -1,10 +1,8 @@
 package dev.ttstack.operator.monitoring;
 
+import dev.ttstack.operator.support.ClasspathText;
+import dev.ttstack.operator.support.Hashes;
 import dev.ttstack.operator.api.TTStack;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -28,7 +26,7 @@ public record MonitoringConfig(
         PrometheusConfig.render(stack, operatorTarget),
         AlertRules.render(stack, operatorTarget != null),
         AlertmanagerConfig.render(stack),
-        Resources.text(AlertmanagerConfig.TEMPLATE_RESOURCE),
+        ClasspathText.read(AlertmanagerConfig.TEMPLATE_RESOURCE),
         GrafanaConfig.datasources(stack),
         GrafanaConfig.providers(),
         GrafanaConfig.dashboards(),
@@ -56,15 +54,7 @@ public record MonitoringConfig(
   }
 
   static String hash(String... parts) {
-    try {
-      MessageDigest sha = MessageDigest.getInstance("SHA-256");
-      for (String part : parts) {
-        sha.update(part.getBytes(StandardCharsets.UTF_8));
-        sha.update((byte) 0);
-      }
-      return HexFormat.of().formatHex(sha.digest()).substring(0, 16);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+    return Hashes.sha256(String.join("\u0000", parts) + "\u0000").substring(0, 16);
   }
+
 }

@@ -5,15 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ttstack.operator.api.BackupStatus;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.reconciler.StackLabels;
+import dev.ttstack.operator.support.Hashes;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 
@@ -35,7 +32,7 @@ public final class BackupJobs {
 
   /** The Job name of the backup before {@code target} (e.g. "app 1.5.0"): stable, so it is made once. */
   public static String preChangeJobName(TTStack stack, String target) {
-    return PostgresObjects.backupName(stack) + "-pre-" + sha(target).substring(0, 10);
+    return PostgresObjects.backupName(stack) + "-pre-" + Hashes.sha256(target).substring(0, 10);
   }
 
   /**
@@ -141,11 +138,4 @@ public final class BackupJobs {
     }
   }
 
-  private static String sha(String value) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

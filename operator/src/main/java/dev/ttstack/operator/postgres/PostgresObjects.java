@@ -7,6 +7,7 @@ import dev.ttstack.operator.api.StorageSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.reconciler.StackLabels;
 import dev.ttstack.operator.secrets.SecretKeys;
+import dev.ttstack.operator.support.ClasspathText;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -37,10 +38,6 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -273,12 +270,9 @@ public final class PostgresObjects {
   }
 
   static String script() {
-    try (InputStream in = PostgresObjects.class.getResourceAsStream("/postgres/" + BACKUP_SCRIPT)) {
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ClasspathText.read("/postgres/" + BACKUP_SCRIPT);
   }
+
 
   /** The volume that holds the dumps (kept with the stack's data unless deletionPolicy is Delete). */
   public static PersistentVolumeClaim backupVolume(TTStack stack) {

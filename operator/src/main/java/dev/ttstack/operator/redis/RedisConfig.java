@@ -1,10 +1,7 @@
 package dev.ttstack.operator.redis;
 
+import dev.ttstack.operator.support.ClasspathText;
 import dev.ttstack.operator.api.RedisSpec;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The files of the Redis ConfigMap, from {@code src/main/resources/redis/}: {@code redis.conf}
@@ -35,13 +32,7 @@ public final class RedisConfig {
   }
 
   static String resource(String name) {
-    try (InputStream in = RedisConfig.class.getResourceAsStream("/redis/" + name)) {
-      if (in == null) {
-        throw new IllegalStateException("missing resource redis/" + name);
-      }
-      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return ClasspathText.read("/redis/" + name);
   }
+
 }

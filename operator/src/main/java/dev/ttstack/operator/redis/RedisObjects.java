@@ -1,5 +1,6 @@
 package dev.ttstack.operator.redis;
 
+import dev.ttstack.operator.support.Hashes;
 import dev.ttstack.operator.api.DeletionPolicy;
 import dev.ttstack.operator.api.RedisSpec;
 import dev.ttstack.operator.api.ResourceAmounts;
@@ -28,11 +29,7 @@ import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -183,7 +180,7 @@ public final class RedisObjects {
     String s = stack.getMetadata().getName();
     RedisSpec spec = stack.getSpec().redis;
     Map<String, String> annotations = new TreeMap<>();
-    annotations.put(CONFIG_HASH_ANNOTATION, sha256(new TreeMap<>(config.getData()).toString()));
+    annotations.put(CONFIG_HASH_ANNOTATION, Hashes.sha256(new TreeMap<>(config.getData()).toString()));
     if (secretHash != null) {
       annotations.put(SECRET_HASH_ANNOTATION, secretHash);
     }
@@ -335,11 +332,4 @@ public final class RedisObjects {
         .endSpec().build();
   }
 
-  static String sha256(String text) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }

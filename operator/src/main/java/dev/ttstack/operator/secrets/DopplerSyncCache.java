@@ -1,17 +1,14 @@
 package dev.ttstack.operator.secrets;
 
+import dev.ttstack.operator.support.Hashes;
 import dev.ttstack.operator.secrets.DopplerResponse.Failed;
 import dev.ttstack.operator.secrets.DopplerResponse.FailureKind;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,7 +72,7 @@ public class DopplerSyncCache {
 
   /** The key for these coordinates and token. */
   public static Key key(String host, String token, String project, String config) {
-    return new Key(host, sha256(token), project, config);
+    return new Key(host, Hashes.sha256(token), project, config);
   }
 
   /**
@@ -158,13 +155,6 @@ public class DopplerSyncCache {
         && Duration.between(e.getValue().lastUsed, now).compareTo(EVICT_AFTER) > 0);
   }
 
-  static String sha256(String value) {
-    try {
-      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 
   private static final class Entry {
     Map<String, String> content;

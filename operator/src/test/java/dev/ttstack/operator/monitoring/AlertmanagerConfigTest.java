@@ -19,7 +19,7 @@ class AlertmanagerConfigTest {
 
   /** The generated config with its two file paths local (the webhook file need not exist for amtool). */
   private Path local(TTStack stack) throws IOException {
-    Files.writeString(dir.resolve(AlertmanagerConfig.TEMPLATE_FILE), Resources.text(AlertmanagerConfig.TEMPLATE_RESOURCE));
+    Files.writeString(dir.resolve(AlertmanagerConfig.TEMPLATE_FILE), dev.ttstack.operator.support.ClasspathText.read(AlertmanagerConfig.TEMPLATE_RESOURCE));
     Path file = dir.resolve("alertmanager.yml");
     Files.writeString(file, LocalConfig.alertmanager(AlertmanagerConfig.render(stack), dir.resolve("webhook-url"), dir));
     return file;

@@ -75,7 +75,7 @@ class AlertmanagerDeliveryTest {
     String webhook = slack() + "/services/T0000/B0000/not-a-real-token";
     Path webhookFile = dir.resolve("webhook-url");
     Files.writeString(webhookFile, webhook + "\n"); // as a Secret key often ends: with a newline
-    Files.writeString(dir.resolve(AlertmanagerConfig.TEMPLATE_FILE), Resources.text(AlertmanagerConfig.TEMPLATE_RESOURCE));
+    Files.writeString(dir.resolve(AlertmanagerConfig.TEMPLATE_FILE), dev.ttstack.operator.support.ClasspathText.read(AlertmanagerConfig.TEMPLATE_RESOURCE));
     String generated = AlertmanagerConfig.render(Stacks.example("ttstack.yaml"));
     Path config = dir.resolve("alertmanager.yml");
     Files.writeString(config, LocalConfig.alertmanager(generated, webhookFile, dir));

@@ -246,7 +246,7 @@ class LivePrometheusTest {
     TTStack stack = Stacks.example("ttstack.yaml");
     stack.getSpec().monitoring.alertmanager.slack = null;
     Path amDir = Files.createDirectories(dir.resolve("alertmanager"));
-    Files.writeString(amDir.resolve(AlertmanagerConfig.TEMPLATE_FILE), Resources.text(AlertmanagerConfig.TEMPLATE_RESOURCE));
+    Files.writeString(amDir.resolve(AlertmanagerConfig.TEMPLATE_FILE), dev.ttstack.operator.support.ClasspathText.read(AlertmanagerConfig.TEMPLATE_RESOURCE));
     Path config = amDir.resolve("alertmanager.yml");
     Files.writeString(config, LocalConfig.alertmanager(AlertmanagerConfig.render(stack), amDir.resolve("none"), amDir));
     int port = Tools.freePort();

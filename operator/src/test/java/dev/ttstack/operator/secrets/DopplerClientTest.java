@@ -53,7 +53,7 @@ class DopplerClientTest {
     FakeDoppler.Request request = doppler.requests().get(0);
     assertThat(request.project()).isEqualTo("tt-backend");
     assertThat(request.config()).isEqualTo("prd");
-    assertThat(request.tokenSha256()).isEqualTo(DopplerSyncCache.sha256(TOKEN));
+    assertThat(request.tokenSha256()).isEqualTo(dev.ttstack.operator.support.Hashes.sha256(TOKEN));
   }
 
   @Test

@@ -133,7 +133,7 @@ public final class FakeDoppler implements AutoCloseable {
       Fault fault = nextFault();
       // Recorded before the answer is sent: once the client has its answer, the test sees the request.
       answer(ex, project, config, token, ifNoneMatch, fault, status -> requests.add(
-          new Request(project, config, token == null ? null : DopplerSyncCache.sha256(token), ifNoneMatch, status)));
+          new Request(project, config, token == null ? null : dev.ttstack.operator.support.Hashes.sha256(token), ifNoneMatch, status)));
     }
   }
 
@@ -175,7 +175,7 @@ public final class FakeDoppler implements AutoCloseable {
       return;
     }
     String body = JSON.writeValueAsString(configs.get(wanted));
-    String etag = "W/\"" + DopplerSyncCache.sha256(body).substring(0, 32) + "\"";
+    String etag = "W/\"" + dev.ttstack.operator.support.Hashes.sha256(body).substring(0, 32) + "\"";
     ex.getResponseHeaders().set("ETag", etag);
     if (etag.equals(ifNoneMatch)) {
       record.accept(304);

@@ -195,7 +195,7 @@ class SecretsSyncTest {
     // Sooner than the 10 s resync: the token Secret's change itself triggers the sync.
     await().atMost(Duration.ofSeconds(8)).until(() -> managed() != null);
     List<FakeDoppler.Request> requests = doppler.requests();
-    assertThat(requests.get(requests.size() - 1).tokenSha256()).isEqualTo(DopplerSyncCache.sha256(ROTATED_TOKEN));
+    assertThat(requests.get(requests.size() - 1).tokenSha256()).isEqualTo(dev.ttstack.operator.support.Hashes.sha256(ROTATED_TOKEN));
     awaitSecrets(Condition::isTrue);
   }
 
