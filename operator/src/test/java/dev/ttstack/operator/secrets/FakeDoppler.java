@@ -69,6 +69,8 @@ public final class FakeDoppler implements AutoCloseable {
   private final Deque<Fault> faults = new ArrayDeque<>();
   private volatile Fault always;
   private final List<Request> requests = new CopyOnWriteArrayList<>();
+  private final java.util.concurrent.ScheduledExecutorService delayed =
+      java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
 
   public FakeDoppler() throws IOException {
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -123,6 +125,23 @@ public final class FakeDoppler implements AutoCloseable {
   }
 
   private void handle(HttpExchange ex) throws IOException {
+    Fault fault = nextFault();
+    if (fault != null && !fault.delay().isZero()) {
+      // A slow server: the answer goes out later, from another thread, while the client's timeout runs.
+      Fault late = new Fault(fault.status(), fault.headers(), fault.body(), Duration.ZERO, fault.truncate());
+      delayed.schedule(() -> {
+        try {
+          respond(ex, late);
+        } catch (IOException e) {
+          // the client gave up first: that is the point
+        }
+      }, fault.delay().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      return;
+    }
+    respond(ex, fault);
+  }
+
+  private void respond(HttpExchange ex, Fault fault) throws IOException {
     try (ex) {
       Map<String, String> query = query(ex.getRequestURI().getRawQuery());
       String project = query.get("project");
@@ -130,7 +149,6 @@ public final class FakeDoppler implements AutoCloseable {
       String auth = ex.getRequestHeaders().getFirst("Authorization");
       String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
       String ifNoneMatch = ex.getRequestHeaders().getFirst("If-None-Match");
-      Fault fault = nextFault();
       // Recorded before the answer is sent: once the client has its answer, the test sees the request.
       answer(ex, project, config, token, ifNoneMatch, fault, status -> requests.add(
           new Request(project, config, token == null ? null : dev.ttstack.operator.support.Hashes.sha256(token), ifNoneMatch, status)));
@@ -140,13 +158,6 @@ public final class FakeDoppler implements AutoCloseable {
   private void answer(HttpExchange ex, String project, String config, String token, String ifNoneMatch, Fault fault,
       java.util.function.IntConsumer record) throws IOException {
     if (fault != null) {
-      if (!fault.delay().isZero()) {
-        try {
-          Thread.sleep(fault.delay().toMillis()); // plays a slow server; the client's timeout is under test
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
       if (fault.truncate()) {
         byte[] partial = "{\"POSTGRES_PASSWORD\": \"abc".getBytes(StandardCharsets.UTF_8);
         record.accept(200);
@@ -221,6 +232,7 @@ public final class FakeDoppler implements AutoCloseable {
   @Override
   public void close() {
     server.stop(0);
+    delayed.shutdownNow();
     ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
   }
 }
