@@ -40,8 +40,6 @@ public class AppComponent implements StackComponent {
   static final String AVAILABLE = "Available";
   static final String ROLLED_BACK = "RolledBack";
   static final String ROLLING_OUT = "RollingOut";
-  static final String BACKING_UP = "BackingUpBeforeUpgrade";
-  static final String BACKUP_FAILED = "BackupFailed";
   /** Container states that mean a version will not come up by waiting. */
   static final Set<String> FATAL_WAITING = Set.of("CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
       "InvalidImageName", "CreateContainerConfigError", "CreateContainerError");
@@ -114,15 +112,10 @@ public class AppComponent implements StackComponent {
         && !target.equals(previous.lastGoodVersion) && Boolean.TRUE.equals(stack.getSpec().postgres.backup.beforeUpgrade)) {
       String pgImage = PostgresPlan.of(context).map(PostgresPlan::image).orElse(stack.getSpec().postgres.effectiveImage());
       BackupJobs.Gate backup = BackupJobs.ensureBefore(stack, context, "app " + target, secrets.secretName(), pgImage);
-      if (backup.state() == BackupJobs.State.RUNNING) {
+      Optional<Condition> held = backup.holding(conditionType(), "upgrading from " + deployed + " to " + target, deployed);
+      if (held.isPresent()) {
         version = deployed;
-        waiting = notReady(BACKING_UP, "taking a PostgreSQL backup (Job " + backup.job() + ") before upgrading from "
-            + deployed + " to " + target);
-      } else if (backup.state() == BackupJobs.State.FAILED) {
-        version = deployed;
-        waiting = notReady(BACKUP_FAILED, "the PostgreSQL backup before upgrading to " + target + " failed (Job "
-            + backup.job() + ": " + backup.detail() + "); still running " + deployed + ". Fix the cause and delete Job "
-            + backup.job() + " to retry, or set spec.postgres.backup.beforeUpgrade: false to upgrade without a backup");
+        waiting = held.get();
       }
     }
 

@@ -3,6 +3,7 @@ package dev.ttstack.operator.postgres;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ttstack.operator.api.BackupStatus;
+import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.reconciler.StackLabels;
 import dev.ttstack.operator.support.Hashes;
@@ -28,7 +29,27 @@ public final class BackupJobs {
   public enum State { RUNNING, SUCCEEDED, FAILED }
 
   /** @param job the Job's name; @param detail what went wrong, for FAILED */
-  public record Gate(State state, String job, String detail) {}
+  public record Gate(State state, String job, String detail) {
+    /**
+     * The condition that holds {@code change} (e.g. "upgrading from 1.4 to 1.5") back while this backup
+     * is not done, with the way out when it failed; empty once it succeeded.
+     */
+    public Optional<Condition> holding(String conditionType, String change, String running) {
+      return switch (state) {
+        case SUCCEEDED -> Optional.empty();
+        case RUNNING -> Optional.of(new Condition(conditionType, Condition.FALSE, BACKING_UP,
+            "taking a PostgreSQL backup (Job " + job + ") before " + change));
+        case FAILED -> Optional.of(new Condition(conditionType, Condition.FALSE, BACKUP_FAILED,
+            "the PostgreSQL backup before " + change + " failed (Job " + job + ": " + detail + "); still running "
+                + running + ". Fix the cause and delete Job " + job
+                + " to retry, or set spec.postgres.backup.beforeUpgrade: false to go ahead without a backup"));
+      };
+    }
+  }
+
+  /** Reasons of the condition a pending or failed backup sets. */
+  public static final String BACKING_UP = "BackingUpBeforeUpgrade";
+  public static final String BACKUP_FAILED = "BackupFailed";
 
   /** The Job name of the backup before {@code target} (e.g. "app 1.5.0"): stable, so it is made once. */
   public static String preChangeJobName(TTStack stack, String target) {

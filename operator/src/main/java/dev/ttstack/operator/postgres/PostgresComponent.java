@@ -29,8 +29,6 @@ public class PostgresComponent implements StackComponent {
   static final String READY = "Ready";
   static final String WAITING_FOR_SECRETS = "WaitingForSecrets";
   static final String MAJOR_UPGRADE_REFUSED = "MajorUpgradeRefused";
-  static final String BACKUP_FAILED = "BackupFailed";
-  static final String BACKING_UP = "BackingUpBeforeUpgrade";
 
   private final io.micrometer.core.instrument.MeterRegistry registry;
   private final java.util.Map<String, java.util.concurrent.atomic.AtomicLong> lastBackupEpoch =
@@ -109,15 +107,9 @@ public class PostgresComponent implements StackComponent {
           + ", or migrate with pg_dump/pg_restore into a new stack");
     } else if (running != null && !running.equals(wanted) && Boolean.TRUE.equals(spec.backup.beforeUpgrade)) {
       BackupJobs.Gate gate = BackupJobs.ensureBefore(stack, context, "postgres image " + wanted, secrets.secretName(), running);
-      if (gate.state() == BackupJobs.State.RUNNING) {
+      blocked = gate.holding(conditionType(), "changing the image from " + running + " to " + wanted, running).orElse(null);
+      if (blocked != null) {
         image = running;
-        blocked = notReady(BACKING_UP, "taking a backup (Job " + gate.job() + ") before changing the image from "
-            + running + " to " + wanted);
-      } else if (gate.state() == BackupJobs.State.FAILED) {
-        image = running;
-        blocked = notReady(BACKUP_FAILED, "the backup before changing the image to " + wanted + " failed (Job "
-            + gate.job() + ": " + gate.detail() + "); still running " + running + ". Fix the cause and delete Job "
-            + gate.job() + " to retry, or set spec.postgres.backup.beforeUpgrade: false to change without a backup");
       }
     }
     context.managedWorkflowAndDependentResourceContext().put(PostgresPlan.KEY,
