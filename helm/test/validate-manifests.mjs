@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-// The packages live in .ci/tools/node (not in the repository), named by NODE_MODULES. ES modules
+// The packages live in .ci/tools/npm (.ci/npm-tools.sh) (not in the repository), named by NODE_MODULES. ES modules
 // ignore NODE_PATH, so the model files are imported by path.
 const modules = process.env.NODE_MODULES;
 if (!modules || !existsSync(path.join(modules, "kubernetes-models"))) {
