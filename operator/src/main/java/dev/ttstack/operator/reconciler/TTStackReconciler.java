@@ -88,8 +88,11 @@ import org.slf4j.LoggerFactory;
         reconcilePrecondition = MonitoringDependents.Enabled.class),
     @Dependent(name = "prometheus-role", type = MonitoringDependents.PrometheusRole.class,
         reconcilePrecondition = MonitoringDependents.Enabled.class),
+    // After the Role: the API server refuses a binding to a Role it cannot find yet (404), since it
+    // checks that the operator holds what it grants (seen on the real API server).
     @Dependent(name = "prometheus-role-binding", type = MonitoringDependents.PrometheusRoleBinding.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class),
+        reconcilePrecondition = MonitoringDependents.Enabled.class,
+        dependsOn = {"prometheus-role", "prometheus-service-account"}),
     @Dependent(name = "prometheus-config", type = MonitoringDependents.PrometheusConfigMap.class,
         reconcilePrecondition = MonitoringDependents.Enabled.class,
         useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),

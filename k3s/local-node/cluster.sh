@@ -1,0 +1,262 @@
+#!/usr/bin/env bash
+# The local stand-in for the k3s node's control plane: etcd, kube-apiserver, kube-controller-manager
+# and kube-scheduler, built from upstream Kubernetes (build.sh), started on 127.0.0.1 and free ports.
+#
+#   cluster.sh up       start it (idempotent: a running one is reused); builds first if needed.
+#                       Prints the admin kubeconfig's path as its last line.
+#   cluster.sh down     stop every process it started and remove its route; keeps logs/ only.
+#   cluster.sh status   what runs, and whether the API server answers /readyz. Exit 0 when ready.
+#   cluster.sh env      (after up) the variables tests read: KUBECONFIG, LOCAL_NODE_BIN, ports...
+#
+# Env: LOCAL_NODE_DIR   where its state lives (certificates, data, logs, kubeconfigs); default
+#                       k3s/local-node/.run (git-ignored). Tests use a folder under target/.
+#      LOCAL_NODE_BIN   a prebuilt local-node binary (skips build.sh)
+#
+# Part 1 of the test tier: no kubelet runs, so pods stay Pending unless a test plays the kubelet
+# (operator/src/test/.../kube/SimulatedKubelet). Nothing here listens beyond loopback, and the
+# Service range gets a blackhole route first, so that no address of it can route off this machine.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+DIR=${LOCAL_NODE_DIR:-$HERE/.run}
+# k3s' default Service range; blackholed while the cluster runs (see above).
+SERVICE_CIDR=10.43.0.0/16
+FIRST_SERVICE_IP=10.43.0.1
+READY_TIMEOUT=${LOCAL_NODE_READY_TIMEOUT:-90}
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler)
+
+say() { printf '[local-node] %s\n' "$*" >&2; }
+fail() { say "FAIL: $*"; exit 1; }
+
+pid_of() { [[ -f $DIR/pids/$1 ]] && cat "$DIR/pids/$1"; }
+alive() { local pid; pid=$(pid_of "$1") && [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; }
+
+# N free TCP ports on 127.0.0.1, chosen by the kernel (bound, then released).
+free_ports() {
+  python3 - "$1" <<'PY'
+import socket, sys
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(" ".join(str(s.getsockname()[1]) for s in socks))
+PY
+}
+
+readyz() {
+  [[ -f $DIR/env ]] || return 1
+  local port
+  port=$(sed -n 's/^APISERVER_PORT=//p' "$DIR/env")
+  curl -fsS --max-time 2 --cacert "$DIR/pki/ca.crt" "https://127.0.0.1:${port}/readyz" >/dev/null 2>&1
+}
+
+# --- certificates (openssl): a CA, the API server's serving cert, one client cert per user ----------
+pki() {
+  local p=$DIR/pki
+  mkdir -p "$p"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=local-node-ca" \
+    -keyout "$p/ca.key" -out "$p/ca.crt" 2>/dev/null
+  cat >"$p/serving.ext" <<EOF
+subjectAltName=IP:127.0.0.1,IP:${FIRST_SERVICE_IP},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
+extendedKeyUsage=serverAuth
+EOF
+  signed apiserver "/CN=kube-apiserver" "$p/serving.ext"
+  printf 'extendedKeyUsage=clientAuth\n' >"$p/client.ext"
+  signed admin "/O=system:masters/CN=local-node-admin" "$p/client.ext"
+  signed controller-manager "/CN=system:kube-controller-manager" "$p/client.ext"
+  signed scheduler "/CN=system:kube-scheduler" "$p/client.ext"
+  # Service-account tokens: the API server signs with the private key and checks with the public one.
+  openssl genrsa -out "$p/sa.key" 2048 2>/dev/null
+  openssl rsa -in "$p/sa.key" -pubout -out "$p/sa.pub" 2>/dev/null
+}
+
+signed() {
+  local name=$1 subject=$2 ext=$3 p=$DIR/pki
+  openssl req -newkey rsa:2048 -nodes -subj "$subject" -keyout "$p/$name.key" -out "$p/$name.csr" 2>/dev/null
+  openssl x509 -req -in "$p/$name.csr" -CA "$p/ca.crt" -CAkey "$p/ca.key" -CAcreateserial -days 2 \
+    -extfile "$ext" -out "$p/$name.crt" 2>/dev/null
+}
+
+kubeconfig() {
+  local user=$1 port=$2 p=$DIR/pki
+  cat >"$DIR/$user.kubeconfig" <<EOF
+apiVersion: v1
+kind: Config
+clusters:
+- name: local-node
+  cluster:
+    server: https://127.0.0.1:${port}
+    certificate-authority: ${p}/ca.crt
+users:
+- name: ${user}
+  user:
+    client-certificate: ${p}/${user}.crt
+    client-key: ${p}/${user}.key
+contexts:
+- name: local-node
+  context: {cluster: local-node, user: ${user}, namespace: default}
+current-context: local-node
+EOF
+}
+
+# Starts one component in its own session (so down can stop its whole process group).
+start() {
+  local name=$1
+  shift
+  setsid "$BIN" "$name" "$@" >"$DIR/logs/$name.log" 2>&1 </dev/null &
+  echo $! >"$DIR/pids/$name"
+}
+
+up() {
+  if alive kube-apiserver && readyz; then
+    say "already running (${DIR})"
+    echo "$DIR/admin.kubeconfig"
+    return
+  fi
+  # Whatever is left of an earlier run (crashed test JVM, killed shell) goes first.
+  down >/dev/null 2>&1 || true
+  if [[ -n ${LOCAL_NODE_BIN:-} ]]; then
+    BIN=$LOCAL_NODE_BIN
+  else
+    BIN=$("$HERE/build.sh" | tail -n 1)
+  fi
+  [[ -x $BIN ]] || fail "no local-node binary at '${BIN}'"
+  command -v openssl >/dev/null || fail "openssl is needed for the certificates"
+  local t0
+  t0=$(date +%s)
+  # A fresh cluster, fresh logs: the audit log must hold this cluster's requests only.
+  rm -rf "$DIR/etcd" "$DIR/pki" "$DIR/pids" "$DIR/logs"
+  mkdir -p "$DIR/logs" "$DIR/pids" "$DIR/etcd"
+  chmod 700 "$DIR/etcd"
+  pki
+
+  # The Service range could route off this machine (it has a default route): blackhole it first.
+  if ! ip route show type blackhole | grep -q "^blackhole ${SERVICE_CIDR}"; then
+    ip route add blackhole "$SERVICE_CIDR" || fail "cannot add 'ip route add blackhole ${SERVICE_CIDR}' (root is needed)"
+  fi
+  echo "$SERVICE_CIDR" >"$DIR/blackhole-route"
+
+  local etcd_port etcd_peer api_port
+  read -r etcd_port etcd_peer api_port < <(free_ports 3)
+  cat >"$DIR/env" <<EOF
+KUBECONFIG=$DIR/admin.kubeconfig
+LOCAL_NODE_BIN=$BIN
+LOCAL_NODE_DIR=$DIR
+APISERVER_PORT=$api_port
+APISERVER_URL=https://127.0.0.1:$api_port
+ETCD_PORT=$etcd_port
+AUDIT_LOG=$DIR/logs/audit.log
+CA_CERT=$DIR/pki/ca.crt
+SERVICE_CIDR=$SERVICE_CIDR
+EOF
+  kubeconfig admin "$api_port"
+  kubeconfig controller-manager "$api_port"
+  kubeconfig scheduler "$api_port"
+  # Every request, at Metadata level (who, verb, resource, response code; never a body): the tests
+  # count writes and prove RBAC from it. Secrets' bodies are never logged at this level.
+  cat >"$DIR/audit-policy.yaml" <<'EOF'
+apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+- level: Metadata
+EOF
+
+  # etcd: test data only, so no fsync (the disk of a 2-core CI machine is the slowest part).
+  start etcd --name local-node --data-dir "$DIR/etcd" \
+    --listen-client-urls "http://127.0.0.1:${etcd_port}" --advertise-client-urls "http://127.0.0.1:${etcd_port}" \
+    --listen-peer-urls "http://127.0.0.1:${etcd_peer}" --initial-advertise-peer-urls "http://127.0.0.1:${etcd_peer}" \
+    --initial-cluster "local-node=http://127.0.0.1:${etcd_peer}" --listen-metrics-urls "" \
+    --unsafe-no-fsync --log-level warn
+  local p=$DIR/pki
+  # --advertise-address 127.0.0.1: nothing outside loopback. (The API server then cannot write the
+  # kubernetes Service's endpoints, "may not be in the loopback range": no pod needs them here.)
+  start kube-apiserver --etcd-servers "http://127.0.0.1:${etcd_port}" \
+    --bind-address 127.0.0.1 --secure-port "$api_port" --advertise-address 127.0.0.1 \
+    --tls-cert-file "$p/apiserver.crt" --tls-private-key-file "$p/apiserver.key" --client-ca-file "$p/ca.crt" \
+    --service-account-key-file "$p/sa.pub" --service-account-signing-key-file "$p/sa.key" \
+    --service-account-issuer https://kubernetes.default.svc.cluster.local \
+    --service-cluster-ip-range "$SERVICE_CIDR" \
+    --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction,PodSecurity \
+    --kubelet-preferred-address-types InternalIP \
+    --audit-policy-file "$DIR/audit-policy.yaml" --audit-log-path "$DIR/logs/audit.log" \
+    --audit-log-format json --audit-log-mode blocking --profiling=false
+  local deadline=$((SECONDS + READY_TIMEOUT))
+  until readyz; do
+    alive kube-apiserver || { tail -n 30 "$DIR/logs/kube-apiserver.log" >&2; fail "kube-apiserver exited (log above: ${DIR}/logs)"; }
+    ((SECONDS < deadline)) || fail "kube-apiserver not ready within ${READY_TIMEOUT} s (logs: ${DIR}/logs)"
+    sleep 0.2
+  done
+  # The controllers a cluster runs, each with its own service account (as kubeadm and k3s do), but
+  # not the node-lifecycle controller: with no kubelet, it would taint the test's Node and evict its pods.
+  start kube-controller-manager --kubeconfig "$DIR/controller-manager.kubeconfig" \
+    --authentication-kubeconfig "$DIR/controller-manager.kubeconfig" \
+    --authorization-kubeconfig "$DIR/controller-manager.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
+    --use-service-account-credentials --controllers '*,-node-lifecycle-controller' \
+    --service-account-private-key-file "$p/sa.key" --root-ca-file "$p/ca.crt" \
+    --service-cluster-ip-range "$SERVICE_CIDR" --profiling=false
+  start kube-scheduler --kubeconfig "$DIR/scheduler.kubeconfig" \
+    --authentication-kubeconfig "$DIR/scheduler.kubeconfig" --authorization-kubeconfig "$DIR/scheduler.kubeconfig" \
+    --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false --profiling=false
+  local name
+  for name in kube-controller-manager kube-scheduler; do
+    alive "$name" || { tail -n 30 "$DIR/logs/$name.log" >&2; fail "$name exited (logs: ${DIR}/logs)"; }
+  done
+  say "ready in $(($(date +%s) - t0)) s: https://127.0.0.1:${api_port} (state and logs: ${DIR})"
+  echo "$DIR/admin.kubeconfig"
+}
+
+down() {
+  local name pid deadline
+  # Clients first, the API server next, etcd last: each one's shutdown is then quick and clean.
+  for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do
+    pid=$(pid_of "$name") || continue
+    [[ -n $pid ]] || { rm -f "$DIR/pids/$name"; continue; }
+    # Each component leads its own process group (setsid): signal the group.
+    kill -TERM -- "-$pid" 2>/dev/null || true
+    deadline=$((SECONDS + 15))
+    while alive "$name" && ((SECONDS < deadline)); do sleep 0.1; done
+    if alive "$name"; then
+      say "${name} (pid ${pid}) did not stop within 15 s of SIGTERM: killing it"
+      kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
+    rm -f "$DIR/pids/$name"
+  done
+  if [[ -f $DIR/blackhole-route ]]; then
+    # Another local control plane of this machine (a second checkout's tests) may still rely on it.
+    if ! pgrep -f 'local-node kube-apiserver' >/dev/null; then
+      ip route del blackhole "$(cat "$DIR/blackhole-route")" 2>/dev/null || true
+    fi
+    rm -f "$DIR/blackhole-route"
+  fi
+  # Data and keys are throwaway; the logs stay for whoever looks into a failure.
+  rm -rf "$DIR/etcd" "$DIR/pki" "$DIR/env" "$DIR"/*.kubeconfig
+  say "down (logs kept in ${DIR}/logs)"
+}
+
+status() {
+  local name rc=0
+  for name in "${COMPONENTS[@]}"; do
+    if alive "$name"; then
+      printf '%-24s running (pid %s)\n' "$name" "$(pid_of "$name")"
+    else
+      printf '%-24s stopped\n' "$name"
+      rc=1
+    fi
+  done
+  if readyz; then
+    printf '%-24s ready; KUBECONFIG=%s\n' "/readyz" "$DIR/admin.kubeconfig"
+  else
+    printf '%-24s not answering\n' "/readyz"
+    rc=1
+  fi
+  return $rc
+}
+
+case ${1:-} in
+  up) up ;;
+  down) down ;;
+  status) status ;;
+  env) [[ -f $DIR/env ]] || fail "not up (${DIR})"; cat "$DIR/env" ;;
+  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+esac
