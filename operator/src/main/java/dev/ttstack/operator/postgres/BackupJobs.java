@@ -5,11 +5,16 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ttstack.operator.api.BackupStatus;
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.reconciler.ObservedObjects;
 import dev.ttstack.operator.reconciler.StackLabels;
 import dev.ttstack.operator.support.Hashes;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.net.HttpURLConnection;
 import java.io.IOException;
 import java.util.Comparator;
 import java.util.List;
@@ -68,7 +73,7 @@ public final class BackupJobs {
       Job job = PostgresObjects.backupJob(stack, name, secretName, image, "before " + target);
       job.getMetadata().getOwnerReferences().clear();
       job.addOwnerReference(stack);
-      context.getClient().resource(job).create();
+      create(job, context);
       return new Gate(State.RUNNING, name, null);
     }
     Job job = existing.get();
@@ -79,6 +84,26 @@ public final class BackupJobs {
       return new Gate(State.FAILED, name, failureDetail(job, context));
     }
     return new Gate(State.RUNNING, name, null);
+  }
+
+  /**
+   * Creates the Job and hands it to the Jobs informer at once, as JOSDK's dependents do: the next
+   * reconcile, which may come before the watch event, then finds it instead of creating it again.
+   * A 409 means exactly that race was lost (the Job exists): it is running, not an error.
+   */
+  @SuppressWarnings("unchecked")
+  private static void create(Job job, Context<TTStack> context) {
+    try {
+      Job created = context.getClient().resource(job).create();
+      if (context.eventSourceRetriever().getEventSourceFor(Job.class, ObservedObjects.JOBS)
+          instanceof InformerEventSource<?, ?> jobs) {
+        ((InformerEventSource<Job, TTStack>) jobs).handleRecentResourceCreate(ResourceID.fromResource(created), created);
+      }
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+    }
   }
 
   static boolean succeeded(Job job) {

@@ -20,6 +20,8 @@ import java.util.Set;
  * TTStack named by its {@code instance} label.
  */
 public final class ObservedObjects {
+  /** Name of the Jobs informer (backup Jobs created by a component go into its cache at once). */
+  public static final String JOBS = "observed-jobs";
   private static final String SELECTOR = StackLabels.MANAGED_BY + "=" + StackLabels.OPERATOR;
 
   private ObservedObjects() {}
@@ -27,7 +29,7 @@ public final class ObservedObjects {
   public static List<EventSource<?, TTStack>> eventSources(EventSourceContext<TTStack> context) {
     return List.of(
         informer(Pod.class, "observed-pods", context),
-        informer(Job.class, "observed-jobs", context),
+        informer(Job.class, JOBS, context),
         informer(PersistentVolumeClaim.class, "observed-volumes", context));
   }
 

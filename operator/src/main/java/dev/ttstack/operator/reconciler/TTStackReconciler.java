@@ -248,20 +248,27 @@ public class TTStackReconciler implements Reconciler<TTStack> {
   }
 
   /**
-   * An unexpected failure still reaches the user: {@code Ready=False, reason=ReconcileError} with
-   * the exception's type only. Exception messages can quote request bodies, so they go to the log
-   * (never a Secret's data: no component puts values into exceptions), not into status.
+   * A failure still reaches the user: {@code Ready=False, reason=ReconcileError}. When the API server
+   * refused an object, the condition and a Warning Event carry the server's own message (which
+   * object, which field, why: {@link ApiRefusals}); otherwise only the exception's type, since other
+   * exception messages can quote request bodies — those go to the log (never a Secret's data: no
+   * component puts values into exceptions), not into status.
    */
   @Override
   public ErrorStatusUpdateControl<TTStack> updateErrorStatus(TTStack stack, Context<TTStack> context, Exception e) {
     LOG.error("reconcile of TTStack {}/{} failed", stack.getMetadata().getNamespace(), stack.getMetadata().getName(), e);
     long generation = stack.getMetadata().getGeneration() == null ? 0 : stack.getMetadata().getGeneration();
     TTStackStatus current = stack.getStatus();
-    Condition failed = new Condition(ConditionType.READY, Condition.FALSE, StatusCalculator.RECONCILE_ERROR,
-        "reconcile failed with " + e.getClass().getSimpleName() + "; see the operator log; it will be retried");
+    String message = ApiRefusals.describe(e).map(refused -> refused + "; it will be retried")
+        .orElse("reconcile failed with " + e.getClass().getSimpleName() + "; see the operator log; it will be retried");
+    Condition failed = new Condition(ConditionType.READY, Condition.FALSE, StatusCalculator.RECONCILE_ERROR, message);
     TTStackStatus next = statusCalculator.next(current, StatusCalculator.copy(current), List.of(failed), generation);
     if (StatusCalculator.same(current, next)) {
       return ErrorStatusUpdateControl.defaultErrorProcessing();
+    }
+    Condition before = current == null ? null : current.condition(ConditionType.READY);
+    if (before == null || !java.util.Objects.equals(before.message, message)) {
+      events.record(context.getClient(), stack, EventRecorder.WARNING, StatusCalculator.RECONCILE_ERROR, message);
     }
     stack.setStatus(next);
     return ErrorStatusUpdateControl.patchStatus(stack);
