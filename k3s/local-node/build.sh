@@ -24,7 +24,7 @@ go_version=$(go env GOVERSION)
 if ! [[ $go_version =~ ^go1\.([0-9]+) ]] || ((BASH_REMATCH[1] < 26)); then
   fail "Go ${go_version} is too old: go.mod needs go 1.26.0 or newer (no toolchain is downloaded)."
 fi
-[[ $(cd "$HERE" && go list -m -f '{{.Version}}' k8s.io/kubernetes) == "$K8S_VERSION" ]] \
+grep -Eq "^[[:space:]]*k8s.io/kubernetes ${K8S_VERSION//./\\.}\$" "$HERE/go.mod" \
   || fail "go.mod does not require k8s.io/kubernetes ${K8S_VERSION}: keep build.sh's K8S_VERSION and go.mod in step."
 
 minor=${K8S_VERSION#v1.}
