@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
 /**
  * The spec cases shared by the validator's unit test ({@link SpecValidatorTest}) and the real API
@@ -193,9 +194,25 @@ public final class SpecCases {
         invalid("app env sets a reserved variable",
             s -> s.getSpec().app.env.get(1).name = "SPRING_DATASOURCE_URL", "spec.app.env[1].name",
             "SPRING_DATASOURCE_URL is reserved: the operator sets it itself"),
+        // Names the operator sets on the app container besides the SPRING_DATASOURCE_* credentials,
+        // and a key it requires in the managed Secret (envFrom): the CRD once let them through.
+        invalid("app env sets POSTGRES_DB", s -> s.getSpec().app.env.get(1).name = "POSTGRES_DB",
+            "spec.app.env[1].name", "POSTGRES_DB is reserved: the operator sets it itself"),
+        invalid("app env sets SERVER_SHUTDOWN", s -> s.getSpec().app.env.get(1).name = "SERVER_SHUTDOWN",
+            "spec.app.env[1].name", "SERVER_SHUTDOWN is reserved: the operator sets it itself"),
+        invalid("app env sets SPRING_DATA_REDIS_TIMEOUT",
+            s -> s.getSpec().app.env.get(0).name = "SPRING_DATA_REDIS_TIMEOUT",
+            "spec.app.env[0].name", "SPRING_DATA_REDIS_TIMEOUT is reserved: the operator sets it itself"),
+        invalid("app env sets REDIS_PASSWORD", s -> s.getSpec().app.env.get(1).name = "REDIS_PASSWORD",
+            "spec.app.env[1].name", "REDIS_PASSWORD is reserved: the operator sets it itself"),
         invalid("app env name twice",
             s -> s.getSpec().app.env.add(new EnvVarSpec("JAVA_TOOL_OPTIONS", "-Xmx1g")),
             "spec.app.env[2].name", "duplicates spec.app.env[0].name (JAVA_TOOL_OPTIONS): env names must be unique"),
+        invalid("app env name twice, the copy past index 9",
+            s -> s.getSpec().app.env = new ArrayList<>(Stream.concat(
+                IntStream.range(0, 11).mapToObj(i -> new EnvVarSpec("V" + i, "x")),
+                Stream.of(new EnvVarSpec("V3", "y"))).toList()),
+            "spec.app.env[11].name", "duplicates spec.app.env[3].name (V3): env names must be unique"),
         invalid("app env name starts with a digit", s -> s.getSpec().app.env.get(0).name = "1FOO",
             "spec.app.env[0].name", "must match " + Patterns.ENV_NAME + " (got \"1FOO\")"),
         invalid("app env name missing", s -> s.getSpec().app.env.get(1).name = null,
