@@ -7,17 +7,22 @@ import io.fabric8.generator.annotation.ValidationRule;
 /**
  * CPU and memory for a component's containers. Unset values fall back to the component's defaults,
  * which the component documents.
+ *
+ * <p>The rules name the limit as their field (fieldPath), as SpecValidator does, rather than the
+ * resources object that holds them.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
     value = "!has(self.requests) || !has(self.limits) || !has(self.requests.cpu)"
         + " || !has(self.limits.cpu)"
         + " || quantity(self.limits.cpu).compareTo(quantity(self.requests.cpu)) >= 0",
+    fieldPath = ".limits.cpu",
     message = "limits.cpu must not be less than requests.cpu")
 @ValidationRule(
     value = "!has(self.requests) || !has(self.limits) || !has(self.requests.memory)"
         + " || !has(self.limits.memory)"
         + " || quantity(self.limits.memory).compareTo(quantity(self.requests.memory)) >= 0",
+    fieldPath = ".limits.memory",
     message = "limits.memory must not be less than requests.memory")
 public class ResourcesSpec {
 

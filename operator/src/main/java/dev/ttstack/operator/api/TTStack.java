@@ -52,6 +52,12 @@ import io.fabric8.kubernetes.model.annotation.Version;
     value = "self.metadata.name.matches('" + Patterns.STACK_NAME + "')",
     message = "metadata.name must start with a lower-case letter and contain only lower-case letters,"
         + " digits and '-': it prefixes Service names, which are DNS-1035 labels")
+// fabric8's generator cannot mark the root's spec as required; without this rule the API server
+// accepted a TTStack with no spec at all (seen on the real server), which the operator refuses.
+@ValidationRule(
+    value = "has(self.spec)",
+    fieldPath = ".spec",
+    message = "spec is required")
 public class TTStack extends CustomResource<TTStackSpec, TTStackStatus> implements Namespaced {
   public static final String GROUP = "ttstack.dev";
   public static final String VERSION = "v1alpha1";
