@@ -6,6 +6,7 @@ import dev.ttstack.operator.api.IngressSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.reconciler.StackLabels;
 import dev.ttstack.operator.secrets.SecretKeys;
+import dev.ttstack.operator.support.Quantities;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -166,12 +167,12 @@ public final class AppObjects {
     var r = app.resources;
     Map<String, Quantity> requests = new LinkedHashMap<>();
     Map<String, Quantity> limits = new LinkedHashMap<>();
-    requests.put("cpu", new Quantity(r != null && r.requests != null && r.requests.cpu != null ? r.requests.cpu : "250m"));
-    requests.put("memory", new Quantity(r != null && r.requests != null && r.requests.memory != null ? r.requests.memory : "512Mi"));
+    requests.put("cpu", Quantities.of(r != null && r.requests != null && r.requests.cpu != null ? r.requests.cpu : "250m"));
+    requests.put("memory", Quantities.of(r != null && r.requests != null && r.requests.memory != null ? r.requests.memory : "512Mi"));
     if (r != null && r.limits != null && r.limits.cpu != null) {
-      limits.put("cpu", new Quantity(r.limits.cpu));
+      limits.put("cpu", Quantities.of(r.limits.cpu));
     }
-    limits.put("memory", new Quantity(r != null && r.limits != null && r.limits.memory != null ? r.limits.memory : "1Gi"));
+    limits.put("memory", Quantities.of(r != null && r.limits != null && r.limits.memory != null ? r.limits.memory : "1Gi"));
     return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build();
   }
 

@@ -6,6 +6,7 @@ import dev.ttstack.operator.api.StorageSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.postgres.PostgresObjects;
 import dev.ttstack.operator.reconciler.StackLabels;
+import dev.ttstack.operator.support.Quantities;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -151,7 +152,7 @@ public final class MonitoringObjects {
     return new PersistentVolumeClaimBuilder().withMetadata(meta(stack, prometheusName(stack), PROMETHEUS))
         .withNewSpec().withAccessModes("ReadWriteOnce")
         .withStorageClassName(storage == null ? null : storage.storageClassName)
-        .withNewResources().addToRequests("storage", new Quantity(storageSize(stack))).endResources()
+        .withNewResources().addToRequests("storage", Quantities.of(storageSize(stack))).endResources()
         .endSpec()
         .build();
   }

@@ -8,6 +8,7 @@ import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.reconciler.StackLabels;
 import dev.ttstack.operator.secrets.SecretKeys;
 import dev.ttstack.operator.support.ClasspathText;
+import dev.ttstack.operator.support.Quantities;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -118,7 +119,7 @@ public final class PostgresObjects {
             .withNewMetadata().withName("data").withLabels(labels(stack)).endMetadata()
             .withNewSpec().withAccessModes("ReadWriteOnce")
             .withStorageClassName(spec.storage == null ? null : spec.storage.storageClassName)
-            .withNewResources().addToRequests("storage", new Quantity(size(spec.storage, PostgresSpec.DEFAULT_STORAGE_SIZE)))
+            .withNewResources().addToRequests("storage", Quantities.of(size(spec.storage, PostgresSpec.DEFAULT_STORAGE_SIZE)))
             .endResources().endSpec().build())
         .endSpec()
         .build();
@@ -210,7 +211,7 @@ public final class PostgresObjects {
   private static void put(Map<String, Quantity> map, String key, String value, String fallback) {
     String v = value != null ? value : fallback;
     if (v != null) {
-      map.put(key, new Quantity(v));
+      map.put(key, Quantities.of(v));
     }
   }
 
@@ -282,7 +283,7 @@ public final class PostgresObjects {
         .withLabels(backupLabels(stack)).endMetadata()
         .withNewSpec().withAccessModes("ReadWriteOnce")
         .withStorageClassName(storage == null ? null : storage.storageClassName)
-        .withNewResources().addToRequests("storage", new Quantity(size(storage, "10Gi"))).endResources()
+        .withNewResources().addToRequests("storage", Quantities.of(size(storage, "10Gi"))).endResources()
         .endSpec()
         .build();
   }

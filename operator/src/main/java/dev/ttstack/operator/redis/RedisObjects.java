@@ -6,6 +6,7 @@ import dev.ttstack.operator.api.RedisSpec;
 import dev.ttstack.operator.api.ResourceAmounts;
 import dev.ttstack.operator.api.ResourcesSpec;
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.support.Quantities;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Container;
@@ -216,7 +217,7 @@ public final class RedisObjects {
         .addNewVolume().withName("config").withNewConfigMap().withName(configMapName(s)).endConfigMap().endVolume()
         .addNewVolume().withName("state").withNewConfigMap().withName(stateConfigMapName(s)).withOptional(true)
         .endConfigMap().endVolume()
-        .addNewVolume().withName("run").withNewEmptyDir().withMedium("Memory").withSizeLimit(new Quantity("4Mi"))
+        .addNewVolume().withName("run").withNewEmptyDir().withMedium("Memory").withSizeLimit(Quantities.of("4Mi"))
         .endEmptyDir().endVolume()
         .endSpec()
         .endTemplate()
@@ -229,10 +230,13 @@ public final class RedisObjects {
     for (String pod : podNames(s, spec)) {
       peers.add(pod + "." + headlessName(s) + ":" + REDIS_PORT);
     }
+    // fieldRef's apiVersion is what the API server defaults it to: a fieldRef is an atomic struct in
+    // SSA, so JOSDK's matcher compares it whole, and without it the StatefulSet was re-applied on
+    // every reconcile (seen on the real API server, ServerSideApplyKubeIT).
     List<EnvVar> env = List.of(
-        new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withFieldPath("metadata.name")
-            .endFieldRef().endValueFrom().build(),
-        new EnvVarBuilder().withName("POD_NAMESPACE").withNewValueFrom().withNewFieldRef()
+        new EnvVarBuilder().withName("POD_NAME").withNewValueFrom().withNewFieldRef().withApiVersion("v1")
+            .withFieldPath("metadata.name").endFieldRef().endValueFrom().build(),
+        new EnvVarBuilder().withName("POD_NAMESPACE").withNewValueFrom().withNewFieldRef().withApiVersion("v1")
             .withFieldPath("metadata.namespace").endFieldRef().endValueFrom().build(),
         env("REDIS_ANNOUNCE_HOSTNAME", "$(POD_NAME)." + headlessName(s) + ".$(POD_NAMESPACE).svc"),
         passwordFromSecret(secretName),
@@ -316,7 +320,7 @@ public final class RedisObjects {
   private static void put(Map<String, Quantity> map, String key, String value, String fallback) {
     String v = value != null ? value : fallback;
     if (v != null) {
-      map.put(key, new Quantity(v));
+      map.put(key, Quantities.of(v));
     }
   }
 
@@ -328,7 +332,7 @@ public final class RedisObjects {
         .withNewSpec()
         .withAccessModes("ReadWriteOnce")
         .withStorageClassName(storageClass)
-        .withNewResources().addToRequests("storage", new Quantity(size)).endResources()
+        .withNewResources().addToRequests("storage", Quantities.of(size)).endResources()
         .endSpec().build();
   }
 
