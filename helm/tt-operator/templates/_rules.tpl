@@ -34,9 +34,11 @@ naming each rule to add or remove, when these rules and the operator's calls dis
 - apiGroups: ["rbac.authorization.k8s.io"]
   resources: ["roles", "rolebindings"]
   verbs: ["list", "watch", "create", "update", "patch", "delete"]
+# StatefulSets: delete (propagationPolicy=Orphan, pods and claims kept) only to replace one whose
+# volumeClaimTemplates must grow (VolumeGrowth).
 - apiGroups: ["apps"]
   resources: ["statefulsets"]
-  verbs: ["list", "watch", "create", "update", "patch"]
+  verbs: ["list", "watch", "create", "update", "patch", "delete"]
 - apiGroups: ["networking.k8s.io"]
   resources: ["networkpolicies"]
   verbs: ["list", "watch", "create", "update", "patch"]
@@ -62,10 +64,11 @@ naming each rule to add or remove, when these rules and the operator's calls dis
   resources: ["jobs"]
   verbs: ["list", "watch", "create"]
 # Volumes: the backup volume is created and never updated nor deleted by the operator (data is
-# kept); the StatefulSets' claims are observed.
+# kept); the StatefulSets' claims are observed, and patched to a larger size (VolumeGrowth; fabric8
+# reads the claim before a JSON merge patch, hence get).
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
-  verbs: ["list", "watch", "create", "patch"]
+  verbs: ["list", "watch", "get", "create", "patch"]
 # Pods: observed only (crash loops, image pulls, backup results).
 - apiGroups: [""]
   resources: ["pods"]

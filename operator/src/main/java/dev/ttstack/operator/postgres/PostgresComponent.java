@@ -8,6 +8,7 @@ import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
 import dev.ttstack.operator.reconciler.Secondaries;
 import dev.ttstack.operator.reconciler.StackComponent;
+import dev.ttstack.operator.reconciler.VolumeGrowth;
 import dev.ttstack.operator.secrets.SecretKeys;
 import dev.ttstack.operator.secrets.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -36,8 +37,15 @@ public class PostgresComponent implements StackComponent {
   private final java.util.Map<String, java.util.concurrent.atomic.AtomicInteger> lastBackupFailed =
       new java.util.concurrent.ConcurrentHashMap<>();
 
+  private final VolumeGrowth growth;
+
   public PostgresComponent(io.micrometer.core.instrument.MeterRegistry registry) {
+    this(registry, java.time.Clock.systemUTC());
+  }
+
+  public PostgresComponent(io.micrometer.core.instrument.MeterRegistry registry, java.time.Clock clock) {
     this.registry = registry;
+    this.growth = new VolumeGrowth(clock);
   }
 
   @Override
@@ -112,8 +120,11 @@ public class PostgresComponent implements StackComponent {
         image = running;
       }
     }
+    // A larger spec.postgres.storage.size never reaches the immutable volumeClaimTemplates directly.
+    VolumeGrowth.Outcome storage = growth.plan(stack, context, actual, PostgresObjects.DATA_TEMPLATE,
+        "spec.postgres.storage.size", PostgresObjects.size(spec.storage, PostgresSpec.DEFAULT_STORAGE_SIZE));
     context.managedWorkflowAndDependentResourceContext().put(PostgresPlan.KEY,
-        new PostgresPlan(image, secrets.secretName(), hash, blocked));
+        new PostgresPlan(image, secrets.secretName(), hash, blocked, storage));
   }
 
   @Override
@@ -137,7 +148,7 @@ public class PostgresComponent implements StackComponent {
     if (plan.blocked() != null) {
       return plan.blocked();
     }
-    return readiness(stack, context, sts.get());
+    return plan.storage().into(readiness(stack, context, sts.get()));
   }
 
   /** Ready, or the most useful reason it is not: volume, image, crash loop, probe. */

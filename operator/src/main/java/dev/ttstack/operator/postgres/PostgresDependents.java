@@ -23,9 +23,24 @@ public final class PostgresDependents {
     public Database() {
       super(StatefulSet.class, (stack, context) -> {
         PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
-        return PostgresObjects.statefulSet(stack, plan.secretName(), plan.secretHash(), plan.image());
+        return PostgresObjects.statefulSet(withDataSize(stack, plan.storage().templateSize()), plan.secretName(),
+            plan.secretHash(), plan.image());
       });
     }
+  }
+
+  /** The stack, its data volume sized as the live claim template allows (VolumeGrowth). */
+  private static TTStack withDataSize(TTStack stack, String size) {
+    var spec = stack.getSpec().postgres;
+    if (size.equals(PostgresObjects.size(spec.storage, dev.ttstack.operator.api.PostgresSpec.DEFAULT_STORAGE_SIZE))) {
+      return stack;
+    }
+    TTStack sized = io.fabric8.kubernetes.client.utils.Serialization.clone(stack);
+    if (sized.getSpec().postgres.storage == null) {
+      sized.getSpec().postgres.storage = new dev.ttstack.operator.api.StorageSpec();
+    }
+    sized.getSpec().postgres.storage.size = size;
+    return sized;
   }
 
   public static class ClientService extends BuiltDependent<Service> {

@@ -74,8 +74,11 @@ public final class PostgresObjects {
   }
 
   /** The data PVC the StatefulSet controller creates from the claim template. */
+  /** The StatefulSet's claim template; its claims are data-NAME-ORDINAL. */
+  public static final String DATA_TEMPLATE = "data";
+
   public static String dataClaimName(TTStack stack) {
-    return "data-" + name(stack) + "-0";
+    return DATA_TEMPLATE + "-" + name(stack) + "-0";
   }
 
   static Map<String, String> labels(TTStack stack) {
@@ -116,7 +119,7 @@ public final class PostgresObjects {
         .withSpec(podSpec(stack, secretName, image))
         .endTemplate()
         .withVolumeClaimTemplates(new PersistentVolumeClaimBuilder()
-            .withNewMetadata().withName("data").withLabels(labels(stack)).endMetadata()
+            .withNewMetadata().withName(DATA_TEMPLATE).withLabels(labels(stack)).endMetadata()
             .withNewSpec().withAccessModes("ReadWriteOnce")
             .withStorageClassName(spec.storage == null ? null : spec.storage.storageClassName)
             .withNewResources().addToRequests("storage", Quantities.of(size(spec.storage, PostgresSpec.DEFAULT_STORAGE_SIZE)))

@@ -1,6 +1,7 @@
 package dev.ttstack.operator.postgres;
 
 import dev.ttstack.operator.api.Condition;
+import dev.ttstack.operator.reconciler.VolumeGrowth;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.Optional;
 
@@ -11,8 +12,10 @@ import java.util.Optional;
  * @param secretName the Secret holding the credentials
  * @param secretHash hash of the keys PostgreSQL consumes, or null if unknown yet
  * @param blocked a condition that explains why the spec is not applied yet, or null
+ * @param storage the data volume's size for the StatefulSet's claim template (see VolumeGrowth)
  */
-public record PostgresPlan(String image, String secretName, String secretHash, Condition blocked) {
+public record PostgresPlan(String image, String secretName, String secretHash, Condition blocked,
+    VolumeGrowth.Outcome storage) {
   static final String KEY = PostgresPlan.class.getName();
 
   public static Optional<PostgresPlan> of(Context<?> context) {

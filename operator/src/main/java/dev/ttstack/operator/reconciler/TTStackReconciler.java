@@ -157,7 +157,7 @@ public class TTStackReconciler implements Reconciler<TTStack> {
         new RetryPolicy(() -> ThreadLocalRandom.current().nextDouble()), clock, registry);
     return List.of(
         new SecretsComponent(doppler, clock),
-        new PostgresComponent(registry),
+        new PostgresComponent(registry, clock),
         new RedisComponent(new RedisClusterManager(registry), redisResolver, clock),
         new AppComponent(clock, registry),
         new MonitoringComponent());

@@ -9,6 +9,7 @@ import dev.ttstack.operator.reconciler.EventRecorder;
 import dev.ttstack.operator.reconciler.Secondaries;
 import dev.ttstack.operator.reconciler.StackComponent;
 import dev.ttstack.operator.reconciler.StackLabels;
+import dev.ttstack.operator.reconciler.VolumeGrowth;
 import dev.ttstack.operator.redis.cluster.ClusterReport;
 import dev.ttstack.operator.redis.cluster.ClusterRequest;
 import dev.ttstack.operator.redis.cluster.ClusterSpec;
@@ -61,6 +62,7 @@ public class RedisComponent implements StackComponent {
   private final Function<List<Pod>, NodeAddressResolver> resolverFactory;
   private final EventRecorder events;
   private final Clock clock;
+  private final VolumeGrowth growth;
 
   /** @param resolverFactory pod list to addresses: pod IPs in a cluster, local processes in tests */
   public RedisComponent(RedisClusterManager manager, Function<List<Pod>, NodeAddressResolver> resolverFactory, Clock clock) {
@@ -68,6 +70,7 @@ public class RedisComponent implements StackComponent {
     this.resolverFactory = resolverFactory;
     this.clock = clock;
     this.events = new EventRecorder(clock);
+    this.growth = new VolumeGrowth(clock);
   }
 
   /** Production wiring: pod IPs on the standard ports. */
@@ -102,8 +105,20 @@ public class RedisComponent implements StackComponent {
       shaped.getSpec().redis.masters = Integer.parseInt(parts[0]);
       shaped.getSpec().redis.replicasPerMaster = Integer.parseInt(parts[1]);
     }
+    // A larger spec.redis.storage.size never reaches the immutable volumeClaimTemplates directly.
+    String wantedSize = stack.getSpec().redis.storage != null && stack.getSpec().redis.storage.size != null
+        ? stack.getSpec().redis.storage.size : RedisSpec.DEFAULT_STORAGE_SIZE;
+    VolumeGrowth.Outcome storage = growth.plan(stack, context, sts, RedisObjects.DATA_TEMPLATE, "spec.redis.storage.size",
+        wantedSize);
+    if (!storage.templateSize().equals(wantedSize)) {
+      shaped = shaped == stack ? Serialization.clone(stack) : shaped;
+      if (shaped.getSpec().redis.storage == null) {
+        shaped.getSpec().redis.storage = new dev.ttstack.operator.api.StorageSpec();
+      }
+      shaped.getSpec().redis.storage.size = storage.templateSize();
+    }
     boolean settled = rotatePassword(stack, shaped, context);
-    context.managedWorkflowAndDependentResourceContext().put(RedisPlan.KEY, new RedisPlan(shaped, settled));
+    context.managedWorkflowAndDependentResourceContext().put(RedisPlan.KEY, new RedisPlan(shaped, settled, storage));
   }
 
   @Override
@@ -131,7 +146,7 @@ public class RedisComponent implements StackComponent {
       }
     }
     context.managedWorkflowAndDependentResourceContext().put(ClusterReport.class.getName(), report);
-    return report.condition();
+    return plan.storage().into(report.condition());
   }
 
   @Override

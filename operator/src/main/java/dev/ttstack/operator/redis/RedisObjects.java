@@ -324,11 +324,14 @@ public final class RedisObjects {
     }
   }
 
+  /** The StatefulSet's claim template; its claims are data-NAME-ORDINAL. */
+  public static final String DATA_TEMPLATE = "data";
+
   private static PersistentVolumeClaim dataClaim(String s, RedisSpec spec) {
     String size = spec.storage != null && spec.storage.size != null ? spec.storage.size : RedisSpec.DEFAULT_STORAGE_SIZE;
     String storageClass = spec.storage == null ? null : spec.storage.storageClassName;
     return new PersistentVolumeClaimBuilder()
-        .withNewMetadata().withName("data").withLabels(labels(s)).endMetadata()
+        .withNewMetadata().withName(DATA_TEMPLATE).withLabels(labels(s)).endMetadata()
         .withNewSpec()
         .withAccessModes("ReadWriteOnce")
         .withStorageClassName(storageClass)

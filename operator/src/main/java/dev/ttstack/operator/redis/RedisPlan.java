@@ -1,6 +1,7 @@
 package dev.ttstack.operator.redis;
 
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.reconciler.VolumeGrowth;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.Optional;
 
@@ -11,8 +12,9 @@ import java.util.Optional;
  *     exists keeps its shape (masters, replicas) until resharding exists
  * @param passwordSettled whether the cluster accepts the Secret's REDIS_PASSWORD; until it does, the
  *     app keeps its current pods (they still use the old password)
+ * @param storage the nodes' volume size for the claim template (see VolumeGrowth), already in {@code shaped}
  */
-public record RedisPlan(TTStack shaped, boolean passwordSettled) {
+public record RedisPlan(TTStack shaped, boolean passwordSettled, VolumeGrowth.Outcome storage) {
   static final String KEY = RedisPlan.class.getName();
 
   public static Optional<RedisPlan> of(Context<?> context) {

@@ -47,6 +47,21 @@ public class ManagedSecretDependent extends CRUDKubernetesDependentResource<Secr
     return getSecondaryResource(stack, context).orElseThrow();
   }
 
+  /**
+   * Deletes the managed Secret only if this stack owns it. The name {@code <stack>-secrets} may also
+   * be the user's own Secret: a stack {@code tt} with {@code secretRef: tt-secrets} (seen on the real
+   * API server: the operator deleted the very Secret the stack reads, two seconds after the first
+   * reconcile, and the stack then waited for it forever).
+   */
+  @Override
+  protected void handleDelete(TTStack stack, Secret secret, Context<TTStack> context) {
+    boolean owned = secret != null && secret.getMetadata().getOwnerReferences() != null && secret.getMetadata().getOwnerReferences().stream()
+        .anyMatch(o -> stack.getMetadata().getUid() != null && stack.getMetadata().getUid().equals(o.getUid()));
+    if (owned) {
+      super.handleDelete(stack, secret, context);
+    }
+  }
+
   @Override
   protected ResourceID targetSecondaryResourceID(TTStack stack, Context<TTStack> context) {
     return new ResourceID(ManagedSecret.name(stack), stack.getMetadata().getNamespace());

@@ -227,6 +227,30 @@ class PostgresComponentTest {
     assertThat(k8s.client().batch().v1().jobs().inNamespace(ns).list().getItems()).isEmpty();
   }
 
+  /**
+   * The expandable path of VolumeGrowth (the mock has no admission, so every claim "can" grow): the
+   * claim is patched to the new size and the StatefulSet replaced with the new template, never edited
+   * in place (immutable on a real API server: StorageGrowthKubeIT proves both branches there).
+   */
+  @Test
+  void largerVolumeGrowsTheClaimAndReplacesTheStatefulSet() {
+    k8s.create(stack());
+    makeReady();
+    String before = statefulSet().getMetadata().getUid();
+    String dataClaim = PostgresObjects.dataClaimName(k8s.stack("tt").get());
+
+    edit(s -> s.getSpec().postgres.storage = new dev.ttstack.operator.api.StorageSpec("20Gi"));
+    await().atMost(OperatorHarness.TIMEOUT).untilAsserted(() -> {
+      StatefulSet sts = statefulSet();
+      assertThat(sts).isNotNull();
+      assertThat(sts.getMetadata().getUid()).isNotEqualTo(before);
+      assertThat(sts.getSpec().getVolumeClaimTemplates().get(0).getSpec().getResources().getRequests().get("storage"))
+          .hasToString("20Gi");
+    });
+    assertThat(k8s.client().persistentVolumeClaims().inNamespace(ns).withName(dataClaim).get()
+        .getSpec().getResources().getRequests().get("storage")).hasToString("20Gi");
+  }
+
   @Test
   void deletedStackKeepsItsVolumesAndARecreatedOneReattachesThem() {
     k8s.create(stack());
