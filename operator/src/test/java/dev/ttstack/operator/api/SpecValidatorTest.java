@@ -131,8 +131,8 @@ class SpecValidatorTest {
     return Stream.of(
         // metadata
         invalid("name missing", s -> s.getMetadata().setName(null), "metadata.name", "is required"),
-        invalid("name too long", s -> s.getMetadata().setName("t".repeat(41)), "metadata.name",
-            "must be at most 40 characters, because managed objects are named <name>-<component> (got 41)"),
+        invalid("name too long", s -> s.getMetadata().setName("t".repeat(33)), "metadata.name",
+            "must be at most 32 characters, because managed objects are named <name>-<component> (got 33)"),
         invalid("name not DNS", s -> s.getMetadata().setName("TT_prod"), "metadata.name",
             "DNS-1035 labels"),
         invalid("name starts with a digit", s -> s.getMetadata().setName("1tt"), "metadata.name",
@@ -364,7 +364,7 @@ class SpecValidatorTest {
         "spec.monitoring.alertmanager.slack.channel");
     assertThat(message.split("; ")).hasSize(7);
     assertThat(message).containsSubsequence(
-        "metadata.name: must be at most 40 characters",
+        "metadata.name: must be at most 32 characters",
         "; spec.secrets: must set exactly one of doppler or secretRef (neither is set)",
         "; spec.app.version: must match " + Patterns.IMAGE_TAG,
         "; spec.app.env[0].name: SPRING_PROFILES_ACTIVE is reserved",
