@@ -63,9 +63,10 @@ naming each rule to add or remove, when these rules and the operator's calls dis
 - apiGroups: ["batch"]
   resources: ["jobs"]
   verbs: ["list", "watch", "create"]
-# Volumes: the backup volume is created and never updated nor deleted by the operator (data is
-# kept); the StatefulSets' claims are observed, and patched to a larger size (VolumeGrowth; fabric8
-# reads the claim before a JSON merge patch, hence get).
+# Volumes: the backup and Prometheus volumes are created, never deleted by the operator (data is
+# kept); patch also moves their ownerReference with spec.deletionPolicy; the StatefulSets' claims
+# are observed, and patched to a larger size (VolumeGrowth; fabric8 reads the claim before a JSON
+# merge patch, hence get).
 - apiGroups: [""]
   resources: ["persistentvolumeclaims"]
   verbs: ["list", "watch", "get", "create", "patch"]

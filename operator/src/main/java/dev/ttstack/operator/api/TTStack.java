@@ -61,8 +61,15 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class TTStack extends CustomResource<TTStackSpec, TTStackStatus> implements Namespaced {
   public static final String GROUP = "ttstack.dev";
   public static final String VERSION = "v1alpha1";
-  /** Longest stack name for which every {@code <stack>-<component>-<ordinal>} stays a DNS label. */
-  public static final int MAX_NAME_LENGTH = 40;
+  /**
+   * Longest stack name for which the API server accepts every object the stack makes. The tightest
+   * are the backups: the CronJob {@code <stack>-postgres-backup} (16 more) may have at most 52
+   * characters (its Jobs append {@code -<minutes>}), and the pre-upgrade Job {@code
+   * <stack>-postgres-backup-pre-<10 hex>} (31 more) at most 63, since a Job's name becomes its pods'
+   * {@code job-name} label value. 40 was the limit before, and a 40-character stack was refused its
+   * CronJob on the real API server (NamesKubeIT): 63 - 31 = 32.
+   */
+  public static final int MAX_NAME_LENGTH = 32;
 
   @Override
   protected TTStackStatus initStatus() {

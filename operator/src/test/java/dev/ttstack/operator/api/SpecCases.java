@@ -136,8 +136,8 @@ public final class SpecCases {
     return List.of(
         // metadata
         invalid("name missing", s -> s.getMetadata().setName(null), "metadata.name", "is required"),
-        invalid("name too long", s -> s.getMetadata().setName("t".repeat(41)), "metadata.name",
-            "must be at most 40 characters, because managed objects are named <name>-<component> (got 41)"),
+        invalid("name too long", s -> s.getMetadata().setName("t".repeat(33)), "metadata.name",
+            "must be at most 32 characters, because managed objects are named <name>-<component> (got 33)"),
         invalid("name not DNS", s -> s.getMetadata().setName("TT_prod"), "metadata.name",
             "DNS-1035 labels"),
         invalid("name starts with a digit", s -> s.getMetadata().setName("1tt"), "metadata.name",

@@ -106,7 +106,7 @@ class SpecValidatorTest {
         "spec.monitoring.alertmanager.slack.channel");
     assertThat(message.split("; ")).hasSize(7);
     assertThat(message).containsSubsequence(
-        "metadata.name: must be at most 40 characters",
+        "metadata.name: must be at most 32 characters",
         "; spec.secrets: must set exactly one of doppler or secretRef (neither is set)",
         "; spec.app.version: must match " + Patterns.IMAGE_TAG,
         "; spec.app.env[0].name: SPRING_PROFILES_ACTIVE is reserved",
