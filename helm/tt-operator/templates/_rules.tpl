@@ -15,9 +15,11 @@ naming each rule to add or remove, when these rules and the operator's calls dis
 - apiGroups: ["ttstack.dev"]
   resources: ["ttstacks/status"]
   verbs: ["patch"]
-# Dependents (JOSDK): informer, create, update (USE_SSA=false) and patch (Server-Side Apply). The
-# Redis "cluster created" marker ConfigMap is created directly. Monitoring's ConfigMaps and Services
-# are deleted when spec.monitoring (or its Grafana) is switched off.
+# Dependents (JOSDK): informer, create, update (USE_SSA=false) and patch (Server-Side Apply). JOSDK
+# never applies ConfigMaps and Secrets by SSA (it updates them with PUT): the ConfigMaps' patch is
+# the Redis "cluster created" marker's, created directly and merge-patched after a second bootstrap
+# (no get). Monitoring's ConfigMaps and Services are deleted when spec.monitoring (or its Grafana)
+# is switched off.
 - apiGroups: [""]
   resources: ["configmaps", "services"]
   verbs: ["list", "watch", "create", "update", "patch", "delete"]
@@ -54,7 +56,7 @@ naming each rule to add or remove, when these rules and the operator's calls dis
 # Doppler token and secretRef Secrets.
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["list", "watch", "get", "create", "update", "patch", "delete"]
+  verbs: ["list", "watch", "get", "create", "update", "delete"]
 # The backup CronJob (deleted when scheduled backups are disabled).
 - apiGroups: ["batch"]
   resources: ["cronjobs"]

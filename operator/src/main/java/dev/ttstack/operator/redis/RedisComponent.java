@@ -28,8 +28,12 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -171,7 +175,20 @@ public class RedisComponent implements StackComponent {
         .withData(Map.of(RedisObjects.CLUSTER_CREATED_KEY, clock.instant().toString()))
         .build();
     marker.addOwnerReference(stack);
-    context.getClient().resource(marker).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+    // Created at the first bootstrap; after another one (the whole cluster lost, allowDataLoss) it
+    // exists: then only its time changes, by a merge patch. Not createOr(update): fabric8's update of
+    // an object without a resourceVersion GETs it first, and the chart grants no get on ConfigMaps
+    // (the informers list and watch them) — refused with 403 on a real API server.
+    try {
+      context.getClient().resource(marker).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw e;
+      }
+      // On resource(marker), not withName(...): fabric8 GETs the object first when it has no item.
+      context.getClient().resource(marker)
+          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("data", marker.getData())));
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ class MinimalStackKubeIT {
       await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
         TTStack s = cluster.admin().resources(TTStack.class).inNamespace(ns).withName("tt-minimal").get();
         assertThat(s.getStatus()).as("status").isNotNull();
+        assertThat(s.getStatus().condition("Ready")).as("Ready condition in %s", s.getStatus().conditions).isNotNull();
         assertThat(s.getStatus().condition("Ready").status).as(String.valueOf(s.getStatus().conditions)).isEqualTo("True");
       });
       TTStack s = cluster.admin().resources(TTStack.class).inNamespace(ns).withName("tt-minimal").get();
