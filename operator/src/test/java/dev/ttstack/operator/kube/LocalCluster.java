@@ -42,6 +42,7 @@ public final class LocalCluster implements BeforeAllCallback, TestWatcher {
   private static final LocalCluster SHARED = new LocalCluster();
 
   private final AtomicInteger namespaces = new AtomicInteger();
+  private static final Map<String, String> EXPECTED_REFUSALS = new java.util.concurrent.ConcurrentHashMap<>();
   private Running running;
 
   private LocalCluster() {}
@@ -130,6 +131,19 @@ public final class LocalCluster implements BeforeAllCallback, TestWatcher {
     Namespace ns = new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build();
     admin().namespaces().resource(ns).create();
     return name;
+  }
+
+  /**
+   * This namespace's test provokes refusals of the operator's requests on purpose (an admission
+   * policy, a StorageClass that cannot expand): the whole-run audit of RbacKubeIT reports them
+   * there instead of failing on them. RBAC refusals are never excused.
+   */
+  public void expectRefusals(String namespace, String why) {
+    EXPECTED_REFUSALS.put(namespace, why);
+  }
+
+  public static Map<String, String> expectedRefusals() {
+    return Map.copyOf(EXPECTED_REFUSALS);
   }
 
   public String createNamespace(String prefix) {

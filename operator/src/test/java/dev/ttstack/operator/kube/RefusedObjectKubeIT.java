@@ -28,6 +28,7 @@ class RefusedObjectKubeIT {
   @Test
   void aRefusedObjectIsNamedInTheConditionAndAnEventThenTheStackRecovers() throws Exception {
     String ns = cluster.createNamespace("refused", Map.of("ttstack-test/policy", "registry"));
+    cluster.expectRefusals(ns, "an admission policy refuses the PostgreSQL StatefulSet on purpose");
     String policy = """
         apiVersion: admissionregistration.k8s.io/v1
         kind: ValidatingAdmissionPolicy

@@ -43,6 +43,7 @@ class StorageGrowthKubeIT {
   @Test
   void growthOnLocalPathIsRefusedWithAConditionAndNothingElseStops() throws Exception {
     String ns = cluster.createNamespace("grow-local");
+    cluster.expectRefusals(ns, "local-path cannot expand: the claims' larger size is refused by admission, by design");
     KubeStacks.createSecret(cluster, ns, Map.of());
     apply(cluster, ns, manifest("1.4.2", SMALL));
     try (OperatorUnderTest op = OperatorUnderTest.start(cluster, ns)) {
