@@ -20,6 +20,17 @@ final class KubeStacks {
 
   private KubeStacks() {}
 
+  /**
+   * The Secret {@code examples/ttstack-minimal.yaml} reads ({@code tt-secrets}), every key it needs,
+   * values unique to the namespace (known to the test only).
+   */
+  static void createMinimalExampleSecret(LocalCluster cluster, String ns) {
+    cluster.admin().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("tt-secrets").endMetadata()
+        .withStringData(Map.of("POSTGRES_USER", "tt", "POSTGRES_PASSWORD", "pw-postgres-" + ns, "POSTGRES_DB", "tt",
+            "REDIS_PASSWORD", "pw-redis-" + ns, "GRAFANA_PASSWORD", "pw-grafana-" + ns))
+        .build()).create();
+  }
+
   /** The Secret a stack reads with secretRef (no Doppler on this tier). */
   static void createSecret(LocalCluster cluster, String ns, Map<String, String> extra) {
     Map<String, String> data = new java.util.LinkedHashMap<>(Map.of("POSTGRES_USER", "tt", "POSTGRES_PASSWORD", "pw-postgres",

@@ -45,10 +45,7 @@ class LeaderElectionKubeIT {
     Duration bound = leaseDuration.plus(retryPeriod).plus(MARGIN);
 
     String ns = cluster.createNamespace("leader");
-    cluster.admin().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("tt-secrets").endMetadata()
-        .withStringData(Map.of("POSTGRES_USER", "tt", "POSTGRES_PASSWORD", "pw-postgres-le", "POSTGRES_DB", "tt",
-            "REDIS_PASSWORD", "pw-redis-le", "GRAFANA_PASSWORD", "pw-grafana-le"))
-        .build()).create();
+    KubeStacks.createMinimalExampleSecret(cluster, ns);
     String name = "tt-minimal";
     cluster.kubectl().withInput(Files.readString(Path.of("..", "examples", "ttstack-minimal.yaml")), "apply", "-n", ns, "-f", "-")
         .orFail();

@@ -23,10 +23,7 @@ class MinimalStackKubeIT {
   @Test
   void minimalStackBecomesReady() throws Exception {
     String ns = cluster.createNamespace("minimal");
-    cluster.admin().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("tt-secrets").endMetadata()
-        .withStringData(Map.of("POSTGRES_USER", "tt", "POSTGRES_PASSWORD", "pw-postgres", "POSTGRES_DB", "tt",
-            "REDIS_PASSWORD", "pw-redis", "GRAFANA_PASSWORD", "pw-grafana"))
-        .build()).create();
+    KubeStacks.createMinimalExampleSecret(cluster, ns);
     String manifest = Files.readString(Path.of("..", "examples", "ttstack-minimal.yaml"));
     cluster.kubectl().withInput(manifest, "apply", "-n", ns, "-f", "-").orFail();
     try (OperatorUnderTest op = OperatorUnderTest.start(cluster, ns)) {

@@ -34,10 +34,7 @@ class RecoveryKubeIT {
   @Test
   void recoversFromPostgresAndRedisBecomingNotReady() throws Exception {
     String ns = cluster.createNamespace("recovery");
-    cluster.admin().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("tt-secrets").endMetadata()
-        .withStringData(Map.of("POSTGRES_USER", "tt", "POSTGRES_PASSWORD", "pw-postgres-rec", "POSTGRES_DB", "tt",
-            "REDIS_PASSWORD", "pw-redis-rec", "GRAFANA_PASSWORD", "pw-grafana-rec"))
-        .build()).create();
+    KubeStacks.createMinimalExampleSecret(cluster, ns);
     cluster.kubectl().withInput(Files.readString(Path.of("..", "examples", "ttstack-minimal.yaml")), "apply", "-n", ns, "-f", "-")
         .orFail();
     List<String> seen = new CopyOnWriteArrayList<>();

@@ -57,10 +57,7 @@ class RefusedObjectKubeIT {
         """.formatted("ttstack-test-" + ns, POLICY_MESSAGE);
     cluster.kubectl().withInput(policy, "apply", "-f", "-").orFail();
     try {
-      cluster.admin().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("tt-secrets").endMetadata()
-          .withStringData(Map.of("POSTGRES_USER", "tt", "POSTGRES_PASSWORD", "pw-postgres", "POSTGRES_DB", "tt",
-              "REDIS_PASSWORD", "pw-redis", "GRAFANA_PASSWORD", "pw-grafana"))
-          .build()).create();
+      KubeStacks.createMinimalExampleSecret(cluster, ns);
       // The policy takes effect within a second or so of its creation: wait until it refuses.
       await("policy active").atMost(Duration.ofSeconds(30)).until(() -> cluster.kubectl().withInput("""
           apiVersion: apps/v1
