@@ -46,4 +46,10 @@ public class Condition {
   public boolean isTrue() {
     return TRUE.equals(status);
   }
+
+  /** As kubectl describe shows it; what a failed assertion or a log line should say about a condition. */
+  @Override
+  public String toString() {
+    return type + "=" + status + (reason == null ? "" : " " + reason) + (message == null ? "" : ": " + message);
+  }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
@@ -35,13 +36,15 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * not (and from a shutdown hook if JUnit never gets there). The components' logs and the audit log
  * stay in {@code target/local-node/logs}; a failed test prints where they are.
  */
-public final class LocalCluster implements BeforeAllCallback, TestWatcher {
+public final class LocalCluster implements BeforeAllCallback, AfterAllCallback, TestWatcher {
   /** The module's target folder holds the cluster's state: build output, never committed. */
   static final Path STATE = Path.of("target", "local-node").toAbsolutePath();
   static final Path SCRIPT = Path.of("..", "k3s", "local-node", "cluster.sh").toAbsolutePath().normalize();
   private static final LocalCluster SHARED = new LocalCluster();
 
   private final AtomicInteger namespaces = new AtomicInteger();
+  /** Namespaces created for the test class now running: deleted when it ends. */
+  private final List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
   private static final Map<String, String> EXPECTED_REFUSALS = new java.util.concurrent.ConcurrentHashMap<>();
   private Running running;
 
@@ -82,6 +85,26 @@ public final class LocalCluster implements BeforeAllCallback, TestWatcher {
         }
       }
     });
+  }
+
+  /**
+   * A test class's namespaces go when it ends (the real garbage collector removes what was in them,
+   * the simulated kubelet stops their Redis processes): the one node would otherwise fill up with
+   * every earlier class's stacks, and their pods stay Pending for want of CPU (seen). Not waited for.
+   */
+  @Override
+  public void afterAll(ExtensionContext context) {
+    Running now;
+    synchronized (this) {
+      now = running;
+    }
+    if (now == null) {
+      return;
+    }
+    for (String ns : created) {
+      now.admin().namespaces().withName(ns).delete();
+    }
+    created.clear();
   }
 
   @Override
@@ -130,6 +153,7 @@ public final class LocalCluster implements BeforeAllCallback, TestWatcher {
     String name = prefix + "-" + namespaces.incrementAndGet();
     Namespace ns = new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build();
     admin().namespaces().resource(ns).create();
+    created.add(name);
     return name;
   }
 

@@ -241,7 +241,9 @@ public final class SimulatedKubelet implements AutoCloseable {
   // ---- the node ---------------------------------------------------------------------------------
 
   private void registerNode() {
-    Map<String, Quantity> capacity = Map.of("cpu", new Quantity("16"), "memory", new Quantity("64Gi"),
+    // Room for every stack a test JVM runs at once (nothing really runs but Redis): the scheduler
+    // must never be the reason a pod stays Pending here.
+    Map<String, Quantity> capacity = Map.of("cpu", new Quantity("64"), "memory", new Quantity("256Gi"),
         "pods", new Quantity("250"), "ephemeral-storage", new Quantity("200Gi"));
     Node node = new NodeBuilder().withNewMetadata().withName(NODE)
         .withLabels(Map.of("kubernetes.io/hostname", NODE, "kubernetes.io/os", "linux", "kubernetes.io/arch", "amd64"))
