@@ -222,6 +222,15 @@ down() {
     fi
     rm -f "$DIR/pids/$name"
   done
+  # Processes a test's simulated kubelet started (Redis containers run in their pod's folder under
+  # $DIR/kubelet) and left behind when its JVM was killed outright.
+  local proc cwd
+  for proc in /proc/[0-9]*; do
+    cwd=$(readlink "$proc/cwd" 2>/dev/null) || continue
+    if [[ $cwd == "$DIR/kubelet/"* ]]; then
+      kill -KILL "${proc#/proc/}" 2>/dev/null || true
+    fi
+  done
   if [[ -f $DIR/blackhole-route ]]; then
     # Another local control plane of this machine (a second checkout's tests) may still rely on it.
     if ! pgrep -f 'local-node kube-apiserver' >/dev/null; then

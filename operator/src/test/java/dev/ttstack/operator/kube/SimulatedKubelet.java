@@ -184,6 +184,10 @@ public final class SimulatedKubelet implements AutoCloseable {
       }
     }, 0);
     worker.scheduleWithFixedDelay(this::drain, 0, 50, TimeUnit.MILLISECONDS);
+    // A JVM that ends without close() (a test run interrupted) still stops its containers.
+    Runtime.getRuntime().addShutdownHook(new Thread(
+        () -> real.values().forEach(containers -> containers.values().forEach(SimulatedKubelet::stop)),
+        "simulated-kubelet-stop"));
     // Resync: probes, restarts and overrides changed by tests take effect within a second.
     worker.scheduleWithFixedDelay(() -> pods.getStore().list().forEach(p -> queue.add(key(p))), 1, 1, TimeUnit.SECONDS);
   }
@@ -672,7 +676,10 @@ public final class SimulatedKubelet implements AutoCloseable {
     try {
       Path log = podDir(pod).resolve(c.getName() + ".log");
       mkdirs(log.getParent());
+      // Working directory in the pod's folder: cluster.sh down finds (and stops) by it whatever a
+      // test JVM killed outright left running.
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+          .directory(podDir(pod).toFile())
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       builder.environment().clear();
       builder.environment().putAll(env);
