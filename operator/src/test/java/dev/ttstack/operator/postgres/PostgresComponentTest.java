@@ -205,7 +205,9 @@ class PostgresComponentTest {
 
     k8s.simulator().finishJob(ns, job, false, "{\"error\":\"pg_dump failed\"}");
 
-    TTStack blocked = awaitPostgres(reason("BackupFailed"));
+    // The Job's failure and its pod's termination message (the detail) arrive as separate events:
+    // the condition may say BackupFailed a reconcile before it can quote the detail (seen in CI).
+    TTStack blocked = awaitPostgres(reason("BackupFailed").and(c -> c.message.contains("pg_dump failed")));
     assertThat(blocked.getStatus().condition(ConditionType.POSTGRES_READY).message)
         .contains("delete Job " + job, "spec.postgres.backup.beforeUpgrade: false", "pg_dump failed");
     assertThat(PostgresComponent.image(statefulSet())).isEqualTo("postgres:16-alpine");
