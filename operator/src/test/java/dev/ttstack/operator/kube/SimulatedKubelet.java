@@ -105,6 +105,8 @@ public final class SimulatedKubelet implements AutoCloseable {
     Process process;
     int restarts;
     boolean ready;
+    Instant lastProbe;
+    int failures;
     Instant startedAt;
     Integer lastExit;
   }
@@ -536,6 +538,8 @@ public final class SimulatedKubelet implements AutoCloseable {
       rc.lastExit = rc.process.exitValue();
       rc.process = null;
       rc.ready = false;
+      rc.failures = 0;
+      rc.lastProbe = null;
       rc.restarts++;
     }
     Map<String, Path> mounts = mounts(pod, c);
@@ -545,7 +549,25 @@ public final class SimulatedKubelet implements AutoCloseable {
       rc.startedAt = Instant.now();
     }
     if (c.getReadinessProbe() != null && c.getReadinessProbe().getExec() != null) {
-      rc.ready = rc.process.isAlive() && probe(translate(c.getReadinessProbe().getExec().getCommand(), List.of(), mounts), env);
+      // As the kubelet probes: every periodSeconds, within timeoutSeconds, not ready only after
+      // failureThreshold failures in a row (one slow answer on a loaded machine is not an outage).
+      var readiness = c.getReadinessProbe();
+      int period = readiness.getPeriodSeconds() == null ? 10 : readiness.getPeriodSeconds();
+      int timeout = readiness.getTimeoutSeconds() == null ? 1 : readiness.getTimeoutSeconds();
+      int threshold = readiness.getFailureThreshold() == null ? 3 : readiness.getFailureThreshold();
+      Instant now = Instant.now();
+      if (!rc.process.isAlive()) {
+        rc.ready = false;
+      } else if (rc.lastProbe == null || !now.isBefore(rc.lastProbe.plusSeconds(rc.ready ? period : 1))) {
+        // Until it is first ready, probed every second (the period would only delay the start here).
+        rc.lastProbe = now;
+        if (probe(translate(readiness.getExec().getCommand(), List.of(), mounts), env, timeout)) {
+          rc.failures = 0;
+          rc.ready = true;
+        } else if (++rc.failures >= threshold || !rc.ready) {
+          rc.ready = false;
+        }
+      }
     } else {
       rc.ready = rc.process.isAlive();
     }
@@ -689,14 +711,14 @@ public final class SimulatedKubelet implements AutoCloseable {
     }
   }
 
-  private static boolean probe(List<String> command, Map<String, String> env) {
+  private static boolean probe(List<String> command, Map<String, String> env, int timeoutSeconds) {
     try {
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD);
       builder.environment().clear();
       builder.environment().putAll(env);
       Process p = builder.start();
-      if (!p.waitFor(5, TimeUnit.SECONDS)) {
+      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         return false;
       }
