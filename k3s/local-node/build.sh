@@ -63,7 +63,7 @@ if ! download_log=$(GOFLAGS=-mod=readonly go mod download 2>&1); then
   printf '%s\n' "$download_log" | tail -n 20 >&2
   fail "cannot download the Go modules: is the Go module proxy (GOPROXY=$(go env GOPROXY)) reachable from this machine?"
 fi
-say "modules ready in $(($(date +%s) - start)) s; building (about 9 min on 2 cores with an empty Go build cache)"
+say "modules ready in $(($(date +%s) - start)) s; building (about 4.5 min on 2 cores with an empty Go build cache)"
 
 build_start=$(date +%s)
 rss_file=$cache/.build-rss
