@@ -25,10 +25,10 @@ class CommittedCrdTest {
 
   @Test
   void helmChartShipsTheSameCrd() throws Exception {
-    Path chartCrd = Path.of("..", "helm", "tt-operator", "crds", "ttstacks.ttstack.dev-v1.yml");
+    Path chartCrd = Path.of("..", "helm", "tt-operator", "files", "ttstacks.ttstack.dev-v1.yml");
     assertThat(chartCrd).exists();
     assertThat(Files.readString(chartCrd))
-        .as("helm/tt-operator/crds/ differs from crds/: run operator/regenerate.sh (it copies the CRD to both)")
+        .as("helm/tt-operator/files/ differs from crds/: run operator/regenerate.sh (it copies the CRD to both)")
         .isEqualTo(Files.readString(COMMITTED));
   }
 

@@ -10,9 +10,11 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,8 +58,30 @@ class HelmChartTest {
     Matcher pom = Pattern.compile("<artifactId>ttstack-parent</artifactId>\\s*<version>([^<]+)</version>")
         .matcher(Files.readString(Path.of("..", "pom.xml")));
     assertThat(pom.find()).isTrue();
-    assertThat(chartField("appVersion")).as("appVersion = the operator's version")
-        .isEqualTo(pom.group(1).replace("-SNAPSHOT", ""));
+    assertThat(chartField("appVersion")).as("appVersion = the operator's image tag: v + its version (the team's tag form)")
+        .isEqualTo("v" + pom.group(1).replace("-SNAPSHOT", ""));
+  }
+
+  /**
+   * The CRD is a template (so {@code helm upgrade} upgrades it) rendering exactly the committed CRD,
+   * plus the "keep" policy (so {@code helm uninstall} never deletes it) and the chart's labels.
+   */
+  @Test
+  void theCrdIsATemplateThatHelmUpgradesAndUninstallKeeps() throws Exception {
+    List<CustomResourceDefinition> crds = Helm.ofKind(Helm.objects(Helm.template()), CustomResourceDefinition.class);
+    assertThat(crds).hasSize(1);
+    CustomResourceDefinition rendered = crds.get(0);
+    CustomResourceDefinition committed = Serialization.unmarshal(
+        Files.readString(Path.of("..", "crds", "ttstacks.ttstack.dev-v1.yml")), CustomResourceDefinition.class);
+    assertThat(rendered.getMetadata().getName()).isEqualTo("ttstacks.ttstack.dev");
+    assertThat(rendered.getSpec()).as("the rendered CRD's spec is the committed CRD's").isEqualTo(committed.getSpec());
+    assertThat(rendered.getMetadata().getAnnotations()).containsEntry("helm.sh/resource-policy", "keep");
+    assertThat(rendered.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "Helm")
+        .containsEntry("app.kubernetes.io/part-of", "ttstack");
+    assertThat(Path.of("..", "helm", "tt-operator", "crds")).as("crds/ is installed once and never upgraded by Helm")
+        .doesNotExist();
+    assertThat(Helm.ofKind(Helm.objects(Helm.template("--set", "crds.install=false")), CustomResourceDefinition.class))
+        .isEmpty();
   }
 
   @Test
@@ -200,7 +224,8 @@ class HelmChartTest {
   void serviceAccountAndRbacCanBeLeftToTheUser() {
     List<HasMetadata> objects = Helm.objects(Helm.template("--set", "serviceAccount.create=false",
         "--set", "serviceAccount.name=existing", "--set", "rbac.create=false"));
-    assertThat(objects).extracting(HasMetadata::getKind).containsExactlyInAnyOrder("Service", "Deployment");
+    assertThat(objects).extracting(HasMetadata::getKind)
+        .containsExactlyInAnyOrder("Service", "Deployment", "CustomResourceDefinition");
     assertThat(deployment(objects).getSpec().getTemplate().getSpec().getServiceAccountName()).isEqualTo("existing");
   }
 

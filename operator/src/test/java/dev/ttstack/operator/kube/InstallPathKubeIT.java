@@ -56,7 +56,7 @@ class InstallPathKubeIT {
   void helmInstallThenKubectlApplyOfTheExampleBecomesReady() throws Exception {
     Kubectl kubectl = cluster.kubectl();
 
-    // 1. The chart, as `helm install` left it: the release deployed, the CRD (from crds/) Established.
+    // 1. The chart, as `helm install` left it: the release deployed, the CRD (templates/crd.yaml) Established.
     String kubeconfig = cluster.kubeconfig().toString();
     String status = Helm.run("status", ChartInstall.RELEASE, "-n", ChartInstall.NAMESPACE, "--kubeconfig", kubeconfig)
         .orFail("helm status").stdout();
@@ -70,10 +70,10 @@ class InstallPathKubeIT {
     assertThat(releases.get(0).path("status").asText()).as("helm list: %s", list).isEqualTo("deployed");
     kubectl.run("wait", "--for=condition=Established", "crd/" + ChartInstall.CRD, "--timeout=60s").orFail();
     CustomResourceDefinition fromChart = Serialization.unmarshal(
-        Files.readString(Path.of("..", "helm", "tt-operator", "crds", ChartInstall.CRD + "-v1.yml")), CustomResourceDefinition.class);
+        Files.readString(Path.of("..", "helm", "tt-operator", "files", ChartInstall.CRD + "-v1.yml")), CustomResourceDefinition.class);
     CustomResourceDefinition installed = cluster.admin().apiextensions().v1().customResourceDefinitions()
         .withName(ChartInstall.CRD).get();
-    assertThat(installed.getSpec().getVersions()).as("the installed CRD is the chart's crds/ file")
+    assertThat(installed.getSpec().getVersions()).as("the installed CRD is the chart's CRD file")
         .extracting(InstallPathKubeIT::columns)
         .containsExactlyElementsOf(fromChart.getSpec().getVersions().stream().map(InstallPathKubeIT::columns).toList());
 
@@ -166,7 +166,7 @@ class InstallPathKubeIT {
         }
         assertThat(columns.get("NAME")).isEqualTo("tt");
         assertThat(columns.get("READY")).as("READY").isEqualTo("True");
-        assertThat(columns.get("APP")).as("APP (the running version)").isEqualTo("1.4.2");
+        assertThat(columns.get("APP")).as("APP (the running version)").isEqualTo("v1.4.2");
         assertThat(columns.get("REDIS")).as("REDIS (cluster_state)").isEqualTo("ok");
         assertThat(columns.get("AGE")).as("AGE").matches("[0-9]+[smh]([0-9]+s)?");
         String wide = kubectl.run("get", "tts", "-n", NS, "-o", "wide").orFail().stdout();
