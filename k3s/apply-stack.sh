@@ -170,7 +170,10 @@ render() {
 
 namespace_manifest() { render "$HERE/manifests/namespace.yaml" "NAMESPACE=$1"; }
 
-apply_ssa() { kc apply --server-side --field-manager="$FIELD_MANAGER" -f -; }
+# Server-side apply of stdin. With --force-conflicts (the Secrets only: SSM Parameter Store is their
+# source of truth) a Secret made by hand, e.g. "kubectl create secret docker-registry ghcr-pull" as the
+# README of the old setup said, is taken over instead of failing on a conflict.
+apply_ssa() { kc apply --server-side --field-manager="$FIELD_MANAGER" "$@" -f -; }
 
 ensure_namespaces() {
   step "namespaces ${OPERATOR_NAMESPACE}, ${TT_NAMESPACE}"
@@ -207,12 +210,12 @@ sync_token() {
   step "Doppler token (SSM ${TOKEN_PARAMETER} -> Secret ${TT_NAMESPACE}/${TOKEN_SECRET})"
   if $DRY_RUN; then
     say "PLAN: $(quoted "$AWS" ssm get-parameter --region "$REGION" --name "$TOKEN_PARAMETER" --with-decryption --query Parameter.Value --output text)" \
-      "| <Secret ${TT_NAMESPACE}/${TOKEN_SECRET} key ${TOKEN_KEY}> | $(quoted "$KUBECTL" apply --server-side --field-manager="$FIELD_MANAGER" -f -)"
+      "| <Secret ${TT_NAMESPACE}/${TOKEN_SECRET} key ${TOKEN_KEY}> | $(quoted "$KUBECTL" apply --server-side --field-manager="$FIELD_MANAGER" --force-conflicts -f -)"
     return
   fi
   local token
   token=$(read_parameter "$TOKEN_PARAMETER")
-  printf '%s' "$token" | secret_manifest "$TOKEN_SECRET" "$TT_NAMESPACE" Opaque "$TOKEN_KEY" | apply_ssa
+  printf '%s' "$token" | secret_manifest "$TOKEN_SECRET" "$TT_NAMESPACE" Opaque "$TOKEN_KEY" | apply_ssa --force-conflicts
   unset token
 }
 
@@ -230,7 +233,7 @@ sync_pull_secret() {
       "| <kubernetes.io/dockerconfigjson for ${REGISTRY}>"
     local ns
     for ns in "${namespaces[@]}"; do
-      say "PLAN: <Secret ${ns}/${PULL_SECRET}> | $(quoted "$KUBECTL" apply --server-side --field-manager="$FIELD_MANAGER" -f -)"
+      say "PLAN: <Secret ${ns}/${PULL_SECRET}> | $(quoted "$KUBECTL" apply --server-side --field-manager="$FIELD_MANAGER" --force-conflicts -f -)"
     done
     return
   fi
@@ -248,7 +251,8 @@ sync_pull_secret() {
   config=$(printf '{"auths":{"%s":{"username":"%s","password":"%s","auth":"%s"}}}' "$REGISTRY" "$user" "$token" "$auth")
   unset value token auth
   for ns in "${namespaces[@]}"; do
-    printf '%s' "$config" | secret_manifest "$PULL_SECRET" "$ns" kubernetes.io/dockerconfigjson .dockerconfigjson | apply_ssa
+    printf '%s' "$config" | secret_manifest "$PULL_SECRET" "$ns" kubernetes.io/dockerconfigjson .dockerconfigjson |
+      apply_ssa --force-conflicts
   done
   unset config
 }

@@ -43,6 +43,7 @@ class K3sNodeSetupTest {
   static final String VOLUME = "vol-0123456789abcdef0";
   static final String EBS_LINK = "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_vol0123456789abcdef0";
   static final String SSA = "kubectl apply --server-side --field-manager=ttstack-node-setup -f -";
+  static final String SSA_FORCE = "kubectl apply --server-side --field-manager=ttstack-node-setup --force-conflicts -f -";
   static final YAMLMapper YAML = new YAMLMapper();
   static final ObjectMapper JSON = new ObjectMapper();
   /** The JSON fields of helm.cattle.io/v1 HelmChartSpec in k3s-io/helm-controller (pkg/apis/helm.cattle.io/v1/types.go). */
@@ -194,12 +195,12 @@ class K3sNodeSetupTest {
         "<namespace ttstack-system> | " + SSA,
         "<namespace tt> | " + SSA,
         "aws ssm get-parameter --region eu-central-1 --name /tt/prd/doppler-service-token --with-decryption"
-            + " --query Parameter.Value --output text | <Secret tt/doppler-token key serviceToken> | " + SSA,
+            + " --query Parameter.Value --output text | <Secret tt/doppler-token key serviceToken> | " + SSA_FORCE,
         "aws ssm get-parameter --region eu-central-1 --name /tt/prd/ghcr-pull --with-decryption"
             + " --query Parameter.Value --output text | <kubernetes.io/dockerconfigjson for ghcr.io>",
-        "<Secret kube-system/ghcr-pull> | " + SSA,
-        "<Secret ttstack-system/ghcr-pull> | " + SSA,
-        "<Secret tt/ghcr-pull> | " + SSA,
+        "<Secret kube-system/ghcr-pull> | " + SSA_FORCE,
+        "<Secret ttstack-system/ghcr-pull> | " + SSA_FORCE,
+        "<Secret tt/ghcr-pull> | " + SSA_FORCE,
         "kubectl -n kube-system get helmcharts.helm.cattle.io tt-operator --ignore-not-found -o jsonpath=\\{.spec.version\\}"
             + "   # a live version is kept; else 1.4.0",
         "<HelmChart version 1.4.0> | " + SSA,
@@ -369,7 +370,7 @@ class K3sNodeSetupTest {
     // Left: waits, reads, server-side applies that change nothing when the object is as wanted, and the
     // create of a TTStack that is only run when there is none.
     assertThat(again.plan()).allSatisfy(cmd -> assertThat(cmd).matches(
-        "kubectl (get --raw=/readyz|wait) .*# retried .*|.*\\| kubectl apply --server-side .* -f -"
+        "kubectl (get --raw=/readyz|wait) .*# retried .*|.*\\| kubectl apply --server-side .*-f -"
             + "|aws ssm get-parameter .*|kubectl -n \\S+ get .*--ignore-not-found.*|kubectl create -f .*# only when the get found none"));
     assertThat(again.output()).doesNotContain("mkfs", "mount /data", "install.sh", "snap install", "systemctl");
   }
@@ -678,7 +679,7 @@ class K3sNodeSetupTest {
     // The Secrets went to a server-side apply (no last-applied annotation holding them).
     s.stdin().forEach((n, in) -> {
       if (in.contains("\"kind\":\"Secret\"")) {
-        assertThat(s.kubectlCalls().get(n - 1)).isEqualTo("apply --server-side --field-manager=ttstack-node-setup -f -");
+        assertThat(s.kubectlCalls().get(n - 1)).isEqualTo("apply --server-side --field-manager=ttstack-node-setup --force-conflicts -f -");
       }
     });
   }
