@@ -268,8 +268,15 @@ helmchart_manifest() {
     imagePullSecrets:
       - name: ${PULL_SECRET}"
   fi
-  render "$HERE/manifests/tt-operator-helmchart.yaml" "OPERATOR_CHART=${OPERATOR_CHART}" \
-    "OPERATOR_VERSION=$1" "OPERATOR_NAMESPACE=${OPERATOR_NAMESPACE}" "REGISTRY_FIELDS=${registry}"
+  local text
+  text=$(render "$HERE/manifests/tt-operator-helmchart.yaml" "OPERATOR_CHART=${OPERATOR_CHART}" \
+    "OPERATOR_VERSION=$1" "OPERATOR_NAMESPACE=${OPERATOR_NAMESPACE}")
+  # The marker line of the template becomes the registry fields, or goes.
+  text=$(sed '/^  # @registry-fields:/d' <<<"$text")
+  if [[ -n $registry ]]; then
+    text+=$'\n'"$registry"
+  fi
+  printf '%s\n' "$text"
 }
 
 # Server-side apply of the HelmChart. A live spec.version (set by a deploy) is applied back as it is:

@@ -467,7 +467,8 @@ HELMCHART_NAMESPACE=kube-system
 HELMCHART_NAME=tt-operator"
 }
 
-# Namespaces, Secrets, HelmChart, TTStack: apply-stack.sh (see there), on a dry run as a plan.
+# Namespaces, Secrets, HelmChart, TTStack: apply-stack.sh (see there), on a dry run as a plan. Extra
+# arguments go to it (--print-manifests: check its arguments and the TTStack before anything is done).
 apply_stack() {
   local -a args=(--operator-version "$OPERATOR_VERSION" --operator-chart "$OPERATOR_CHART"
     --operator-namespace "$OPERATOR_NAMESPACE" --ttstack "$TTSTACK_FILE" --region "$REGION"
@@ -478,7 +479,7 @@ apply_stack() {
     args+=(--no-registry-credentials)
   fi
   ! $DRY_RUN || args+=(--dry-run)
-  KUBECTL=kubectl AWS=aws bash "$HERE/apply-stack.sh" "${args[@]}"
+  KUBECTL=kubectl AWS=aws bash "$HERE/apply-stack.sh" "${args[@]}" "$@"
 }
 
 main() {
@@ -489,6 +490,8 @@ main() {
   detect_os
   read_ttstack
   resolve_region
+  # Refuse a TTStack or an option apply-stack.sh would refuse now, before k3s is installed.
+  apply_stack --print-manifests >/dev/null || exit 1
   install_prerequisites
   prepare_data_volume
   write_k3s_dropin

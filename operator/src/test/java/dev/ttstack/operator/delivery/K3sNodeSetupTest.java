@@ -459,6 +459,13 @@ class K3sNodeSetupTest {
     assertThat(setup("--operator-version", "1.4.0", "--ttstack", tmp.resolve("none.yaml").toString()).output())
         .contains("no TTStack file");
 
+    Path otherPullSecret = tmp.resolve("other.yaml");
+    Files.writeString(otherPullSecret, Files.readString(Scripts.REPO.resolve("examples/ttstack.yaml"))
+        .replace("imagePullSecret: ghcr-pull", "imagePullSecret: my-pull"));
+    Scripts.Result pull = setup("--operator-version", "1.4.0", "--ttstack", otherPullSecret.toString());
+    assertThat(pull.exit()).isEqualTo(1);
+    assertThat(pull.output()).contains("spec.app.imagePullSecret must be ghcr-pull").doesNotContain("PLAN:");
+
     Scripts.Result notDry = Scripts.run(List.of(tools.resolve("bash").toString(), SCRIPT.toString(), "--root",
         root.toString(), "--operator-version", "1.4.0"), tmp, Scripts.path(stubs, tools), Map.of());
     assertThat(notDry.exit()).isEqualTo(1);
