@@ -186,6 +186,30 @@ class ApplyStackKubeIT {
     assertVersions("1.5.0", "v1.5.0");
     k3sStarts();
     assertVersions("1.5.0", "v1.5.0");
+
+    // Idempotent on the server too: one more run writes no object (same resourceVersions).
+    Map<String, String> before = resourceVersions();
+    assertThat(setup("1.4.0").exit()).isZero();
+    assertThat(resourceVersions()).isEqualTo(before);
+  }
+
+  /** kind/namespace/name -> resourceVersion of every object the setup writes. */
+  Map<String, String> resourceVersions() {
+    Map<String, String> versions = new java.util.TreeMap<>();
+    versions.put("HelmChart", cluster.admin().genericKubernetesResources(HELMCHART).inNamespace("kube-system")
+        .withName("tt-operator").get().getMetadata().getResourceVersion());
+    versions.put("TTStack", cluster.admin().genericKubernetesResources("ttstack.dev/v1alpha1", "TTStack")
+        .inNamespace(ns).withName("tt").get().getMetadata().getResourceVersion());
+    for (String n : List.of(ns, operatorNs)) {
+      versions.put("Namespace/" + n, cluster.admin().namespaces().withName(n).get().getMetadata().getResourceVersion());
+    }
+    for (String n : List.of("kube-system", operatorNs, ns)) {
+      versions.put("Secret/" + n + "/ghcr-pull", cluster.admin().secrets().inNamespace(n).withName("ghcr-pull").get()
+          .getMetadata().getResourceVersion());
+    }
+    versions.put("Secret/doppler-token", cluster.admin().secrets().inNamespace(ns).withName("doppler-token").get()
+        .getMetadata().getResourceVersion());
+    return versions;
   }
 
   @Test
