@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
 # Turns a fresh Amazon Linux 2023 or Ubuntu (22.04, 24.04) EC2 instance into a TTStack node:
 #   1. the AWS CLI (for SSM Parameter Store), if missing;
-#   2. the data volume (optional --data-device): formatted once, in /etc/fstab, mounted at --data-dir;
+#   2. the data volume, found by its EBS volume id (--data-volume vol-...): never an instance-store
+#      disk, formatted only when it holds nothing, in /etc/fstab by UUID, mounted at --data-dir; a
+#      systemd drop-in makes k3s wait for that mount (no k3s, hence no empty database, without it);
 #   3. /etc/rancher/k3s/config.yaml (local-path volumes on the data volume, Traefik kept);
 #   4. k3s, at the version pinned below, with its installer checked against a pinned SHA-256;
-#   5. the Doppler service token: SSM Parameter Store (SecureString) -> Secret doppler-token, key
-#      serviceToken, in the TTStack's namespace; the token never touches the disk;
-#   6. auto-deploy manifests in /var/lib/rancher/k3s/server/manifests: a HelmChart for the operator chart,
-#      then (once its CRD is Established) the namespace and the TTStack.
-# Idempotent: a second run finds everything as wanted and changes nothing. Run it as root, by hand or as
-# cloud-init user-data (k3s/README.md).
+#   5. /usr/local/sbin/ttstack-deploy (the node-side deploy) and its defaults /etc/ttstack/deploy.env;
+#   6. the Kubernetes objects, by apply-stack.sh: namespaces, the Doppler token and the GHCR pull
+#      credentials (SSM Parameter Store -> Secrets, never on disk), the operator's HelmChart
+#      (server-side apply), the TTStack (created once). Nothing goes into k3s's auto-deploy folder,
+#      which k3s re-applies at every start: the live objects are the source of truth.
+# Idempotent: a second run finds everything as wanted and changes nothing (it never changes the live
+# TTStack nor the live operator version). Run it as root, by hand or as cloud-init user-data
+# (k3s/README.md).
 #
 # Usage:
-#   sudo k3s/setup-node.sh --operator-version 1.2.3 [--region eu-central-1] [--data-device /dev/nvme1n1]
+#   sudo k3s/setup-node.sh --operator-version 1.2.3 [--region eu-central-1] [--data-volume vol-0123456789abcdef0]
 #   k3s/setup-node.sh --dry-run --root /tmp/node --operator-version 1.2.3 --region eu-central-1
 # --dry-run writes the files under --root (a scratch directory standing for /) and prints every command
 # it would run as a "PLAN:" line instead of running it. Read-only probes (is k3s installed, at which
-# version? is the volume formatted, mounted?) still run, so a dry run plans what a real run would do.
-# Output lines: "WROTE <path>", "UNCHANGED <path>", "KEPT <path>", "PLAN: <command>", "==> <step>".
+# version? which disk is the volume, is it formatted, mounted?) still run, so a dry run plans what a
+# real run would do.
+# Output lines: "WROTE <path>", "UNCHANGED <path>", "KEPT ...", "PLAN: <command>", "==> <step>".
 set -euo pipefail
 
 # k3s release and the SHA-256 of its install.sh (the installer verifies the k3s binary it downloads
@@ -30,10 +35,13 @@ HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 MANIFESTS_DIR=/var/lib/rancher/k3s/server/manifests
 K3S_CONFIG=/etc/rancher/k3s/config.yaml
 KUBECONFIG_PATH=/etc/rancher/k3s/k3s.yaml
-CRD_NAME=ttstacks.ttstack.dev
-TOKEN_SECRET=doppler-token
-TOKEN_KEY=serviceToken
-FIELD_MANAGER=ttstack-node-setup
+K3S_DROPIN=/etc/systemd/system/k3s.service.d/10-ttstack-data-volume.conf
+DEPLOY_TOOL=/usr/local/sbin/ttstack-deploy
+DEPLOY_ENV=/etc/ttstack/deploy.env
+# The by-id names Linux (udev) gives an EBS volume and an instance-store disk on Nitro instances. The
+# EBS name ends with the NVMe serial, which is the volume id without its dash.
+EBS_PREFIX=nvme-Amazon_Elastic_Block_Store_
+INSTANCE_STORE_PREFIX=nvme-Amazon_EC2_NVMe_Instance_Storage_
 
 DRY_RUN=false
 ROOT=/
@@ -42,12 +50,14 @@ OPERATOR_CHART="oci://ghcr.io/tt-org/charts/tt-operator"
 OPERATOR_NAMESPACE="ttstack-system"
 REGION=${AWS_REGION:-}
 TOKEN_PARAMETER="/tt/prd/doppler-service-token"
+REGISTRY_PARAMETER="/tt/prd/ghcr-pull"
 TTSTACK_FILE="$HERE/../examples/ttstack.yaml"
+DATA_VOLUME=""
 DATA_DEVICE=""
 DATA_DIR=/data
 DATA_LABEL=ttdata
 WAIT_NODE_SECONDS=300
-WAIT_CRD_SECONDS=600
+WAIT_DEVICE_SECONDS=120
 
 CHANGED=0   # files written by this run
 
@@ -55,14 +65,20 @@ usage() {
   sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
   cat <<EOF
 Options:
-  --operator-version V   chart version of the operator (also its image tag)        (required)
+  --operator-version V   chart version of the operator at bring-up: 1.2.3 or v1.2.3 (required;
+                         a live operator is kept: upgrades are ttstack-deploy's)
   --operator-chart REF   OCI reference of the chart       (default ${OPERATOR_CHART})
   --operator-namespace N namespace of the operator        (default ${OPERATOR_NAMESPACE})
   --ttstack FILE         the TTStack to deploy            (default examples/ttstack.yaml)
   --token-parameter P    SSM SecureString parameter holding the Doppler token
                                                           (default ${TOKEN_PARAMETER})
-  --region R             AWS region of that parameter     (default \$AWS_REGION, else the instance's)
-  --data-device DEV      block device for volumes, e.g. /dev/nvme1n1 (default: none, root disk)
+  --registry-parameter P SSM SecureString parameter holding USERNAME:TOKEN for ghcr.io
+                                                          (default ${REGISTRY_PARAMETER})
+  --no-registry-credentials  the GHCR packages are public: no pull Secret
+  --region R             AWS region of the parameters     (default \$AWS_REGION, else the instance's)
+  --data-volume VOL      EBS volume id of the data volume, e.g. vol-0123456789abcdef0
+                         (default: none, volumes on the root disk)
+  --data-device DEV      the same by device, e.g. /dev/nvme1n1: only if it is an EBS volume
   --data-dir DIR         where the data volume is mounted (default ${DATA_DIR})
   --dry-run              plan only: commands are printed, files go under --root
   --root DIR             with --dry-run: the directory standing for /
@@ -172,6 +188,9 @@ parse_args() {
       --operator-namespace) OPERATOR_NAMESPACE=${2:?}; shift ;;
       --ttstack) TTSTACK_FILE=${2:?}; shift ;;
       --token-parameter) TOKEN_PARAMETER=${2:?}; shift ;;
+      --registry-parameter) REGISTRY_PARAMETER=${2:?}; shift ;;
+      --no-registry-credentials) REGISTRY_PARAMETER="" ;;
+      --data-volume) DATA_VOLUME=${2:?}; shift ;;
       --region) REGION=${2:?}; shift ;;
       --data-device) DATA_DEVICE=${2:?}; shift ;;
       --data-dir) DATA_DIR=${2:?}; shift ;;
@@ -183,11 +202,16 @@ parse_args() {
     shift
   done
   [[ -n $OPERATOR_VERSION ]] || die "--operator-version is required (the chart version to install)"
-  [[ $OPERATOR_VERSION =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]] ||
-    die "--operator-version must be a semantic version such as 1.2.3, got '${OPERATOR_VERSION}'"
+  [[ $OPERATOR_VERSION =~ ^v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]] ||
+    die "--operator-version must be a version such as 1.2.3 or v1.2.3, got '${OPERATOR_VERSION}'"
   [[ $OPERATOR_NAMESPACE =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]] || die "bad --operator-namespace '${OPERATOR_NAMESPACE}'"
   [[ $OPERATOR_CHART == oci://* ]] || die "--operator-chart must be an oci:// reference"
   [[ $TOKEN_PARAMETER =~ ^/?[A-Za-z0-9_.\/-]+$ ]] || die "bad --token-parameter '${TOKEN_PARAMETER}'"
+  [[ -z $REGISTRY_PARAMETER || $REGISTRY_PARAMETER =~ ^/?[A-Za-z0-9_.\/-]+$ ]] ||
+    die "bad --registry-parameter '${REGISTRY_PARAMETER}'"
+  [[ -z $DATA_VOLUME || $DATA_VOLUME =~ ^vol-[0-9a-f]{8,17}$ ]] ||
+    die "--data-volume must be an EBS volume id such as vol-0123456789abcdef0, got '${DATA_VOLUME}'"
+  [[ -z $DATA_VOLUME || -z $DATA_DEVICE ]] || die "--data-volume or --data-device, not both"
   [[ $DATA_DIR =~ ^/[A-Za-z0-9_./-]+$ ]] || die "--data-dir must be an absolute path"
   [[ -z $DATA_DEVICE || $DATA_DEVICE =~ ^/dev/[A-Za-z0-9/_-]+$ ]] || die "bad --data-device '${DATA_DEVICE}'"
   [[ -f $TTSTACK_FILE ]] || die "no TTStack file at ${TTSTACK_FILE} (--ttstack)"
@@ -261,34 +285,97 @@ install_prerequisites() {
   fi
 }
 
+# Sets DATA_DEVICE to the stable by-id name of the data volume and DATA_VOLUME to its EBS volume id,
+# from --data-volume or --data-device. Refuses an instance-store disk (its data is gone at every stop)
+# and anything that udev does not name as an EBS volume: the device name of a disk (/dev/nvme1n1) may
+# change from one boot to the next, its volume id never does.
+resolve_data_volume() {
+  local by_id link name real serial="" instance_store=false
+  by_id=$(rooted /dev/disk/by-id)
+  if [[ -n $DATA_VOLUME ]]; then
+    DATA_DEVICE="/dev/disk/by-id/${EBS_PREFIX}${DATA_VOLUME/-/}"
+    # After an attach (cloud-init right after launch) udev may take a moment to make the link.
+    local deadline=$((SECONDS + WAIT_DEVICE_SECONDS))
+    until [[ -e $(rooted "$DATA_DEVICE") ]]; do
+      if $DRY_RUN || ((SECONDS >= deadline)); then
+        die "${DATA_VOLUME} is not attached to this instance: no ${DATA_DEVICE}"
+      fi
+      sleep 2
+    done
+  fi
+  [[ -e $(rooted "$DATA_DEVICE") ]] || die "no device ${DATA_DEVICE}"
+  real=$(readlink -f "$(rooted "$DATA_DEVICE")")
+  if [[ -d $by_id ]]; then
+    for link in "$by_id"/*; do
+      name=${link##*/}
+      [[ -L $link && $(readlink -f "$link") == "$real" ]] || continue
+      case $name in
+        "$INSTANCE_STORE_PREFIX"*) instance_store=true ;;
+        "$EBS_PREFIX"vol*)
+          [[ $name =~ ^${EBS_PREFIX}(vol[0-9a-f]+)(_[0-9]+)?$ ]] && serial=${BASH_REMATCH[1]} ;;
+      esac
+    done
+  fi
+  if $instance_store; then
+    die "refusing ${DATA_DEVICE}: it is an instance-store disk (${INSTANCE_STORE_PREFIX}*), whose data is lost at every stop; nothing was formatted. Attach an EBS volume and pass --data-volume vol-..."
+  fi
+  [[ -n $serial ]] ||
+    die "refusing ${DATA_DEVICE}: udev names it as no EBS volume (no /dev/disk/by-id/${EBS_PREFIX}vol...); nothing was formatted. Pass --data-volume vol-..."
+  DATA_VOLUME="vol-${serial#vol}"
+  DATA_DEVICE="/dev/disk/by-id/${EBS_PREFIX}${serial}"
+  say "data volume: ${DATA_VOLUME} (${DATA_DEVICE} -> ${real#"${ROOT%/}"})"
+}
+
+# Prints the fstab line for DATA_DIR, if any.
+fstab_entry() {
+  local fstab
+  fstab=$(rooted /etc/fstab)
+  [[ -f $fstab ]] || return 0
+  awk -v dir="$DATA_DIR" '$1 !~ /^#/ && $2 == dir { print; exit }' "$fstab"
+}
+
+# Sets FSTAB_CHANGED.
 prepare_data_volume() {
   step "data volume"
-  if [[ -z $DATA_DEVICE ]]; then
-    say "no --data-device: volumes live under ${DATA_DIR} on the root disk"
+  FSTAB_CHANGED=false
+  if [[ -z $DATA_VOLUME && -z $DATA_DEVICE ]]; then
+    say "no --data-volume: volumes live under ${DATA_DIR} on the root disk"
     put_dir "$DATA_DIR/local-path"
     return
   fi
-  local fs_type uuid source
+  resolve_data_volume
+  local fs_type uuid listed
   fs_type=$(blkid -o value -s TYPE "$DATA_DEVICE" 2>/dev/null || true)
+  listed=$(fstab_entry)
   if [[ -z $fs_type ]]; then
-    run mkfs.ext4 -q -L "$DATA_LABEL" "$DATA_DEVICE"
+    # A partition table is not "empty": that disk holds something (the root disk has one).
+    [[ -z $(blkid -o value -s PTTYPE "$DATA_DEVICE" 2>/dev/null || true) ]] ||
+      die "refusing ${DATA_DEVICE}: it holds a partition table; nothing was formatted"
+    # The filesystem gets its UUID from here, so that the fstab entry names it before it exists;
+    # one already in fstab for DATA_DIR is reused (a re-run after an interrupted first run).
+    uuid=""
+    [[ $listed =~ ^UUID=([0-9a-f-]{36})[[:space:]] ]] && uuid=${BASH_REMATCH[1]}
+    [[ -n $uuid ]] || uuid=$(</proc/sys/kernel/random/uuid)
+    run mkfs.ext4 -q -L "$DATA_LABEL" -U "$uuid" "$DATA_DEVICE"
     fs_type=ext4
-    source="LABEL=${DATA_LABEL}"
   else
     uuid=$(blkid -o value -s UUID "$DATA_DEVICE" 2>/dev/null || true)
     [[ -n $uuid ]] || die "${DATA_DEVICE} has a ${fs_type} filesystem without a UUID"
     say "${DATA_DEVICE}: ${fs_type} filesystem already there (kept)"
-    source="UUID=${uuid}"
   fi
-  # nofail: the instance still boots (and can be repaired over SSM) if the volume is missing.
-  local entry="${source} ${DATA_DIR} ${fs_type} defaults,nofail 0 2" fstab current
+  # nofail: the instance still boots (and can be repaired over SSM) if the volume is missing; k3s
+  # does not start then (RequiresMountsFor in its drop-in), so nothing runs on an empty root disk.
+  local entry="UUID=${uuid} ${DATA_DIR} ${fs_type} defaults,nofail 0 2" fstab current
   fstab=$(rooted /etc/fstab)
   current=""
   [[ -f $fstab ]] && current=$(<"$fstab")
-  if grep -qE "^[^#[:space:]]+[[:space:]]+${DATA_DIR}[[:space:]]" <<<"$current"; then
+  if [[ $listed == "$entry" ]]; then
     say "UNCHANGED /etc/fstab (${DATA_DIR} already listed)"
   else
+    # Any other line for DATA_DIR (an older setup mounted by LABEL=) is replaced by this one.
+    current=$(awk -v dir="$DATA_DIR" '!($1 !~ /^#/ && $2 == dir)' <<<"$current")
     put_file /etc/fstab 0644 "${current:+${current}$'\n'}${entry}"
+    FSTAB_CHANGED=true
   fi
   put_dir "$DATA_DIR"
   if mountpoint -q "$(rooted "$DATA_DIR")"; then
@@ -297,6 +384,20 @@ prepare_data_volume() {
     run mount "$DATA_DIR"
   fi
   put_dir "$DATA_DIR/local-path"
+}
+
+# The k3s unit drop-in: k3s starts only after the data volume is mounted at DATA_DIR, and not at all
+# when the mount fails. Written BEFORE the k3s install, which starts k3s. Sets DROPIN_CHANGED.
+write_k3s_dropin() {
+  DROPIN_CHANGED=false
+  [[ -n $DATA_VOLUME ]] || return 0
+  step "k3s waits for ${DATA_DIR}"
+  put_file "$K3S_DROPIN" 0644 "$(render "$HERE/systemd/k3s-data-volume.conf" "DATA_DIR=${DATA_DIR}" "DATA_VOLUME=${DATA_VOLUME}")"
+  DROPIN_CHANGED=$WROTE
+  if $DROPIN_CHANGED || $FSTAB_CHANGED; then
+    # systemd re-reads fstab (data.mount) and the drop-in.
+    run systemctl daemon-reload
+  fi
 }
 
 # Sets CONFIG_CHANGED when config.yaml was (re)written.
@@ -349,53 +450,36 @@ wait_for_node() {
   wait_for "the node to be Ready" "$WAIT_NODE_SECONDS" kubectl wait --for=condition=Ready node --all --timeout=10s
 }
 
-# Namespace, then the Doppler token from SSM Parameter Store into the Secret. The token goes from the
-# AWS CLI's stdout through a shell variable (memory) into kubectl's stdin: never a file, never argv.
-# It is read into a variable first, not piped straight on, so that a failing or empty read stops here
-# instead of replacing a good Secret with an empty one.
-sync_token() {
-  step "Doppler token (SSM ${TOKEN_PARAMETER} -> Secret ${TT_NAMESPACE}/${TOKEN_SECRET})"
-  local -a make_ns=(kubectl create namespace "$TT_NAMESPACE" --dry-run=client -o yaml)
-  local -a apply=(kubectl apply --server-side --field-manager="$FIELD_MANAGER" -f -)
-  local -a get=(aws ssm get-parameter --region "$REGION" --name "$TOKEN_PARAMETER" --with-decryption
-    --query Parameter.Value --output text)
-  local -a make_secret=(kubectl -n "$TT_NAMESPACE" create secret generic "$TOKEN_SECRET"
-    "--from-file=${TOKEN_KEY}=/dev/stdin" --dry-run=client -o yaml)
-  if $DRY_RUN; then
-    say "PLAN: $(quoted "${make_ns[@]}") | $(quoted "${apply[@]}")"
-    say "PLAN: $(quoted "${get[@]}") | $(quoted "${make_secret[@]}") | $(quoted "${apply[@]}")"
-    return
+# The node-side deploy (run through SSM by the release workflow) and its defaults. The bundle of an
+# older release may not hold it.
+install_deploy_tool() {
+  step "node-side deploy ${DEPLOY_TOOL}"
+  if [[ -f $HERE/ttstack-deploy.sh ]]; then
+    put_file "$DEPLOY_TOOL" 0755 "$(<"$HERE/ttstack-deploy.sh")"
+  else
+    say "SKIPPED ${DEPLOY_TOOL}: no ttstack-deploy.sh in ${HERE} (deploys through SSM will not work)"
   fi
-  "${make_ns[@]}" | "${apply[@]}"
-  local token
-  token=$("${get[@]}") || die "could not read ${TOKEN_PARAMETER} from SSM Parameter Store (IAM role? region ${REGION}?)"
-  [[ -n $token && $token != None ]] || die "${TOKEN_PARAMETER} is empty"
-  printf '%s' "$token" | "${make_secret[@]}" | "${apply[@]}"
-  unset token
+  put_file "$DEPLOY_ENV" 0644 "# Defaults of ${DEPLOY_TOOL}, written by setup-node.sh. No secrets.
+TTSTACK_NAMESPACE=${TT_NAMESPACE}
+TTSTACK_NAME=${TT_NAME}
+OPERATOR_NAMESPACE=${OPERATOR_NAMESPACE}
+HELMCHART_NAMESPACE=kube-system
+HELMCHART_NAME=tt-operator"
 }
 
-write_operator_chart() {
-  step "operator chart ${OPERATOR_CHART}:${OPERATOR_VERSION}"
-  put_file "$MANIFESTS_DIR/tt-operator.yaml" 0600 "$(render "$HERE/manifests/tt-operator-helmchart.yaml" \
-    "OPERATOR_CHART=${OPERATOR_CHART}" "OPERATOR_VERSION=${OPERATOR_VERSION}" \
-    "OPERATOR_NAMESPACE=${OPERATOR_NAMESPACE}")"
-  wait_for "the CRD ${CRD_NAME} (installed by the chart) to be Established" "$WAIT_CRD_SECONDS" \
-    kubectl wait --for=condition=Established "crd/${CRD_NAME}" --timeout=10s
-}
-
-# Written once. After bring-up the live TTStack is the source of truth: deploys patch
-# spec.app.version in the cluster, and k3s re-applies a manifest only when its file changes, so a
-# rewrite here would roll the app back to the file's version.
-write_ttstack() {
-  step "TTStack ${TT_NAMESPACE}/${TT_NAME}"
-  local target="$MANIFESTS_DIR/ttstack.yaml"
-  if [[ -f $(rooted "$target") ]]; then
-    say "KEPT $target (written at bring-up; change the live object: kubectl -n ${TT_NAMESPACE} edit tts ${TT_NAME})"
-    return
+# Namespaces, Secrets, HelmChart, TTStack: apply-stack.sh (see there), on a dry run as a plan. Extra
+# arguments go to it (--print-manifests: check its arguments and the TTStack before anything is done).
+apply_stack() {
+  local -a args=(--operator-version "$OPERATOR_VERSION" --operator-chart "$OPERATOR_CHART"
+    --operator-namespace "$OPERATOR_NAMESPACE" --ttstack "$TTSTACK_FILE" --region "$REGION"
+    --token-parameter "$TOKEN_PARAMETER" --manifests-dir "$(rooted "$MANIFESTS_DIR")")
+  if [[ -n $REGISTRY_PARAMETER ]]; then
+    args+=(--registry-parameter "$REGISTRY_PARAMETER")
+  else
+    args+=(--no-registry-credentials)
   fi
-  put_file "$target" 0600 "$(render "$HERE/manifests/namespace.yaml" "TT_NAMESPACE=${TT_NAMESPACE}")
----
-$(<"$TTSTACK_FILE")"
+  ! $DRY_RUN || args+=(--dry-run)
+  KUBECTL=kubectl AWS=aws bash "$HERE/apply-stack.sh" "${args[@]}" "$@"
 }
 
 main() {
@@ -406,14 +490,16 @@ main() {
   detect_os
   read_ttstack
   resolve_region
+  # Refuse a TTStack or an option apply-stack.sh would refuse now, before k3s is installed.
+  apply_stack --print-manifests >/dev/null || exit 1
   install_prerequisites
   prepare_data_volume
+  write_k3s_dropin
   write_k3s_config
   install_k3s
+  install_deploy_tool
   wait_for_node
-  sync_token
-  write_operator_chart
-  write_ttstack
+  apply_stack
   say "done: ${CHANGED} file(s) written"
 }
 
