@@ -202,7 +202,9 @@ upgrade_operator() {
     # The Helm controller runs "helm upgrade" in its Job for a changed HelmChart, and that Job retries
     # a failed upgrade up to 1000 times: the first failed pod of this run is the failure. This run's:
     # a new Job (another uid) with a failed pod, or the same Job with more failed pods than before.
-    new_job=$(job_state) || die "cannot read Job ${HELMCHART_NAMESPACE}/${HELM_JOB}"
+    # A failed read (the API server busy or restarting) is retried until the deadline, not fatal:
+    # the HelmChart is already patched, and only the end of this loop puts it back.
+    new_job=$(job_state) || { log "cannot read Job ${HELMCHART_NAMESPACE}/${HELM_JOB} (retrying)"; new_job=""; }
     IFS='|' read -r uid failed _ failed_condition <<<"$new_job"
     if [[ -n $uid ]] && { { [[ $uid != "$old_uid" ]] && { ((${failed:-0} > 0)) || [[ $failed_condition == True ]]; }; } ||
       { [[ $uid == "$old_uid" ]] && ((${failed:-0} > ${old_failed:-0})); }; }; then
@@ -214,7 +216,7 @@ upgrade_operator() {
     fi
     deploys=$(k -n "$OPERATOR_NAMESPACE" get deployment -l app.kubernetes.io/name=tt-operator -o \
       'jsonpath={range .items[*]}{.metadata.name}|{.metadata.generation}|{.status.observedGeneration}|{.spec.replicas}|{.status.updatedReplicas}|{.status.availableReplicas}|{.spec.template.spec.containers[?(@.name=="operator")].image}|{.status.conditions[?(@.type=="Progressing")].reason}{"\n"}{end}') ||
-      die "cannot read the operator Deployment in ${OPERATOR_NAMESPACE}"
+      { log "cannot read the operator Deployment in ${OPERATOR_NAMESPACE} (retrying)"; deploys=""; }
     line=$(head -n 1 <<<"$deploys")
     IFS='|' read -r name generation observed replicas updated available image progressing <<<"$line"
     if [[ $line != "$last" ]]; then
@@ -318,7 +320,12 @@ deadline=$((SECONDS + app_wait))
 waiting_since=""
 last=""
 while :; do
-  read_status || die "cannot read ttstack ${STACK}"
+  # A failed read is retried until the deadline (which reverts), never fatal: the new version is
+  # already in the spec.
+  if ! read_status; then
+    log "cannot read ttstack ${STACK} (retrying)"
+    s_observed=""
+  fi
   line="${s_observed}|${s_running}|${s_failed}|${s_good}|${s_app_reason}|${s_ready_reason}|${s_app_message}"
   if [[ $line != "$last" ]]; then
     log "observedGeneration=${s_observed:-none} running=${s_running:-none} failed=${s_failed:-none}" \

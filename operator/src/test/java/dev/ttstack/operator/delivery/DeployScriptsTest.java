@@ -45,10 +45,11 @@ class DeployScriptsTest {
     state = Files.createDirectories(tmp.resolve("state"));
     Path stubs = tmp.resolve("stubs");
     // kubectl: logs its arguments. The TTStack: "spec" answers the spec read (version, progress deadline,
-    // backup.beforeUpgrade, one a line), each status read gets the next line of "status" (fields split by
-    // '|', printed one a line, the last line repeated), "patch --type merge" prints "generation", a JSON
-    // patch (the revert) is refused when "revert-refused" exists. The operator: "helmchart" (spec.version),
-    // "jobs" and "deploys" (next line each read, as for status).
+    // backup.beforeUpgrade, one a line); each status read gets the next line of "status" (fields split
+    // by '|', printed one a line, the last line repeated; FAIL = the API server cannot be reached);
+    // "patch --type merge" prints "generation"; a JSON patch (the revert) is refused when
+    // "revert-refused" exists. The operator: "helmchart" (spec.version), "jobs" and "deploys" (the next
+    // line at each read, as for status).
     kubectl = Scripts.stub(stubs, "kubectl", """
         S=%s
         printf '%%s\\n' "$*" >>"$S/kubectl.log"
@@ -60,7 +61,10 @@ class DeployScriptsTest {
         }
         case " $* " in
           *" get ttstack "*beforeUpgrade*) cat "$S/spec" ;;
-          *" get ttstack "*) next "$S/status" "$S/gets" | tr '|' '\\n' ;;
+          *" get ttstack "*)
+            line=$(next "$S/status" "$S/gets")
+            if [[ $line == FAIL ]]; then echo 'The connection to the server 127.0.0.1:6443 was refused' >&2; exit 1; fi
+            printf '%%s' "$line" | tr '|' '\\n' ;;
           *" patch ttstack "*"--type merge"*) cat "$S/generation" ;;
           *" patch ttstack "*"--type json"*)
             if [[ -f $S/revert-refused ]]; then echo 'The request is invalid: the server rejected our request due to an error in our request' >&2; exit 1; fi
@@ -313,6 +317,18 @@ class DeployScriptsTest {
 
     assertThat(r.exit()).as(r.output()).isEqualTo(1);
     assertThat(r.output()).contains("NOT REVERTED: spec.app.version could not be set back to v1.4.2; it is v1.5.0 and the app runs v1.4.2");
+  }
+
+  @Test
+  void aFailedReadIsRetriedNotFatal() throws Exception {
+    // The new version is in the spec by then: giving up on one failed read would leave it there.
+    status(frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "RollingOut", ""), "FAIL", "FAIL",
+        frame(7, "v1.5.0", "v1.5.0", "", "v1.5.0", "Available", ""));
+
+    Scripts.Result r = node("--app-version", "1.5.0");
+
+    assertThat(r.exit()).as(r.output()).isZero();
+    assertThat(r.output()).contains("cannot read ttstack tt/tt (retrying)", "OK: tt/tt runs v1.5.0");
   }
 
   @Test
