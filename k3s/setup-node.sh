@@ -450,15 +450,10 @@ wait_for_node() {
   wait_for "the node to be Ready" "$WAIT_NODE_SECONDS" kubectl wait --for=condition=Ready node --all --timeout=10s
 }
 
-# The node-side deploy (run through SSM by the release workflow) and its defaults. The bundle of an
-# older release may not hold it.
+# The node-side deploy (run through the SSM document by the deploy workflow) and its defaults.
 install_deploy_tool() {
   step "node-side deploy ${DEPLOY_TOOL}"
-  if [[ -f $HERE/ttstack-deploy.sh ]]; then
-    put_file "$DEPLOY_TOOL" 0755 "$(<"$HERE/ttstack-deploy.sh")"
-  else
-    say "SKIPPED ${DEPLOY_TOOL}: no ttstack-deploy.sh in ${HERE} (deploys through SSM will not work)"
-  fi
+  put_file "$DEPLOY_TOOL" 0755 "$(<"$HERE/ttstack-deploy.sh")"
   put_file "$DEPLOY_ENV" 0644 "# Defaults of ${DEPLOY_TOOL}, written by setup-node.sh. No secrets.
 TTSTACK_NAMESPACE=${TT_NAMESPACE}
 TTSTACK_NAME=${TT_NAME}
@@ -484,6 +479,11 @@ apply_stack() {
 
 main() {
   parse_args "$@"
+  # Checked before anything changes: without them the node could be set up but never deployed to.
+  local part
+  for part in apply-stack.sh ttstack-deploy.sh; do
+    [[ -f $HERE/$part ]] || die "no ${part} next to setup-node.sh in ${HERE}: the node bundle is incomplete (use the whole k3s/ folder of one release)"
+  done
   if $DRY_RUN; then
     say "DRY RUN: files under ${ROOT}, commands printed, not run"
   fi

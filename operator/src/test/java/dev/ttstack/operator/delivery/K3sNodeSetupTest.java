@@ -155,12 +155,13 @@ class K3sNodeSetupTest {
   @Test
   void freshUbuntuNodeGetsConfigDropInAndAPlanThatWritesNothingIntoTheAutoDeployFolder() throws Exception {
     nitroDisks();
+    Scripts.stub(stubs, "mountpoint", "exit 1");
     Scripts.Result r = setup("--operator-version", "1.4.0", "--data-volume", VOLUME);
 
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(r.lines()).contains("data volume: " + VOLUME + " (" + EBS_LINK + " -> /dev/nvme1n1)",
-        "WROTE /etc/rancher/k3s/config.yaml", "WROTE /etc/fstab", "WROTE /" + DROPIN, "WROTE /etc/ttstack/deploy.env",
-        "done: 6 file(s) written");
+        "WROTE /etc/rancher/k3s/config.yaml", "WROTE /etc/fstab", "WROTE /" + DROPIN, "WROTE /usr/local/sbin/ttstack-deploy",
+        "WROTE /etc/ttstack/deploy.env", "done: 7 file(s) written");
     assertThat(root.resolve(MANIFESTS)).as("nothing k3s would re-apply at every start").doesNotExist();
 
     String config = Files.readString(root.resolve("etc/rancher/k3s/config.yaml"));
@@ -305,12 +306,19 @@ class K3sNodeSetupTest {
         "TTSTACK_NAMESPACE=tt", "TTSTACK_NAME=tt", "OPERATOR_NAMESPACE=ttstack-system",
         "HELMCHART_NAMESPACE=kube-system", "HELMCHART_NAME=tt-operator");
 
-    Path older = bundle(false);
-    Files.delete(tool);
-    Scripts.Result without = setupWith(older.resolve("k3s/setup-node.sh"), "--operator-version", "1.4.0");
-    assertThat(without.exit()).as(without.output()).isZero();
-    assertThat(without.lines()).anyMatch(l -> l.startsWith("SKIPPED /usr/local/sbin/ttstack-deploy: no ttstack-deploy.sh"));
-    assertThat(tool).doesNotExist();
+    // A bundle without it is refused before anything is written: that node could never be deployed to.
+    Path incomplete = bundle(false);
+    Path otherRoot = Files.createTempDirectory(tmp, "root");
+    Files.createDirectories(otherRoot.resolve("etc"));
+    Files.copy(root.resolve("etc/os-release"), otherRoot.resolve("etc/os-release"));
+    root = otherRoot;
+    Scripts.Result without = setupWith(incomplete.resolve("k3s/setup-node.sh"), "--operator-version", "1.4.0");
+    assertThat(without.exit()).as(without.output()).isNotZero();
+    assertThat(without.output()).contains("no ttstack-deploy.sh next to setup-node.sh", "the node bundle is incomplete");
+    try (Stream<Path> written = Files.walk(otherRoot)) {
+      assertThat(written.filter(Files::isRegularFile).map(otherRoot::relativize).map(Path::toString))
+          .as("nothing written").containsExactly("etc/os-release");
+    }
   }
 
   /** A copy of the node bundle (k3s/ and examples/), with a stand-in ttstack-deploy.sh or without one. */
