@@ -10,7 +10,8 @@
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-REQUIRED=(.github/workflows/ci.yml .github/workflows/release.yml .github/workflows/e2e.yml)
+REQUIRED=(.github/workflows/ci.yml .github/workflows/release.yml .github/workflows/publish.yml
+  .github/workflows/image.yml .github/workflows/deploy.yml .github/workflows/e2e.yml)
 
 for file in "${REQUIRED[@]}"; do
   [[ -s $file ]] || { echo "FAIL: ${file} is missing or empty" >&2; exit 1; }

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Prints the next release version of this repository from its tags and commit messages
-# (Conventional Commits), as two lines for $GITHUB_OUTPUT:
-#   version=1.3.0
-#   tag=v1.3.0
+# (Conventional Commits), as three lines for $GITHUB_OUTPUT:
+#   version=1.3.0      the chart version (Helm wants SemVer without a "v")
+#   tag=v1.3.0         the git tag and the image tag (the team's tag form)
+#   latest=true        whether the images may move "latest": false when the repository holds a release
+#                      tag newer than this version (a re-run of an old release, or of a run that lost
+#                      the race to a newer one), so that "latest" never goes back
 # Rules, on the commits since the newest tag vX.Y.Z reachable from HEAD:
 #   "BREAKING CHANGE" in a message, or a "type!:" subject  -> X+1.0.0  (while X is 0: 0.Y+1.0)
 #   a "feat:" / "feat(scope):" subject                     -> X.Y+1.0
 #   anything else                                          -> X.Y.Z+1
 # No tag yet: INITIAL_VERSION (default 0.1.0). HEAD already tagged vX.Y.Z: that version again, so a
-# re-run of the release workflow on the same commit rebuilds the same release instead of a new one.
-# Needs the full history and tags (actions/checkout with fetch-depth: 0).
+# re-run of the release workflow on the same commit finds its own release (images, chart, tag), which
+# the workflow then never rebuilds (.github/workflows/image.yml), instead of making a new one.
+# Needs the full history and all tags (actions/checkout with fetch-depth: 0).
 # Usage: next-version.sh [REPOSITORY_DIR]
 set -euo pipefail
 
@@ -18,7 +22,13 @@ INITIAL_VERSION=${INITIAL_VERSION:-0.1.0}
 semver='^v([0-9]+)\.([0-9]+)\.([0-9]+)$'
 
 emit() {
-  printf 'version=%s\ntag=v%s\n' "$1" "$1"
+  local highest latest=true
+  # Every release tag of the repository, reachable from HEAD or not.
+  highest=$(git tag --list 'v*' | grep -E "$semver" | sed 's/^v//' | sort -V | tail -n 1 || true)
+  if [[ -n $highest && $(printf '%s\n%s\n' "$1" "$highest" | sort -V | tail -n 1) != "$1" ]]; then
+    latest=false
+  fi
+  printf 'version=%s\ntag=v%s\nlatest=%s\n' "$1" "$1" "$latest"
 }
 
 # Release tags on HEAD itself.

@@ -45,27 +45,27 @@ class NextVersionTest {
 
   @Test
   void firstReleaseIsTheInitialVersion() throws Exception {
-    assertThat(next()).isEqualTo("version=0.1.0\ntag=v0.1.0\n");
+    assertThat(next()).isEqualTo("version=0.1.0\ntag=v0.1.0\nlatest=true\n");
   }
 
   @Test
   void fixesBumpThePatchFeaturesTheMinorBreakingChangesTheMajor() throws Exception {
     git("tag", "v1.4.2");
     commit("fix: seat hold expiry off by one");
-    assertThat(next()).isEqualTo("version=1.4.3\ntag=v1.4.3\n");
+    assertThat(next()).isEqualTo("version=1.4.3\ntag=v1.4.3\nlatest=true\n");
 
     commit("feat(queue): priority lanes");
-    assertThat(next()).isEqualTo("version=1.5.0\ntag=v1.5.0\n");
+    assertThat(next()).isEqualTo("version=1.5.0\ntag=v1.5.0\nlatest=true\n");
 
     commit("refactor(api)!: drop /v1/tickets");
-    assertThat(next()).isEqualTo("version=2.0.0\ntag=v2.0.0\n");
+    assertThat(next()).isEqualTo("version=2.0.0\ntag=v2.0.0\nlatest=true\n");
   }
 
   @Test
   void aBreakingChangeFooterCountsAndZeroMajorsBumpTheMinor() throws Exception {
     git("tag", "v0.3.1");
     commit("chore: rename\n\nBREAKING CHANGE: the queue key prefix changed");
-    assertThat(next()).isEqualTo("version=0.4.0\ntag=v0.4.0\n");
+    assertThat(next()).isEqualTo("version=0.4.0\ntag=v0.4.0\nlatest=true\n");
   }
 
   @Test
@@ -75,8 +75,28 @@ class NextVersionTest {
     git("tag", "v1.5.0");
     git("tag", "nightly");
     git("tag", "v2.0.0-rc1");
-    assertThat(next()).as("a re-run on the released commit").isEqualTo("version=1.5.0\ntag=v1.5.0\n");
+    assertThat(next()).as("a re-run on the released commit").isEqualTo("version=1.5.0\ntag=v1.5.0\nlatest=true\n");
     commit("docs: readme");
-    assertThat(next()).isEqualTo("version=1.5.1\ntag=v1.5.1\n");
+    assertThat(next()).isEqualTo("version=1.5.1\ntag=v1.5.1\nlatest=true\n");
+  }
+
+  /** A re-run of an old release, or of a run that lost the race to a newer one, never moves latest back. */
+  @Test
+  void latestIsFalseWhenANewerReleaseTagExists() throws Exception {
+    git("tag", "v1.4.2");
+    commit("fix: one");
+    git("tag", "v1.4.3");
+    git("branch", "old");
+    commit("feat: two");
+    git("tag", "v1.5.0");
+    git("checkout", "-q", "old");
+    assertThat(next()).as("HEAD tagged v1.4.3, v1.5.0 exists on develop").isEqualTo("version=1.4.3\ntag=v1.4.3\nlatest=false\n");
+    commit("fix: three");
+    assertThat(next()).as("an untagged old commit: 1.4.4 is older than 1.5.0").isEqualTo("version=1.4.4\ntag=v1.4.4\nlatest=false\n");
+    git("checkout", "-q", "develop");
+    assertThat(next()).isEqualTo("version=1.5.0\ntag=v1.5.0\nlatest=true\n");
+    commit("fix: four");
+    git("tag", "v1.10.0", "old");
+    assertThat(next()).as("versions compare as numbers: 1.5.1 < 1.10.0").isEqualTo("version=1.5.1\ntag=v1.5.1\nlatest=false\n");
   }
 }
