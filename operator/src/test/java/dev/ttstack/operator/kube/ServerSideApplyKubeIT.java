@@ -127,40 +127,24 @@ class ServerSideApplyKubeIT {
       await("workloads settled").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
           .until(() -> workloadsSettled(ns));
 
-      long mark = cluster.auditLog().mark();
-      MatcherDiffs diffs = new MatcherDiffs();
-      double reconcilesBefore = reconciles(op, ns);
-      double failuresBefore = failures(op, ns);
-      Instant start = Instant.now();
-      List<HasMetadata> touched = managed(ns);
-      int[] touches = {0};
-      // A window of several reconciles: each foreign annotation on a managed object is an event
-      // that JOSDK turns into a reconcile of the stack; the periodic rechecks (Redis, Doppler) add more.
-      await("a window of reconciles").atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(5))
-          .until(() -> {
-            HasMetadata target = touched.get(touches[0]++ % touched.size());
-            cluster.kubectl().run("annotate", "-n", ns, "--overwrite", kindOf(target) + "/" + target.getMetadata().getName(),
-                "test.ttstack.dev/touched=" + touches[0]).orFail();
-            return Duration.between(start, Instant.now()).compareTo(Duration.ofSeconds(90)) >= 0
-                && reconciles(op, ns) - reconcilesBefore >= 10;
-          });
-      double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
-      double reconciled = reconciles(op, ns) - reconcilesBefore;
-      List<AuditLog.Entry> operatorRequests = cluster.auditLog().since(mark, ChartInstall.user(),
-          e -> ns.equals(e.namespace()));
-      List<AuditLog.Entry> writes = operatorRequests.stream().filter(AuditLog.Entry::isWrite).toList();
-      Map<String, Long> byKind = writes.stream().collect(Collectors.groupingBy(
-          e -> e.verb() + " " + e.rbacResource() + " " + e.name() + " -> " + e.code(), TreeMap::new, Collectors.counting()));
-      System.out.printf("%s: %.0f s, %.0f reconciles, %d operator requests, %d writes (%.1f per minute)%n  %s%n",
-          ns, seconds, reconciled, operatorRequests.size(), writes.size(), writes.size() * 60 / seconds,
-          byKind.entrySet().stream().map(e -> e.getValue() + " x " + e.getKey()).collect(Collectors.joining("\n  ")));
-      diffs.close();
-      // JOSDK's matcher logs (at DEBUG) what differed each time it decided to apply: the first of each
-      // object says why, which is what the next engineer needs when this test fails.
-      diffs.firstPerObject().forEach(d -> System.out.println("SSA matcher: " + d));
-      assertThat(reconciled).as("reconciles in the window").isGreaterThanOrEqualTo(10);
-      assertThat(failures(op, ns) - failuresBefore).as("failed reconciles in the window").isZero();
-      assertThat(byKind).as("writes of the operator in steady state, over %.0f reconciles", reconciled).isEmpty();
+      // Steady state means nothing changes in the world either. A window in which a pod's status changed
+      // (e.g. a real Redis readiness probe failing on a machine at load 20) rightly makes the operator
+      // report it in status and Events; such a window measures nothing and is taken again.
+      Window window = null;
+      for (int attempt = 1; attempt <= 3; attempt++) {
+        window = window(op, ns);
+        if (window.podStatusChanges().isEmpty()) {
+          break;
+        }
+        System.out.printf("%s: window %d not steady, pod status changed: %s; operator writes %s; taking another%n",
+            ns, attempt, window.podStatusChanges(), window.writes());
+      }
+      assertThat(window.podStatusChanges()).as("pod status changes in the last of 3 windows (the world never settled)")
+          .isEmpty();
+      assertThat(window.reconciles()).as("reconciles in the window").isGreaterThanOrEqualTo(10);
+      assertThat(window.failures()).as("failed reconciles in the window").isZero();
+      assertThat(window.writes()).as("writes of the operator in steady state, over %.0f reconciles", window.reconciles())
+          .isEmpty();
 
       // The same manifest applied again, server-side, as a GitOps tool would: nothing changes, and no
       // field of it is owned by the operator (no conflict, without --force-conflicts).
@@ -237,6 +221,48 @@ class ServerSideApplyKubeIT {
   }
 
   /** The SSA matcher's DEBUG diffs while open (secrets are never logged by it: JOSDK skips them). */
+  /** What one measuring window saw: the operator's writes, and the pod status changes of anyone else. */
+  private record Window(Map<String, Long> writes, double reconciles, double failures, List<String> podStatusChanges) {}
+
+  private Window window(OperatorUnderTest op, String ns) throws Exception {
+    long mark = cluster.auditLog().mark();
+    MatcherDiffs diffs = new MatcherDiffs();
+    double reconcilesBefore = reconciles(op, ns);
+    double failuresBefore = failures(op, ns);
+    Instant start = Instant.now();
+    List<HasMetadata> touched = managed(ns);
+    int[] touches = {0};
+    // A window of several reconciles: each foreign annotation on a managed object is an event
+    // that JOSDK turns into a reconcile of the stack; the periodic rechecks (Redis, Doppler) add more.
+    await("a window of reconciles").atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(5))
+        .until(() -> {
+          HasMetadata target = touched.get(touches[0]++ % touched.size());
+          cluster.kubectl().run("annotate", "-n", ns, "--overwrite", kindOf(target) + "/" + target.getMetadata().getName(),
+              "test.ttstack.dev/touched=" + touches[0]).orFail();
+          return Duration.between(start, Instant.now()).compareTo(Duration.ofSeconds(90)) >= 0
+              && reconciles(op, ns) - reconcilesBefore >= 10;
+        });
+    double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
+    double reconciled = reconciles(op, ns) - reconcilesBefore;
+    List<AuditLog.Entry> operatorRequests = cluster.auditLog().since(mark, ChartInstall.user(),
+        e -> ns.equals(e.namespace()));
+    List<AuditLog.Entry> writes = operatorRequests.stream().filter(AuditLog.Entry::isWrite).toList();
+    Map<String, Long> byKind = writes.stream().collect(Collectors.groupingBy(
+        e -> e.verb() + " " + e.rbacResource() + " " + e.name() + " -> " + e.code(), TreeMap::new, Collectors.counting()));
+    // The (simulated) kubelet writes a pod's status only when it changes.
+    List<String> podChanges = cluster.auditLog().since(mark).stream()
+        .filter(e -> ns.equals(e.namespace()) && e.isWrite() && "pods/status".equals(e.rbacResource()) && e.code() < 300)
+        .map(e -> e.name() + "@" + e.timestamp()).toList();
+    System.out.printf("%s: %.0f s, %.0f reconciles, %d operator requests, %d writes (%.1f per minute)%n  %s%n",
+        ns, seconds, reconciled, operatorRequests.size(), writes.size(), writes.size() * 60 / seconds,
+        byKind.entrySet().stream().map(e -> e.getValue() + " x " + e.getKey()).collect(Collectors.joining("\n  ")));
+    diffs.close();
+    // JOSDK's matcher logs (at DEBUG) what differed each time it decided to apply: the first of each
+    // object says why, which is what the next engineer needs when this test fails.
+    diffs.firstPerObject().forEach(d -> System.out.println("SSA matcher: " + d));
+    return new Window(byKind, reconciled, failures(op, ns) - failuresBefore, podChanges);
+  }
+
   private static final class MatcherDiffs implements AutoCloseable {
     private final ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
         io.javaoperatorsdk.operator.processing.dependent.kubernetes.SSABasedGenericKubernetesResourceMatcher.class);

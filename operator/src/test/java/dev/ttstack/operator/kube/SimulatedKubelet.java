@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -24,6 +25,8 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeMount;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.io.IOException;
@@ -260,10 +263,11 @@ public final class SimulatedKubelet implements AutoCloseable {
     // A new Node gets node.kubernetes.io/not-ready:NoSchedule from the TaintNodesByCondition admission
     // plugin; the node-lifecycle controller (not run here: no kubelet heartbeats) would lift it once
     // the node reports Ready. This Node is Ready from the start, so the taint goes at once.
-    client.nodes().withName(NODE).edit(n -> new NodeBuilder(n).editSpec().withTaints(List.of()).endSpec().build());
-    Node live = client.nodes().withName(NODE).get();
+    // A merge patch carries no resourceVersion: the controller manager's own writes to a new Node (seen:
+    // a 409 from edit(), which sends the resourceVersion it read) cannot make it conflict.
+    client.nodes().withName(NODE).patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"taints\":null}}");
     String now = Instant.now().toString();
-    live.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
+    NodeStatus status = new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
         .withCapacity(capacity).withAllocatable(capacity)
         .withConditions(new NodeConditionBuilder().withType("Ready").withStatus("True").withReason("KubeletReady")
             .withMessage("simulated kubelet (k3s/local-node part 1)").withLastHeartbeatTime(now)
@@ -274,8 +278,20 @@ public final class SimulatedKubelet implements AutoCloseable {
         .withOperatingSystem("linux").withArchitecture("amd64").withContainerRuntimeVersion("simulated://1")
         .withOsImage("simulated").withKernelVersion("simulated").withMachineID("local-node").withSystemUUID("local-node")
         .withBootID("local-node").endNodeInfo()
-        .build());
-    client.nodes().resource(live).updateStatus();
+        .build();
+    // updateStatus sends the resourceVersion read just before: on a conflict, read again and retry.
+    for (int attempt = 1; ; attempt++) {
+      Node live = client.nodes().withName(NODE).get();
+      live.setStatus(status);
+      try {
+        client.nodes().resource(live).updateStatus();
+        return;
+      } catch (KubernetesClientException e) {
+        if (e.getCode() != 409 || attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   // ---- volumes: local-path, as k3s ships it -------------------------------------------------------
