@@ -6,10 +6,21 @@ import com.fasterxml.jackson.annotation.JsonSetter;
 import com.fasterxml.jackson.annotation.Nulls;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 
 /** Grafana, provisioned with the Prometheus data source and the stack's dashboards. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class GrafanaSpec {
+
+  /** Grafana's image unless its {@code image} field says otherwise. */
+  public static final String DEFAULT_IMAGE = "grafana/grafana:11.3.0";
+
+  @Size(max = 255)
+  @Pattern(Patterns.IMAGE_REFERENCE)
+  @JsonPropertyDescription(
+      "Full image reference with a tag or digest, overriding the pinned default " + DEFAULT_IMAGE
+          + ", e.g. for a private registry.")
+  public String image;
 
   @Default("true")
   @JsonSetter(nulls = Nulls.SKIP)
@@ -21,4 +32,9 @@ public class GrafanaSpec {
   @Pattern(Patterns.SECRET_KEY)
   @JsonPropertyDescription("Key of the managed Secret that holds Grafana's admin password (default GRAFANA_PASSWORD).")
   public String adminPasswordKey = "GRAFANA_PASSWORD";
+
+  /** The image to run: the explicit one, else {@link #DEFAULT_IMAGE}. */
+  public String effectiveImage() {
+    return image != null ? image : DEFAULT_IMAGE;
+  }
 }

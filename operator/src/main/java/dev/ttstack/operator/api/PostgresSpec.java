@@ -30,6 +30,9 @@ public class PostgresSpec {
           + " It must run the major version given in spec.postgres.version.")
   public String image;
 
+  @JsonPropertyDescription("The postgres-exporter sidecar that serves PostgreSQL's metrics to Prometheus.")
+  public PostgresExporterSpec exporter;
+
   @JsonPropertyDescription("Data volume (default 10Gi on the cluster's default StorageClass).")
   public StorageSpec storage;
 
@@ -44,5 +47,10 @@ public class PostgresSpec {
   /** The image to run: the explicit one, else the official Alpine image of {@link #version}. */
   public String effectiveImage() {
     return image != null ? image : "postgres:" + version + "-alpine";
+  }
+
+  /** The exporter sidecar's image: spec.postgres.exporter.image, else {@link PostgresExporterSpec#DEFAULT_IMAGE}. */
+  public String effectiveExporterImage() {
+    return PostgresExporterSpec.effectiveImage(exporter);
   }
 }

@@ -28,6 +28,9 @@ public class RedisSpec {
       "Full image reference with a tag or digest, overriding the default redis:<version>-alpine.")
   public String image;
 
+  @JsonPropertyDescription("The redis_exporter sidecar next to every Redis node, serving its metrics to Prometheus.")
+  public RedisExporterSpec exporter;
+
   @Default("3")
   @JsonSetter(nulls = Nulls.SKIP)
   @Min(3)
@@ -67,6 +70,11 @@ public class RedisSpec {
   /** The image to run: the explicit one, else the official Alpine image of {@link #version}. */
   public String effectiveImage() {
     return image != null ? image : "redis:" + version + "-alpine";
+  }
+
+  /** The exporter sidecar's image: spec.redis.exporter.image, else {@link RedisExporterSpec#DEFAULT_IMAGE}. */
+  public String effectiveExporterImage() {
+    return RedisExporterSpec.effectiveImage(exporter);
   }
 
   /** Total number of Redis nodes (pods). */

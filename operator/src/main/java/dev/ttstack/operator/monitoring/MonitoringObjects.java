@@ -52,9 +52,6 @@ public final class MonitoringObjects {
   public static final String PROMETHEUS = "prometheus";
   public static final String ALERTMANAGER = "alertmanager";
   public static final String GRAFANA = "grafana";
-  public static final String PROMETHEUS_IMAGE = "prom/prometheus:v2.53.3";
-  public static final String ALERTMANAGER_IMAGE = "prom/alertmanager:v0.27.0";
-  public static final String GRAFANA_IMAGE = "grafana/grafana:11.3.0";
   /** On pod templates: the hash of the files the server reads, so that a change restarts it. */
   public static final String CONFIG_HASH_ANNOTATION = "ttstack.dev/config-hash";
   /** On Grafana's pod template: the hash of the admin password key, so that a new password applies. */
@@ -172,7 +169,7 @@ public final class MonitoringObjects {
 
   public static Deployment prometheusDeployment(TTStack stack, MonitoringConfig config) {
     PrometheusSpec spec = stack.getSpec().monitoring.prometheus;
-    Container prometheus = server(PROMETHEUS, PROMETHEUS_IMAGE, PrometheusConfig.PORT,
+    Container prometheus = server(PROMETHEUS, spec.effectiveImage(), PrometheusConfig.PORT,
         PostgresObjects.resources(spec.resources, "100m", "256Mi", null, "1Gi"), "/-/ready", "/-/healthy", 4)
         .withArgs(
             "--config.file=" + PrometheusConfig.CONFIG_DIR + "/" + PrometheusConfig.CONFIG_FILE,
@@ -206,7 +203,7 @@ public final class MonitoringObjects {
 
   public static Deployment alertmanagerDeployment(TTStack stack, MonitoringConfig config, String secretName) {
     SlackSpec slack = AlertmanagerConfig.slack(stack);
-    ContainerBuilder container = server(ALERTMANAGER, ALERTMANAGER_IMAGE, AlertmanagerConfig.PORT,
+    ContainerBuilder container = server(ALERTMANAGER, stack.getSpec().monitoring.alertmanager.effectiveImage(), AlertmanagerConfig.PORT,
         PostgresObjects.resources(null, "10m", "32Mi", null, "128Mi"), "/-/ready", "/-/healthy", 4)
         .withArgs(
             "--config.file=" + AlertmanagerConfig.CONFIG_DIR + "/" + AlertmanagerConfig.CONFIG_FILE,
@@ -260,7 +257,7 @@ public final class MonitoringObjects {
     env.add(value("GF_PATHS_PROVISIONING", GrafanaConfig.PROVISIONING_DIR));
     env.add(value("GF_LOG_MODE", "console")); // the root file system is read-only: no log files
     env.add(value("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", GrafanaConfig.DASHBOARDS_DIR + "/tt-overview.json"));
-    Container grafana = server(GRAFANA, GRAFANA_IMAGE, GrafanaConfig.PORT,
+    Container grafana = server(GRAFANA, stack.getSpec().monitoring.grafana.effectiveImage(), GrafanaConfig.PORT,
         PostgresObjects.resources(null, "50m", "128Mi", null, "512Mi"), "/api/health", "/api/health", 6)
         .withEnv(env)
         .addNewVolumeMount().withName("datasources").withMountPath(GrafanaConfig.PROVISIONING_DIR + "/datasources")

@@ -54,7 +54,6 @@ public final class PostgresObjects {
   public static final String BACKUP_COMPONENT = "postgres-backup";
   public static final int PORT = 5432;
   public static final int METRICS_PORT = 9187;
-  public static final String EXPORTER_IMAGE = "quay.io/prometheuscommunity/postgres-exporter:v0.15.0";
   /** On the pod template: changes (and so restarts PostgreSQL) only when a key it consumes changes. */
   public static final String SECRET_HASH_ANNOTATION = "ttstack.dev/secret-hash";
   static final String PGDATA = "/var/lib/postgresql/data/pgdata";
@@ -150,7 +149,7 @@ public final class PostgresObjects {
         .build();
     Container exporter = new ContainerBuilder()
         .withName("exporter")
-        .withImage(EXPORTER_IMAGE)
+        .withImage(stack.getSpec().postgres.effectiveExporterImage())
         .addNewPort().withName("metrics").withContainerPort(METRICS_PORT).endPort()
         .withEnv(
             new EnvVarBuilder().withName("DATA_SOURCE_URI").withValue("127.0.0.1:" + PORT + "/$(POSTGRES_DB)?sslmode=disable").build(),

@@ -50,7 +50,6 @@ public final class RedisObjects {
   public static final int GATE_PORT = 6380;
   public static final int METRICS_PORT = 9121;
   public static final String PASSWORD_KEY = "REDIS_PASSWORD";
-  public static final String EXPORTER_IMAGE = "oliver006/redis_exporter:v1.62.0-alpine";
   public static final String SECRET_HASH_ANNOTATION = "ttstack.dev/secret-hash";
   public static final String CONFIG_HASH_ANNOTATION = "ttstack.dev/config-hash";
   /** uid/gid of the redis user in the official redis:*-alpine images. */
@@ -213,7 +212,7 @@ public final class RedisObjects {
         .endPodAffinityTerm()
         .endPreferredDuringSchedulingIgnoredDuringExecution()
         .endPodAntiAffinity().endAffinity()
-        .withContainers(redisContainer(s, spec, secretName), exporterContainer(secretName))
+        .withContainers(redisContainer(s, spec, secretName), exporterContainer(spec, secretName))
         .addNewVolume().withName("config").withNewConfigMap().withName(configMapName(s)).endConfigMap().endVolume()
         .addNewVolume().withName("state").withNewConfigMap().withName(stateConfigMapName(s)).withOptional(true)
         .endConfigMap().endVolume()
@@ -273,10 +272,10 @@ public final class RedisObjects {
         .build();
   }
 
-  private static Container exporterContainer(String secretName) {
+  private static Container exporterContainer(RedisSpec spec, String secretName) {
     return new ContainerBuilder()
         .withName("redis-exporter")
-        .withImage(EXPORTER_IMAGE)
+        .withImage(spec.effectiveExporterImage())
         .withEnv(env("REDIS_ADDR", "redis://localhost:" + REDIS_PORT), passwordFromSecret(secretName),
             env("REDIS_EXPORTER_WEB_LISTEN_ADDRESS", ":" + METRICS_PORT))
         .addNewPort().withName("metrics").withContainerPort(METRICS_PORT).withProtocol("TCP").endPort()

@@ -55,6 +55,7 @@ public final class SpecCases {
         postgres:
           version: 16
           image: postgres:16.4-alpine
+          exporter: {image: "registry.internal:5000/mirror/postgres-exporter:v0.15.0"}
           storage: {size: 20Gi, storageClassName: local-path}
           resources:
             requests: {cpu: 500m, memory: 1Gi}
@@ -68,6 +69,7 @@ public final class SpecCases {
         redis:
           version: 7
           image: redis:7.0.15-alpine
+          exporter: {image: "registry.internal:5000/mirror/redis_exporter:v1.62.0-alpine"}
           masters: 3
           replicasPerMaster: 1
           nodeTimeoutMillis: 2000
@@ -78,13 +80,15 @@ public final class SpecCases {
         monitoring:
           enabled: true
           prometheus:
+            image: registry.internal:5000/mirror/prometheus:v2.53.3
             retention: 30d
             storage: {size: 10Gi, storageClassName: local-path}
             resources:
               requests: {cpu: 200m, memory: 512Mi}
               limits: {cpu: "1", memory: 2Gi}
-          grafana: {enabled: true, adminPasswordKey: GRAFANA_PASSWORD}
+          grafana: {enabled: true, adminPasswordKey: GRAFANA_PASSWORD, image: "ttstack.local/grafana:11.3.0"}
           alertmanager:
+            image: ttstack.local/alertmanager:0.27.0
             slack: {channel: "#tt-alerts", webhookKey: SLACK_WEBHOOK_URL}
           alerts: {cpuPercent: 80, memoryPercent: 85, errorRatePercent: 0.5}
         deletionPolicy: Delete
@@ -248,6 +252,13 @@ public final class SpecCases {
             "spec.postgres.version", "must be <= 17 (got 18)"),
         invalid("postgres image without a tag", s -> s.getSpec().postgres.image = "postgres",
             "spec.postgres.image", "must match " + Patterns.IMAGE_REFERENCE + " (got \"postgres\")"),
+        invalid("postgres exporter image without a tag",
+            s -> s.getSpec().postgres.exporter.image = "quay.io/prometheuscommunity/postgres-exporter",
+            "spec.postgres.exporter.image", "must match " + Patterns.IMAGE_REFERENCE
+                + " (got \"quay.io/prometheuscommunity/postgres-exporter\")"),
+        invalid("postgres exporter image too long",
+            s -> s.getSpec().postgres.exporter.image = "a".repeat(250) + ":v0.15",
+            "spec.postgres.exporter.image", "must have at most 255 characters (got 256)"),
         invalid("postgres storage 10GB", s -> s.getSpec().postgres.storage.size = "10GB",
             "spec.postgres.storage.size", "must match " + Patterns.STORAGE_SIZE + " (got \"10GB\")"),
         invalid("postgres storageClassName with underscore",
@@ -277,6 +288,9 @@ public final class SpecCases {
             "must be >= 7 (got 6)"),
         invalid("redis image upper case", s -> s.getSpec().redis.image = "Redis:7-alpine",
             "spec.redis.image", "must match " + Patterns.IMAGE_REFERENCE),
+        invalid("redis exporter image with a space",
+            s -> s.getSpec().redis.exporter.image = "oliver006/redis_exporter v1.62.0",
+            "spec.redis.exporter.image", "must match " + Patterns.IMAGE_REFERENCE),
         invalid("redis memory limit below request (1Gi vs 1000Mi)", s -> {
           s.getSpec().redis.resources.requests.memory = "1Gi";
           s.getSpec().redis.resources.limits.memory = "1000Mi";
@@ -290,6 +304,16 @@ public final class SpecCases {
         invalid("prometheus retention in words", s -> s.getSpec().monitoring.prometheus.retention = "15 days",
             "spec.monitoring.prometheus.retention",
             "must match " + Patterns.PROMETHEUS_DURATION + " (got \"15 days\")"),
+        invalid("prometheus image with an upper-case repository",
+            s -> s.getSpec().monitoring.prometheus.image = "Prom/prometheus:v2.53.3",
+            "spec.monitoring.prometheus.image", "must match " + Patterns.IMAGE_REFERENCE
+                + " (got \"Prom/prometheus:v2.53.3\")"),
+        invalid("alertmanager image with a short digest",
+            s -> s.getSpec().monitoring.alertmanager.image = "prom/alertmanager@sha256:abc",
+            "spec.monitoring.alertmanager.image", "must match " + Patterns.IMAGE_REFERENCE),
+        invalid("grafana image with an empty tag",
+            s -> s.getSpec().monitoring.grafana.image = "grafana/grafana:",
+            "spec.monitoring.grafana.image", "must match " + Patterns.IMAGE_REFERENCE),
         invalid("prometheus storage size with unit only",
             s -> s.getSpec().monitoring.prometheus.storage.size = "Gi",
             "spec.monitoring.prometheus.storage.size", "must match " + Patterns.STORAGE_SIZE),
