@@ -1,0 +1,213 @@
+package dev.ttstack.operator.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ttstack.operator.redis.RedisConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The local node's test images ({@code k3s/local-node/images.sh}) are real docker-archives and what
+ * is inside them works as the TTStack pods use it — run for real, without a container runtime: the
+ * layer unpacked and its programs run by chroot in namespaces of their own ({@link TestImages}),
+ * as the pods' uids, servers on loopback ports chosen at run time.
+ */
+class TestImagesKubeIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void redisArchiveIsAWellFormedDockerArchiveAndASecondCallIsCached(@TempDir Path dir) throws Exception {
+    TestImages.Image image = TestImages.build("redis");
+    assertThat(image.ref()).startsWith("ttstack.local/redis:7.");
+    TestImages.unpackArchive(image.archive(), dir);
+    JsonNode manifest = JSON.readTree(dir.resolve("manifest.json").toFile());
+    assertThat(manifest).hasSize(1);
+    JsonNode entry = manifest.get(0);
+    assertThat(entry.get("RepoTags")).hasSize(1);
+    assertThat(entry.get("RepoTags").get(0).asText()).isEqualTo(image.ref());
+    String configName = entry.get("Config").asText();
+    Path config = dir.resolve(configName);
+    assertThat(configName).as("the config is named by its digest").isEqualTo(TestImages.sha256(config) + ".json");
+    JsonNode cfg = JSON.readTree(config.toFile());
+    assertThat(cfg.get("os").asText()).isEqualTo("linux");
+    assertThat(cfg.get("rootfs").get("type").asText()).isEqualTo("layers");
+    JsonNode diffIds = cfg.get("rootfs").get("diff_ids");
+    JsonNode layers = entry.get("Layers");
+    assertThat(diffIds).hasSameSizeAs(layers).isNotEmpty();
+    for (int i = 0; i < layers.size(); i++) {
+      assertThat(diffIds.get(i).asText()).as("diff_id of layer " + i)
+          .isEqualTo("sha256:" + TestImages.sha256(dir.resolve(layers.get(i).asText())));
+    }
+    assertThat(cfg.at("/config/User").asText()).as("the Redis pods' uid:gid").isEqualTo("999:1000");
+    assertThat(cfg.at("/config/Env").toString()).contains("PATH=");
+
+    TestImages.Image again = TestImages.build("redis");
+    assertThat(again).extracting(TestImages.Image::ref, TestImages.Image::archive)
+        .containsExactly(image.ref(), image.archive());
+    assertThat(again.buildLog()).contains("cached").doesNotContain("debootstrap");
+  }
+
+  @Test
+  void redisImageRunsTheOperatorsStartScriptAndProbes(@TempDir Path dir) throws Exception {
+    Path root = unpackedRoot("redis", dir);
+    assertThat(TestImages.inRoot(root, "999:1000", Map.of(), "redis-server", "--version").stdout())
+        .contains("Redis server v=7.");
+    // The pod's ConfigMap at /config, its emptyDir /run/redis (writable by the pod's uid via fsGroup).
+    Path config = Files.createDirectories(root.resolve("config"));
+    Files.writeString(config.resolve(RedisConfig.REDIS_CONF), RedisConfig.redisConf(5000));
+    Files.writeString(config.resolve(RedisConfig.START_SCRIPT), RedisConfig.startScript());
+    Files.writeString(config.resolve(RedisConfig.PROBE_SCRIPT), RedisConfig.probeScript());
+    Path run = Files.createDirectories(root.resolve("run/redis"));
+    chown(run, "999:1000");
+    int port = freePort();
+    int gate = freePort();
+    Map<String, String> env = Map.of("REDIS_PASSWORD", "images-test-pw", "POD_NAME", "tt-redis-0",
+        "REDIS_PORT", Integer.toString(port), "REDIS_GATE_PORT", Integer.toString(gate), "REDIS_BIND", "127.0.0.1",
+        "REDIS_BASE_CONF", "/config/redis.conf", "REDIS_DATA_DIR", "/data", "REDIS_RUN_DIR", "/run/redis");
+    Path log = dir.resolve("redis.log");
+    Process redis = TestImages.start(root, "999:1000", env, log, "sh", "/config/redis-start.sh");
+    try {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+          .untilAsserted(() -> assertThat(probe(root, env, "live")).as(() -> read(log)).isZero());
+      TestImages.Run ping = TestImages.inRoot(root, "999:1000", Map.of("REDISCLI_AUTH", "images-test-pw"),
+          "redis-cli", "-p", Integer.toString(port), "cluster", "info");
+      assertThat(ping.stdout()).as("a cluster-enabled node, not yet in a cluster").contains("cluster_known_nodes:1");
+      TestImages.Run noAuth = TestImages.inRoot(root, "999:1000", Map.of(), "redis-cli", "-p",
+          Integer.toString(port), "ping");
+      assertThat(noAuth.stdout()).contains("NOAUTH");
+      assertThat(read(log)).contains("starting redis-server as a new node");
+      assertThat(Files.exists(root.resolve("data/nodes.conf"))).as("nodes.conf written to /data by uid 999").isTrue();
+    } finally {
+      TestImages.stop(redis);
+    }
+    assertThat(redis.isAlive()).isFalse();
+    assertThat(listening(port)).as("the Redis port after the namespace ended").isFalse();
+  }
+
+  @Test
+  void postgresImageInitialisesAsTheOfficialImageAndBacksUpWithPgDump(@TempDir Path dir) throws Exception {
+    Path root = unpackedRoot("postgres", dir);
+    // The pod's volume at /var/lib/postgresql/data (PGDATA a sub-folder, as PostgresObjects sets it),
+    // the official image's environment, and a server on a loopback port chosen now.
+    int port = freePort();
+    Map<String, String> env = Map.of("PGDATA", "/var/lib/postgresql/data/pgdata", "POSTGRES_USER", "tt",
+        "POSTGRES_PASSWORD", "images-test-pw", "POSTGRES_DB", "ttdb", "POSTGRES_INITDB_ARGS", "-E UTF8 --locale=C");
+    List<String> args = List.of("/usr/local/bin/postgres-entrypoint.sh", "postgres", "-p", Integer.toString(port),
+        "-c", "listen_addresses=127.0.0.1");
+    Path log = dir.resolve("postgres.log");
+    Process postgres = TestImages.start(root, "70:70", env, log, args.toArray(String[]::new));
+    try {
+      awaitReady(root, port, log);
+      assertThat(read(log)).contains("initialising a new cluster").contains("initialisation complete");
+      TestImages.Run login = psql(root, port, "images-test-pw",
+          "select current_user || ' ' || current_database() || ' ' || current_setting('password_encryption')"
+              + " || ' ' || (select left(rolpassword, 14) from pg_authid where rolname = current_user)");
+      assertThat(login.exit()).as(login.stderr()).isZero();
+      assertThat(login.stdout().trim()).isEqualTo("tt ttdb scram-sha-256 SCRAM-SHA-256$");
+      TestImages.Run wrong = psql(root, port, "not-the-password", "select 1");
+      assertThat(wrong.exit()).isNotZero();
+      assertThat(wrong.stderr()).contains("password authentication failed for user \"tt\"");
+      assertThat(psql(root, port, "images-test-pw", "create table t (v text); insert into t values ('kept')").exit())
+          .isZero();
+
+      // The backup Job's pg_dump (custom format) from this image, read back by pg_restore --list.
+      TestImages.Run dump = TestImages.inRoot(root, "70:70", Map.of("PGHOST", "127.0.0.1", "PGPORT",
+          Integer.toString(port), "PGUSER", "tt", "PGPASSWORD", "images-test-pw", "PGDATABASE", "ttdb"),
+          "pg_dump", "--format=custom", "--no-password", "--file=/tmp/ttdb.dump");
+      assertThat(dump.exit()).as(dump.stderr()).isZero();
+      TestImages.Run list = TestImages.inRoot(root, "70:70", Map.of(), "pg_restore", "--list", "/tmp/ttdb.dump");
+      assertThat(list.stdout()).contains("TABLE public t tt");
+    } finally {
+      TestImages.stop(postgres);
+    }
+    assertThat(listening(port)).isFalse();
+
+    // A second start on the same PGDATA keeps the database: no second initdb.
+    Process again = TestImages.start(root, "70:70", env, dir.resolve("postgres-2.log"), args.toArray(String[]::new));
+    try {
+      awaitReady(root, port, dir.resolve("postgres-2.log"));
+      assertThat(psql(root, port, "images-test-pw", "select v from t").stdout().trim()).isEqualTo("kept");
+      assertThat(read(dir.resolve("postgres-2.log"))).doesNotContain("initialising");
+    } finally {
+      TestImages.stop(again);
+    }
+  }
+
+  @Test
+  void postgresEntrypointRefusesAnEmptyPgdataWithoutAPassword(@TempDir Path dir) throws Exception {
+    Path root = unpackedRoot("postgres", dir);
+    TestImages.Run run = TestImages.inRoot(root, "70:70", Map.of("PGDATA", "/var/lib/postgresql/data/pgdata"),
+        "/usr/local/bin/postgres-entrypoint.sh", "postgres");
+    assertThat(run.exit()).isNotZero();
+    assertThat(run.stderr()).contains("POSTGRES_PASSWORD is not set");
+    assertThat(Files.exists(root.resolve("var/lib/postgresql/data/pgdata/PG_VERSION"))).isFalse();
+  }
+
+  private static void awaitReady(Path root, int port, Path log) {
+    // The operator's own readiness check (pg_isready over TCP), from the image.
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> assertThat(TestImages.inRoot(root, "70:70", Map.of(), "pg_isready", "-h", "127.0.0.1",
+            "-p", Integer.toString(port)).exit()).as(() -> read(log)).isZero());
+  }
+
+  private static TestImages.Run psql(Path root, int port, String password, String sql) throws Exception {
+    return TestImages.inRoot(root, "70:70", Map.of("PGPASSWORD", password), "psql", "-X", "-At",
+        "-v", "ON_ERROR_STOP=1", "host=127.0.0.1 port=" + port + " user=tt dbname=ttdb", "-c", sql);
+  }
+
+  private static Path unpackedRoot(String name, Path dir) throws Exception {
+    TestImages.Image image = TestImages.build(name);
+    Path archive = Files.createDirectories(dir.resolve("archive"));
+    TestImages.unpackArchive(image.archive(), archive);
+    JsonNode entry = JSON.readTree(archive.resolve("manifest.json").toFile()).get(0);
+    Path root = dir.resolve("root");
+    for (JsonNode layer : entry.get("Layers")) {
+      TestImages.unpackLayer(archive.resolve(layer.asText()), root);
+    }
+    return root;
+  }
+
+  private static int probe(Path root, Map<String, String> env, String mode) throws Exception {
+    return TestImages.inRoot(root, "999:1000", env, "sh", "/config/redis-probe.sh", mode).exit();
+  }
+
+  static void chown(Path path, String owner) throws Exception {
+    TestImages.Run r = TestImages.run(List.of("chown", owner, path.toString()), Map.of(), 1);
+    assertThat(r.exit()).as(r.stderr()).isZero();
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  static boolean listening(int port) {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress("127.0.0.1", port), 500);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  static String read(Path log) {
+    try {
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+}
