@@ -15,13 +15,15 @@
 #        k3s/local-node/images.sh --list      (the image names)
 # Prints one line per image on stdout: "<image reference> <archive path>", for example
 #   ttstack.local/redis:7.0.15 /root/.cache/ttstack/images/redis-0123456789abcdef/image.tar
-# Images: redis, postgres (see the image_* functions below).
+# Images: redis, postgres, jre, and on jre: operator and app (their jars built first by ./mvnw
+# package); see the image_* functions below.
 # Needs: debootstrap, jq, sha256sum, flock, chroot, unshare (util-linux); run as root.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$HERE/../.." && pwd)
 CACHE_ROOT=${XDG_CACHE_HOME:-$HOME/.cache}/ttstack/images
-IMAGES=(redis postgres)
+IMAGES=(redis postgres jre operator app)
 
 say() { printf '[images] %s\n' "$*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
@@ -79,6 +81,45 @@ finish_postgres() {
 # Files copied into the chroot as /ttstack-files/ (and part of the key).
 files_postgres() { echo "$HERE/postgres-entrypoint.sh"; }
 files_redis() { :; }
+
+# The JRE the app and operator images run on (Debian's OpenJDK 17, headless), user 10001 as the
+# project's Dockerfiles create it. No entrypoint: the images built on it (below) have theirs.
+image_jre() {
+  PACKAGES=(openjdk-17-jre-headless)
+  VERSION_OF=openjdk-17-jre-headless
+  CONFIG_JSON='{Env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8",
+      "JAVA_HOME=/usr/lib/jvm/java-17-openjdk-amd64"],
+    User: "10001:10001", WorkingDir: "/app", Cmd: ["java", "-version"]}'
+}
+prepare_jre() {
+  groupadd --gid 10001 ttstack
+  useradd --uid 10001 --gid 10001 --no-create-home --home-dir /app --shell /usr/sbin/nologin ttstack
+  # ca-certificates-java (a dependency) runs keytool; the man pages it links do not exist in minbase.
+  mkdir -p /usr/share/man/man1
+}
+finish_jre() {
+  install -d -o 0 -g 0 -m 0755 /app
+}
+files_jre() { :; }
+
+# Jar images: the jre image plus one layer holding the jar (root-owned, read-only to the user), the
+# ENTRYPOINT of the project's Dockerfile (operator/Dockerfile; app/Dockerfile runs the same jar
+# unpacked by Spring Boot's layertools: here it runs as `java -jar`, with the same JAVA_TOOL_OPTIONS).
+# The jar must be built first (./mvnw package); its sha256 is part of the key, and its first 12 hex
+# digits are the tag (a new jar, a new tag: what a rollout needs).
+image_operator() {
+  BASE=jre
+  JAR=$REPO/operator/target/ttstack-operator.jar
+  CONFIG_JSON='{Entrypoint: ["java", "-XX:MaxRAMPercentage=50", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+      "-Xss512k", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp", "-jar", "/app/ttstack-operator.jar"],
+    Cmd: ["run"], ExposedPorts: {"8080/tcp": {}}}'
+}
+image_app() {
+  BASE=jre
+  JAR=$REPO/app/target/tt-app.jar
+  CONFIG_JSON='{Env: ["JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=50 -XX:+ExitOnOutOfMemoryError -Xss512k -Djava.security.egd=file:/dev/urandom"],
+    Entrypoint: ["java", "-jar", "/app/tt-app.jar"], ExposedPorts: {"8080/tcp": {}}}'
+}
 
 # ---- shared build steps -----------------------------------------------------------------------
 
@@ -210,24 +251,84 @@ build_image() {
   trap - EXIT
 }
 
+# Builds jar image NAME into OUT: the layers and config of BASE_ARCHIVE plus one layer with the jar.
+build_jar_image() {
+  local name=$1 out=$2 work
+  work=$(mktemp -d "${CACHE_ROOT}/.build-${name}.XXXXXX")
+  # shellcheck disable=SC2064
+  trap "rm -rf '$work'" EXIT
+  mkdir -p "$work/archive" "$work/layer/app"
+  tar -xf "$BASE_ARCHIVE" -C "$work/archive"
+  local base_config base_layers
+  base_config=$work/archive/$(jq -r '.[0].Config' "$work/archive/manifest.json")
+  base_layers=$(jq -c '.[0].Layers' "$work/archive/manifest.json")
+  cp "$JAR" "$work/layer/app/${JAR##*/}"
+  chmod 0644 "$work/layer/app/${JAR##*/}"
+  chmod 0755 "$work/layer/app"
+  local layer=$work/layer.tar diff_id
+  tar --create --file="$layer" --directory="$work/layer" --sort=name --mtime='@0' --owner=0 --group=0 \
+    --numeric-owner app
+  diff_id=sha256:$(sha256sum "$layer" | cut -d' ' -f1)
+  mkdir -p "$work/archive/${diff_id#sha256:}"
+  mv "$layer" "$work/archive/${diff_id#sha256:}/layer.tar"
+  local created config_file=$work/config.json config_id
+  created=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  # The base's config with this image's fields; Env is joined (the base's PATH stays), not replaced.
+  jq -c --arg diff "$diff_id" --arg created "$created" --arg comment "ttstack images.sh: ${JAR##*/} on ${BASE}" \
+    "(${CONFIG_JSON}) as \$own | .created = \$created
+      | .config = (.config + (\$own | del(.Env)) + {Env: ((.config.Env // []) + (\$own.Env // []))})
+      | .rootfs.diff_ids += [\$diff] | .history += [{created: \$created, created_by: \$comment}]" \
+    "$base_config" >"$config_file"
+  rm -f "$base_config" "$work/archive/manifest.json"
+  config_id=$(sha256sum "$config_file" | cut -d' ' -f1)
+  mv "$config_file" "$work/archive/${config_id}.json"
+  local ref="ttstack.local/${name}:${JAR_SHA:0:12}"
+  jq -n -c --arg config "${config_id}.json" --arg ref "$ref" --argjson base "$base_layers" \
+    --arg layer "${diff_id#sha256:}/layer.tar" \
+    '[{Config: $config, RepoTags: [$ref], Layers: ($base + [$layer])}]' >"$work/archive/manifest.json"
+  tar --create --file="$work/image.tar" --directory="$work/archive" --sort=name --mtime='@0' \
+    --owner=0 --group=0 --numeric-owner .
+  mkdir -p "$out"
+  mv "$work/image.tar" "$out/image.tar"
+  echo "$ref" >"$out/ref.tmp"
+  mv "$out/ref.tmp" "$out/ref"
+  rm -rf "$work"
+  trap - EXIT
+}
+
 image_key() {
   local name=$1
   {
-    echo "$name ${PACKAGES[*]} ${VERSION_OF} ${SUITE} ${ARCH}"
+    echo "$name ${PACKAGES[*]:-} ${VERSION_OF} ${SUITE} ${ARCH}"
     echo "$CONFIG_JSON"
     declare -f "image_${name}" "prepare_${name}" "finish_${name}" "files_${name}" 2>/dev/null || true
-    declare -f read_apt_source in_root build_image
-    local f
-    while IFS= read -r f; do
-      [[ -z $f ]] || cat "$f"
-    done < <("files_${name}")
+    if [[ -n $BASE ]]; then
+      # The base archive's path names the base's own key.
+      echo "$BASE_ARCHIVE $JAR_SHA"
+      declare -f build_jar_image
+    else
+      declare -f read_apt_source in_root build_image
+      local f
+      while IFS= read -r f; do
+        [[ -z $f ]] || cat "$f"
+      done < <("files_${name}")
+    fi
   } | sha256sum | cut -c1-16
 }
 
 one_image() {
   local name=$1
   declare -F "image_${name}" >/dev/null || fail "unknown image '${name}' (images: ${IMAGES[*]})"
+  BASE="" PACKAGES=() VERSION_OF=""
   "image_${name}"
+  if [[ -n $BASE ]]; then
+    [[ -f $JAR ]] || fail "${name}: ${JAR} does not exist: build it first (./mvnw -B package)"
+    JAR_SHA=$(sha256sum "$JAR" | cut -d' ' -f1)
+    # The base first (at once when cached), by this script itself: its own variables, its own lock.
+    local base_line
+    base_line=$("${BASH_SOURCE[0]}" "$BASE" | tail -n 1) || fail "${name}: the ${BASE} image failed"
+    BASE_ARCHIVE=${base_line#* }
+  fi
   local key out
   key=$(image_key "$name")
   out=$CACHE_ROOT/${name}-${key}
@@ -242,14 +343,18 @@ one_image() {
   if [[ -s $out/ref ]]; then
     say "${name}: cached (${out}, built by another caller meanwhile)"
   else
-    [[ $(id -u) == 0 ]] || fail "building an image needs root (debootstrap, chroot)"
-    local tool
-    for tool in debootstrap jq unshare chroot flock; do
-      command -v "$tool" >/dev/null 2>&1 || fail "${tool} is not installed (.ci/run installs it)"
-    done
     local start
     start=$(date +%s)
-    build_image "$name" "$out"
+    if [[ -n $BASE ]]; then
+      build_jar_image "$name" "$out"
+    else
+      [[ $(id -u) == 0 ]] || fail "building an image needs root (debootstrap, chroot)"
+      local tool
+      for tool in debootstrap jq unshare chroot flock; do
+        command -v "$tool" >/dev/null 2>&1 || fail "${tool} is not installed (.ci/run installs it)"
+      done
+      build_image "$name" "$out"
+    fi
     # Archives of other keys were built from other definitions: stale.
     find "$CACHE_ROOT" -mindepth 1 -maxdepth 1 -type d -name "${name}-*" ! -name "${name}-${key}" \
       -exec rm -rf {} +

@@ -31,25 +31,7 @@ class TestImagesKubeIT {
   void redisArchiveIsAWellFormedDockerArchiveAndASecondCallIsCached(@TempDir Path dir) throws Exception {
     TestImages.Image image = TestImages.build("redis");
     assertThat(image.ref()).startsWith("ttstack.local/redis:7.");
-    TestImages.unpackArchive(image.archive(), dir);
-    JsonNode manifest = JSON.readTree(dir.resolve("manifest.json").toFile());
-    assertThat(manifest).hasSize(1);
-    JsonNode entry = manifest.get(0);
-    assertThat(entry.get("RepoTags")).hasSize(1);
-    assertThat(entry.get("RepoTags").get(0).asText()).isEqualTo(image.ref());
-    String configName = entry.get("Config").asText();
-    Path config = dir.resolve(configName);
-    assertThat(configName).as("the config is named by its digest").isEqualTo(TestImages.sha256(config) + ".json");
-    JsonNode cfg = JSON.readTree(config.toFile());
-    assertThat(cfg.get("os").asText()).isEqualTo("linux");
-    assertThat(cfg.get("rootfs").get("type").asText()).isEqualTo("layers");
-    JsonNode diffIds = cfg.get("rootfs").get("diff_ids");
-    JsonNode layers = entry.get("Layers");
-    assertThat(diffIds).hasSameSizeAs(layers).isNotEmpty();
-    for (int i = 0; i < layers.size(); i++) {
-      assertThat(diffIds.get(i).asText()).as("diff_id of layer " + i)
-          .isEqualTo("sha256:" + TestImages.sha256(dir.resolve(layers.get(i).asText())));
-    }
+    JsonNode cfg = checkArchive(image, dir);
     assertThat(cfg.at("/config/User").asText()).as("the Redis pods' uid:gid").isEqualTo("999:1000");
     assertThat(cfg.at("/config/Env").toString()).contains("PATH=");
 
@@ -165,6 +147,65 @@ class TestImagesKubeIT {
   private static TestImages.Run psql(Path root, int port, String password, String sql) throws Exception {
     return TestImages.inRoot(root, "70:70", Map.of("PGPASSWORD", password), "psql", "-X", "-At",
         "-v", "ON_ERROR_STOP=1", "host=127.0.0.1 port=" + port + " user=tt dbname=ttdb", "-c", sql);
+  }
+
+  @Test
+  void operatorImageIsTheJreWithTheJarAndRunsItAsItsDockerfileDoes(@TempDir Path dir) throws Exception {
+    Path jar = Path.of("target", "ttstack-operator.jar").toAbsolutePath();
+    TestImages.Image image = TestImages.build("operator");
+    assertThat(image.ref()).isEqualTo("ttstack.local/operator:" + TestImages.sha256(jar).substring(0, 12));
+    JsonNode cfg = checkArchive(image, dir.resolve("archive"));
+    TestImages.Image jre = TestImages.build("jre");
+    JsonNode jreCfg = checkArchive(jre, dir.resolve("jre"));
+    // The JRE's layer shared as it is (containerd stores it once), the jar's on top.
+    assertThat(cfg.at("/rootfs/diff_ids")).hasSize(2);
+    assertThat(cfg.at("/rootfs/diff_ids/0")).isEqualTo(jreCfg.at("/rootfs/diff_ids/0"));
+    assertThat(cfg.at("/config/User").asText()).isEqualTo("10001:10001");
+    assertThat(cfg.at("/config/Env").toString()).as("the JRE's PATH kept").contains("PATH=/usr/local/sbin");
+
+    Path root = dir.resolve("root");
+    JsonNode entry = JSON.readTree(dir.resolve("archive/manifest.json").toFile()).get(0);
+    for (JsonNode layer : entry.get("Layers")) {
+      TestImages.unpackLayer(dir.resolve("archive").resolve(layer.asText()), root);
+    }
+    assertThat(TestImages.sha256(root.resolve("app/ttstack-operator.jar"))).isEqualTo(TestImages.sha256(jar));
+    // As the runtime would: the config's User, Env and Entrypoint, with the `crd` command.
+    Map<String, String> env = new java.util.HashMap<>();
+    cfg.at("/config/Env").forEach(e -> env.put(e.asText().split("=", 2)[0], e.asText().split("=", 2)[1]));
+    List<String> command = new java.util.ArrayList<>();
+    cfg.at("/config/Entrypoint").forEach(a -> command.add(a.asText()));
+    command.add("crd");
+    TestImages.Run crd = TestImages.inRoot(root, cfg.at("/config/User").asText(), env, command.toArray(String[]::new));
+    assertThat(crd.exit()).as(crd.stderr()).isZero();
+    assertThat(crd.stdout()).contains("CustomResourceDefinition").contains("ttstacks.ttstack.dev");
+  }
+
+  /**
+   * A docker-archive as {@code ctr images import} reads it: one manifest entry naming the config by
+   * its sha256 and the layers whose sha256 are the config's diff_ids; the one tag ttstack.local/...
+   */
+  private static JsonNode checkArchive(TestImages.Image image, Path dir) throws Exception {
+    Files.createDirectories(dir);
+    TestImages.unpackArchive(image.archive(), dir);
+    JsonNode manifest = JSON.readTree(dir.resolve("manifest.json").toFile());
+    assertThat(manifest).hasSize(1);
+    JsonNode entry = manifest.get(0);
+    assertThat(entry.get("RepoTags")).hasSize(1);
+    assertThat(entry.get("RepoTags").get(0).asText()).isEqualTo(image.ref()).startsWith("ttstack.local/");
+    String configName = entry.get("Config").asText();
+    Path config = dir.resolve(configName);
+    assertThat(configName).as("the config is named by its digest").isEqualTo(TestImages.sha256(config) + ".json");
+    JsonNode cfg = JSON.readTree(config.toFile());
+    assertThat(cfg.get("os").asText()).isEqualTo("linux");
+    assertThat(cfg.get("rootfs").get("type").asText()).isEqualTo("layers");
+    JsonNode diffIds = cfg.get("rootfs").get("diff_ids");
+    JsonNode layers = entry.get("Layers");
+    assertThat(diffIds).hasSameSizeAs(layers).isNotEmpty();
+    for (int i = 0; i < layers.size(); i++) {
+      assertThat(diffIds.get(i).asText()).as("diff_id of layer " + i)
+          .isEqualTo("sha256:" + TestImages.sha256(dir.resolve(layers.get(i).asText())));
+    }
+    return cfg;
   }
 
   private static Path unpackedRoot(String name, Path dir) throws Exception {
