@@ -181,6 +181,67 @@ class TestImagesKubeIT {
   }
 
   /**
+   * The redis archive in a real container runtime: a throw-away containerd (its own root, state and
+   * socket in the test's folder; every registry pointed at a closed loopback port, so nothing can be
+   * pulled; restrict_oom_score_adj, as this machine needs) imports it, lists it by its tag, and runc
+   * runs a container of it as the config's user. Nothing is left: no process naming the folder, no
+   * mount under it.
+   */
+  @Test
+  void redisArchiveImportsIntoContainerdAndRunsThere(@TempDir Path dir) throws Exception {
+    TestImages.Image image = TestImages.build("redis");
+    Path hosts = Files.createDirectories(dir.resolve("certs.d/_default")).resolve("hosts.toml");
+    Files.writeString(hosts, "server = \"http://127.0.0.1:1\"\n");
+    String socket = dir.resolve("containerd.sock").toString();
+    Files.writeString(dir.resolve("config.toml"), String.join("\n",
+        "version = 2",
+        "root = \"" + dir.resolve("root") + "\"",
+        "state = \"" + dir.resolve("state") + "\"",
+        "[grpc]", "  address = \"" + socket + "\"",
+        "[ttrpc]", "  address = \"" + socket + ".ttrpc\"",
+        "[debug]", "  address = \"\"",
+        "[metrics]", "  address = \"\"",
+        "[plugins.\"io.containerd.grpc.v1.cri\"]",
+        "  restrict_oom_score_adj = true",
+        "  disable_tcp_service = true",
+        "  stream_server_address = \"127.0.0.1\"",
+        "  stream_server_port = \"0\"",
+        "  [plugins.\"io.containerd.grpc.v1.cri\".registry]",
+        "    config_path = \"" + dir.resolve("certs.d") + "\"", ""));
+    Process containerd = new ProcessBuilder("containerd", "--config", dir.resolve("config.toml").toString())
+        .redirectErrorStream(true).redirectOutput(dir.resolve("containerd.log").toFile()).start();
+    try {
+      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+          assertThat(ctr(socket, "version").exit()).as(() -> read(dir.resolve("containerd.log"))).isZero());
+      TestImages.Run imported = ctr(socket, "-n", "k8s.io", "images", "import", image.archive().toString());
+      assertThat(imported.exit()).as(imported.stderr()).isZero();
+      assertThat(ctr(socket, "-n", "k8s.io", "images", "ls", "-q").stdout().lines()).contains(image.ref());
+      // --cgroup "": the container's cgroup is /<id>, which runc removes with it (no parent left).
+      TestImages.Run inside = ctr(socket, "-n", "k8s.io", "run", "--rm", "--cgroup", "", image.ref(),
+          "ttstack-images-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
+          "sh", "-c", "id -u; id -g; redis-server --version");
+      assertThat(inside.exit()).as(inside.stderr()).isZero();
+      assertThat(inside.stdout().lines().toList()).startsWith("999", "1000");
+      assertThat(inside.stdout()).contains("Redis server v=7.");
+    } finally {
+      containerd.destroy();
+      if (!containerd.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+        containerd.destroyForcibly();
+      }
+    }
+    assertThat(Files.readAllLines(Path.of("/proc/mounts"))).as("mounts under " + dir)
+        .noneMatch(line -> line.contains(dir.toString()));
+    assertThat(ProcessHandle.allProcesses().map(p -> p.info().commandLine().orElse("")))
+        .as("processes naming " + dir).noneMatch(line -> line.contains(dir.toString()));
+  }
+
+  private static TestImages.Run ctr(String socket, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("ctr", "--address", socket));
+    command.addAll(List.of(args));
+    return TestImages.run(command, Map.of(), 5);
+  }
+
+  /**
    * A docker-archive as {@code ctr images import} reads it: one manifest entry naming the config by
    * its sha256 and the layers whose sha256 are the config's diff_ids; the one tag ttstack.local/...
    */
