@@ -16,14 +16,14 @@
 # Prints one line per image on stdout: "<image reference> <archive path>", for example
 #   ttstack.local/redis:7.0.15 /root/.cache/ttstack/images/redis-0123456789abcdef/image.tar
 # Images: redis, postgres, jre, and on jre: operator and app (their jars built first by ./mvnw
-# package); see the image_* functions below.
+# package); prometheus, alertmanager, postgres-exporter, redis-exporter; see the image_* functions.
 # Needs: debootstrap, jq, sha256sum, flock, chroot, unshare (util-linux); run as root.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 CACHE_ROOT=${XDG_CACHE_HOME:-$HOME/.cache}/ttstack/images
-IMAGES=(redis postgres jre operator app)
+IMAGES=(redis postgres jre operator app prometheus alertmanager postgres-exporter redis-exporter)
 
 say() { printf '[images] %s\n' "$*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
@@ -101,6 +101,44 @@ finish_jre() {
   install -d -o 0 -g 0 -m 0755 /app
 }
 files_jre() { :; }
+
+# Monitoring, from Debian's packages, with the entry points of the official images (the operator
+# gives only args, so the Entrypoint is the binary; Debian names Alertmanager and the exporters
+# prometheus-*). User nobody (65534), as the official images and the TTStack pods run them; the
+# data folders (/prometheus, /alertmanager) owned by nobody, as the official images make them.
+MONITORING_PATH='"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"'
+image_prometheus() {
+  PACKAGES=(prometheus)
+  VERSION_OF=prometheus
+  CONFIG_JSON='{Env: ['"$MONITORING_PATH"'], User: "65534:65534", WorkingDir: "/prometheus",
+    Entrypoint: ["/usr/bin/prometheus"], Cmd: ["--config.file=/etc/prometheus/prometheus.yml",
+      "--storage.tsdb.path=/prometheus"], ExposedPorts: {"9090/tcp": {}}}'
+}
+finish_prometheus() { install -d -o 65534 -g 65534 -m 0755 /prometheus; }
+image_alertmanager() {
+  PACKAGES=(prometheus-alertmanager)
+  VERSION_OF=prometheus-alertmanager
+  CONFIG_JSON='{Env: ['"$MONITORING_PATH"'], User: "65534:65534", WorkingDir: "/alertmanager",
+    Entrypoint: ["/usr/bin/prometheus-alertmanager"], Cmd: ["--config.file=/etc/prometheus/alertmanager.yml",
+      "--storage.path=/alertmanager"], ExposedPorts: {"9093/tcp": {}}}'
+}
+finish_alertmanager() { install -d -o 65534 -g 65534 -m 0755 /alertmanager; }
+image_postgres-exporter() {
+  PACKAGES=(prometheus-postgres-exporter)
+  VERSION_OF=prometheus-postgres-exporter
+  CONFIG_JSON='{Env: ['"$MONITORING_PATH"'], User: "65534:65534",
+    Entrypoint: ["/usr/bin/prometheus-postgres-exporter"], ExposedPorts: {"9187/tcp": {}}}'
+}
+image_redis-exporter() {
+  PACKAGES=(prometheus-redis-exporter)
+  VERSION_OF=prometheus-redis-exporter
+  CONFIG_JSON='{Env: ['"$MONITORING_PATH"'], User: "65534:65534",
+    Entrypoint: ["/usr/bin/prometheus-redis-exporter"], ExposedPorts: {"9121/tcp": {}}}'
+}
+for _image in prometheus alertmanager postgres-exporter redis-exporter; do
+  eval "files_${_image}() { :; }"
+done
+unset _image
 
 # Jar images: the jre image plus one layer holding the jar (root-owned, read-only to the user), the
 # ENTRYPOINT of the project's Dockerfile (operator/Dockerfile; app/Dockerfile runs the same jar

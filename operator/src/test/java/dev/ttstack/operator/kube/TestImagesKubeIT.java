@@ -235,6 +235,90 @@ class TestImagesKubeIT {
         .as("processes naming " + dir).noneMatch(line -> line.contains(dir.toString()));
   }
 
+  // ---- monitoring: each server started from its image as the operator starts it (args only, so the
+  // image's Entrypoint and User), on a loopback port chosen now, until its HTTP endpoint answers.
+
+  @Test
+  void prometheusImageServesWithTheOperatorsArgs(@TempDir Path dir) throws Exception {
+    int port = freePort();
+    String body = serve("prometheus", dir, Map.of("/config/prometheus.yml", "global:\n  scrape_interval: 15s\n"),
+        Map.of(), List.of("--config.file=/config/prometheus.yml", "--storage.tsdb.path=/prometheus",
+            "--web.listen-address=127.0.0.1:" + port), port, "/-/ready");
+    assertThat(body).contains("Ready");
+  }
+
+  @Test
+  void alertmanagerImageServesWithTheOperatorsArgs(@TempDir Path dir) throws Exception {
+    int port = freePort();
+    String body = serve("alertmanager", dir,
+        Map.of("/config/alertmanager.yml", "route:\n  receiver: none\nreceivers:\n  - name: none\n"), Map.of(),
+        List.of("--config.file=/config/alertmanager.yml", "--storage.path=/alertmanager",
+            "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address="), port, "/-/ready");
+    assertThat(body).contains("OK");
+  }
+
+  @Test
+  void exporterImagesReportTheirServiceDownWhenItIsAbsent(@TempDir Path dir) throws Exception {
+    int closed = freePort(); // nothing listens there
+    int port = freePort();
+    String pg = serve("postgres-exporter", dir.resolve("pg"), Map.of(),
+        Map.of("DATA_SOURCE_NAME", "postgresql://u:p@127.0.0.1:" + closed + "/db?sslmode=disable"),
+        List.of("--web.listen-address=127.0.0.1:" + port), port, "/metrics");
+    assertThat(pg).contains("pg_up 0");
+    int port2 = freePort();
+    String redis = serve("redis-exporter", dir.resolve("redis"), Map.of(),
+        Map.of("REDIS_ADDR", "redis://127.0.0.1:" + closed, "REDIS_EXPORTER_WEB_LISTEN_ADDRESS", "127.0.0.1:" + port2),
+        List.of(), port2, "/metrics");
+    assertThat(redis).contains("redis_up 0");
+  }
+
+  /**
+   * Starts image NAME's Entrypoint with {@code args} as its config's User and Env (plus {@code env}),
+   * with {@code files} written into its root first; returns the body of the first 200 answer of
+   * GET path on port (bounded wait), and stops it (nothing of it left).
+   */
+  private static String serve(String name, Path dir, Map<String, String> files, Map<String, String> env,
+      List<String> args, int port, String path) throws Exception {
+    Files.createDirectories(dir);
+    Path root = unpackedRoot(name, dir);
+    JsonNode cfg = JSON.readTree(dir.resolve("archive").resolve(
+        JSON.readTree(dir.resolve("archive/manifest.json").toFile()).get(0).get("Config").asText()).toFile());
+    for (Map.Entry<String, String> f : files.entrySet()) {
+      Path file = root.resolve(f.getKey().substring(1));
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, f.getValue());
+    }
+    Map<String, String> all = new java.util.HashMap<>();
+    cfg.at("/config/Env").forEach(e -> all.put(e.asText().split("=", 2)[0], e.asText().split("=", 2)[1]));
+    all.putAll(env);
+    List<String> command = new java.util.ArrayList<>();
+    cfg.at("/config/Entrypoint").forEach(a -> command.add(a.asText()));
+    command.addAll(args);
+    Path log = dir.resolve(name + ".log");
+    Process server = TestImages.start(root, cfg.at("/config/User").asText(), all, log, command.toArray(String[]::new));
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build();
+    try {
+      String[] body = new String[1];
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+        assertThat(server.isAlive()).as(() -> name + " exited: " + read(log)).isTrue();
+        java.net.http.HttpResponse<String> r;
+        try {
+          r = http.send(get, java.net.http.HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+          throw new AssertionError(name + " not answering yet: " + e);
+        }
+        assertThat(r.statusCode()).as(() -> read(log)).isEqualTo(200);
+        body[0] = r.body();
+      });
+      return body[0];
+    } finally {
+      TestImages.stop(server);
+      assertThat(listening(port)).as(name + "'s port after stop").isFalse();
+    }
+  }
+
   private static TestImages.Run ctr(String socket, String... args) throws Exception {
     List<String> command = new java.util.ArrayList<>(List.of("ctr", "--address", socket));
     command.addAll(List.of(args));
