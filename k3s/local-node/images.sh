@@ -381,6 +381,8 @@ one_image() {
   if [[ -s $out/ref ]]; then
     say "${name}: cached (${out}, built by another caller meanwhile)"
   else
+    # Left by a build that was killed (under this lock nobody else builds this image).
+    find "$CACHE_ROOT" -mindepth 1 -maxdepth 1 -type d -name ".build-${name}.*" -exec rm -rf {} +
     local start
     start=$(date +%s)
     if [[ -n $BASE ]]; then
