@@ -5,9 +5,10 @@
 #   no mirror is named here) -> the machine's apt sources copied in, `apt-get install
 #   --no-install-recommends` of the image's packages in a chroot -> the image's own set-up (users
 #   with the uids the TTStack pods run as, thin entrypoints) -> one layer tar + config JSON +
-#   manifest.json.
+#   manifest.json. The jar images (operator, app) are the jre image's layer plus one with the jar.
 # Each image is cached under $XDG_CACHE_HOME/ttstack/images/<name>-<key>/ (key: the package list,
-# this image's definition, the shared build steps, the Debian suite and architecture); older keys
+# this image's definition, the shared build steps, the Debian suite and architecture; for a jar
+# image: the jar's sha256 and the jre image's key); older keys
 # of the same image are removed; a second call returns at once. One build per image at a time
 # (flock); the second caller waits, then finds it.
 #
