@@ -207,6 +207,38 @@ in_root() {
     LANG=C.UTF-8 HOME=/root "$@"
 }
 
+# The minbase root filesystem every package image starts from, debootstrapped once per suite and
+# architecture and kept as a tar in the cache (its key: suite, architecture and this function);
+# prints the tar's path. Other bases' folders are removed.
+base_rootfs() {
+  local key dir
+  key=$( { echo "${SUITE} ${ARCH}"; declare -f base_rootfs; } | sha256sum | cut -c1-16)
+  dir=$CACHE_ROOT/base-${key}
+  if [[ ! -s $dir/rootfs.tar ]]; then
+    exec 8>"$CACHE_ROOT/.base.lock"
+    flock 8
+    if [[ ! -s $dir/rootfs.tar ]]; then
+      local tmp start
+      tmp=$(mktemp -d "${CACHE_ROOT}/.build-base.XXXXXX")
+      start=$(date +%s)
+      say "base: debootstrap --variant=minbase ${SUITE} (${ARCH})"
+      if ! debootstrap --variant=minbase --arch="$ARCH" "$SUITE" "$tmp/root" "$MIRROR" >"$tmp/debootstrap.log" 2>&1; then
+        tail -n 30 "$tmp/debootstrap.log" >&2
+        rm -rf "$tmp"
+        fail "debootstrap failed"
+      fi
+      tar --create --file="$tmp/rootfs.tar" --directory="$tmp/root" --numeric-owner --xattrs --one-file-system .
+      mkdir -p "$dir"
+      mv "$tmp/rootfs.tar" "$dir/rootfs.tar"
+      rm -rf "$tmp"
+      find "$CACHE_ROOT" -mindepth 1 -maxdepth 1 -type d -name 'base-*' ! -name "base-${key}" -exec rm -rf {} +
+      say "base: debootstrapped in $(($(date +%s) - start)) s"
+    fi
+    exec 8>&-
+  fi
+  echo "$dir/rootfs.tar"
+}
+
 # Builds image NAME into folder OUT: OUT/image.tar and OUT/ref.
 build_image() {
   local name=$1 out=$2 work root
@@ -215,9 +247,11 @@ build_image() {
   # shellcheck disable=SC2064
   trap "rm -rf '$work'" EXIT
   root=$work/root
-  say "${name}: debootstrap --variant=minbase ${SUITE} (${ARCH})"
-  debootstrap --variant=minbase --arch="$ARCH" "$SUITE" "$root" "$MIRROR" >"$work/debootstrap.log" 2>&1 \
-    || { tail -n 30 "$work/debootstrap.log" >&2; fail "${name}: debootstrap failed"; }
+  local base
+  base=$(base_rootfs)
+  say "${name}: root filesystem from ${base}"
+  mkdir -p "$root"
+  tar --extract --file="$base" --directory="$root" --numeric-owner --same-permissions --xattrs
 
   # The machine's apt sources (security updates included), removed again before packing.
   rm -f "$root/etc/apt/sources.list"
@@ -346,7 +380,7 @@ image_key() {
       echo "$BASE_ARCHIVE $JAR_SHA"
       declare -f build_jar_image
     else
-      declare -f read_apt_source in_root build_image
+      declare -f read_apt_source base_rootfs in_root build_image
       local f
       while IFS= read -r f; do
         [[ -z $f ]] || cat "$f"
@@ -397,7 +431,10 @@ one_image() {
       build_image "$name" "$out"
     fi
     # Archives of other keys were built from other definitions: stale.
-    find "$CACHE_ROOT" -mindepth 1 -maxdepth 1 -type d -name "${name}-*" ! -name "${name}-${key}" \
+    # (Exactly <name>-<16 hex digits>: redis-* alone would also match redis-exporter-*.)
+    local hex16='[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]'
+    hex16+=$hex16
+    find "$CACHE_ROOT" -mindepth 1 -maxdepth 1 -type d -name "${name}-${hex16}" ! -name "${name}-${key}" \
       -exec rm -rf {} +
     say "${name}: built $(cat "$out/ref") in $(($(date +%s) - start)) s," \
       "archive $(($(stat -c %s "$out/image.tar") / 1048576)) MB"

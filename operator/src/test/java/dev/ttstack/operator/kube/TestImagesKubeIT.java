@@ -41,6 +41,30 @@ class TestImagesKubeIT {
     assertThat(again.buildLog()).contains("cached").doesNotContain("debootstrap");
   }
 
+  /**
+   * A rebuild removes the image's older keys and nothing else: not another image whose name starts
+   * with the same word (postgres / postgres-exporter). On a cache of its own, seeded with the jre
+   * image (hard links), so only the operator image (one jar layer) is built.
+   */
+  @Test
+  void aBuildRemovesItsOwnStaleKeysOnly(@TempDir Path cache) throws Exception {
+    TestImages.Image jre = TestImages.build("jre");
+    Path images = Files.createDirectories(cache.resolve("ttstack/images"));
+    Path jreDir = jre.archive().getParent();
+    TestImages.Run seeded = TestImages.run(List.of("cp", "-al", jreDir.toString(), images.toString()), Map.of(), 1);
+    assertThat(seeded.exit()).as(seeded.stderr()).isZero();
+    Path stale = Files.createDirectories(images.resolve("operator-0123456789abcdef"));
+    Path other = Files.createDirectories(images.resolve("operator-extra-0123456789abcdef"));
+    TestImages.Run run = TestImages.run(List.of(TestImages.SCRIPT.toString(), "operator"),
+        Map.of("XDG_CACHE_HOME", cache.toString()), 10);
+    assertThat(run.exit()).as(run.stderr()).isZero();
+    assertThat(run.stderr()).contains("jre: cached").contains("operator: built");
+    assertThat(stale).as("the operator image's older key").doesNotExist();
+    assertThat(other).as("another image's folder").exists();
+    assertThat(images.resolve(jreDir.getFileName())).as("the jre image it was built on").exists();
+    assertThat(Path.of(run.stdout().trim().split(" ", 2)[1])).exists().startsWith(images);
+  }
+
   @Test
   void redisImageRunsTheOperatorsStartScriptAndProbes(@TempDir Path dir) throws Exception {
     Path root = unpackedRoot("redis", dir);
