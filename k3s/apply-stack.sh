@@ -70,15 +70,9 @@ Options:
 EOF
 }
 
-say() { printf '%s\n' "$*"; }
-die() { printf 'apply-stack: %s\n' "$*" >&2; exit 1; }
-step() { say "==> $*"; }
-
-quoted() {
-  local out="" word
-  for word in "$@"; do out+="${out:+ }$(printf '%q' "$word")"; done
-  printf '%s' "$out"
-}
+PROG=apply-stack
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$HERE/lib.sh"
 
 kc() { "$KUBECTL" "$@"; }
 
@@ -119,15 +113,6 @@ parse_args() {
   [[ -z $MANIFESTS_DIR || $MANIFESTS_DIR == /* ]] || die "--manifests-dir must be an absolute path"
 }
 
-# Prints metadata.KEY of the TTStack file (a top-level "metadata:" block, two-space indented keys).
-ttstack_meta() {
-  awk -v key="$1" '
-    /^metadata:/ { inside = 1; next }
-    inside && /^[^ #]/ { inside = 0 }
-    inside && $1 == key ":" { gsub(/["\047]/, "", $2); print $2; exit }
-  ' "$TTSTACK_FILE"
-}
-
 # Prints spec.app.imagePullSecret of the TTStack file (block style, as in examples/), or nothing.
 ttstack_pull_secret() {
   awk '
@@ -138,11 +123,7 @@ ttstack_pull_secret() {
 }
 
 read_ttstack() {
-  grep -q '^kind: TTStack' "$TTSTACK_FILE" || die "${TTSTACK_FILE} holds no 'kind: TTStack'"
-  TT_NAMESPACE=$(ttstack_meta namespace)
-  TT_NAME=$(ttstack_meta name)
-  [[ -n $TT_NAMESPACE ]] || die "${TTSTACK_FILE}: metadata.namespace must be set (the token Secret goes there)"
-  [[ -n $TT_NAME ]] || die "${TTSTACK_FILE}: metadata.name must be set"
+  ttstack_identity
   if [[ -n $REGISTRY_PARAMETER ]]; then
     local named
     named=$(ttstack_pull_secret)
@@ -150,22 +131,6 @@ read_ttstack() {
       die "${TTSTACK_FILE}: spec.app.imagePullSecret must be ${PULL_SECRET} (the Secret this script fills from ${REGISTRY_PARAMETER}), got '${named}'; or pass --no-registry-credentials for public packages"
   fi
   say "TTStack: ${TT_NAMESPACE}/${TT_NAME} from ${TTSTACK_FILE}"
-}
-
-# Prints TEMPLATE with each ${NAME} replaced by the VALUE of a NAME=VALUE argument; fails on a leftover.
-render() {
-  local template=$1 text pair key value
-  shift
-  text=$(<"$template")
-  for pair in "$@"; do
-    key=${pair%%=*}
-    value=${pair#*=}
-    text=${text//"\${${key}}"/"$value"}
-  done
-  if [[ $text =~ \$\{[A-Z_]+\} ]]; then
-    die "${template}: no value for ${BASH_REMATCH[0]}"
-  fi
-  printf '%s\n' "$text"
 }
 
 namespace_manifest() { render "$HERE/manifests/namespace.yaml" "NAMESPACE=$1"; }

@@ -85,16 +85,10 @@ Options:
 EOF
 }
 
-say() { printf '%s\n' "$*"; }
-die() { printf 'setup-node: %s\n' "$*" >&2; exit 1; }
-step() { say "==> $*"; }
-
-# The command as a shell would read it back.
-quoted() {
-  local out="" word
-  for word in "$@"; do out+="${out:+ }$(printf '%q' "$word")"; done
-  printf '%s' "$out"
-}
+PROG=setup-node
+[[ -f $HERE/lib.sh ]] || { echo "setup-node: no lib.sh next to setup-node.sh in ${HERE}: the node bundle is incomplete" >&2; exit 1; }
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+source "$HERE/lib.sh"
 
 # Runs a command, or prints it on a dry run.
 run() {
@@ -144,22 +138,6 @@ put_dir() {
     say "WROTE $1/"
     CHANGED=$((CHANGED + 1))
   fi
-}
-
-# Prints TEMPLATE with each ${NAME} replaced by the VALUE of a NAME=VALUE argument; fails on a leftover.
-render() {
-  local template=$1 text pair key value
-  shift
-  text=$(<"$template")
-  for pair in "$@"; do
-    key=${pair%%=*}
-    value=${pair#*=}
-    text=${text//"\${${key}}"/"$value"}
-  done
-  if [[ $text =~ \$\{[A-Z_]+\} ]]; then
-    die "${template}: no value for ${BASH_REMATCH[0]}"
-  fi
-  printf '%s' "$text"
 }
 
 # Retries COMMAND every 5 s until it succeeds or SECONDS pass; a dry run only prints it.
@@ -240,22 +218,9 @@ detect_os() {
   esac
 }
 
-# Prints metadata.KEY of the TTStack file (a top-level "metadata:" block, two-space indented keys).
-ttstack_meta() {
-  awk -v key="$1" '
-    /^metadata:/ { inside = 1; next }
-    inside && /^[^ #]/ { inside = 0 }
-    inside && $1 == key ":" { gsub(/["\047]/, "", $2); print $2; exit }
-  ' "$TTSTACK_FILE"
-}
-
 # Sets TT_NAMESPACE and TT_NAME from the TTStack file.
 read_ttstack() {
-  grep -q '^kind: TTStack' "$TTSTACK_FILE" || die "${TTSTACK_FILE} holds no 'kind: TTStack'"
-  TT_NAMESPACE=$(ttstack_meta namespace)
-  TT_NAME=$(ttstack_meta name)
-  [[ -n $TT_NAMESPACE ]] || die "${TTSTACK_FILE}: metadata.namespace must be set (the token Secret goes there)"
-  [[ -n $TT_NAME ]] || die "${TTSTACK_FILE}: metadata.name must be set"
+  ttstack_identity
   say "TTStack: ${TT_NAMESPACE}/${TT_NAME} from ${TTSTACK_FILE}"
 }
 

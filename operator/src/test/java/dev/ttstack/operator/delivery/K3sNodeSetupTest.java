@@ -332,7 +332,7 @@ class K3sNodeSetupTest {
         }
       }
     }
-    for (String f : List.of("setup-node.sh", "apply-stack.sh", "config.yaml")) {
+    for (String f : List.of("setup-node.sh", "apply-stack.sh", "lib.sh", "config.yaml")) {
       Files.copy(Scripts.REPO.resolve("k3s/" + f), b.resolve("k3s/" + f));
     }
     Files.deleteIfExists(b.resolve("k3s/ttstack-deploy.sh"));
