@@ -23,6 +23,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -134,13 +135,13 @@ class ServerSideApplyKubeIT {
       Window window = null;
       for (int attempt = 1; attempt <= 3; attempt++) {
         window = window(op, ns);
-        if (window.podStatusChanges().isEmpty()) {
+        if (window.worldChanges().isEmpty()) {
           break;
         }
         System.out.printf("%s: window %d not steady, the world changed: %s; operator writes %s; taking another%n",
-            ns, attempt, window.podStatusChanges(), window.writes());
+            ns, attempt, window.worldChanges(), window.writes());
       }
-      assertThat(window.podStatusChanges()).as("changes of the world in the last of 3 windows (it never settled)")
+      assertThat(window.worldChanges()).as("changes of the world in the last of 3 windows (it never settled)")
           .isEmpty();
       assertThat(window.reconciles()).as("reconciles in the window").isGreaterThanOrEqualTo(10);
       assertThat(window.failures()).as("failed reconciles in the window").isZero();
@@ -223,7 +224,7 @@ class ServerSideApplyKubeIT {
 
   /** The SSA matcher's DEBUG diffs while open (secrets are never logged by it: JOSDK skips them). */
   /** What one measuring window saw: the operator's writes, and the pod status changes of anyone else. */
-  private record Window(Map<String, Long> writes, double reconciles, double failures, List<String> podStatusChanges) {}
+  private record Window(Map<String, Long> writes, double reconciles, double failures, List<String> worldChanges) {}
 
   /** Condition reasons that report what Redis itself says (ClusterReasons), not anything the operator did. */
   private static final java.util.Set<String> WORLD_REASONS = java.util.Set.of(
@@ -255,9 +256,6 @@ class ServerSideApplyKubeIT {
     List<AuditLog.Entry> writes = operatorRequests.stream().filter(AuditLog.Entry::isWrite).toList();
     Map<String, Long> byKind = writes.stream().collect(Collectors.groupingBy(
         e -> e.verb() + " " + e.rbacResource() + " " + e.name() + " -> " + e.code(), TreeMap::new, Collectors.counting()));
-    List<String> podChanges = cluster.auditLog().since(mark).stream()
-        .filter(e -> ns.equals(e.namespace()) && e.isWrite() && "pods/status".equals(e.rbacResource()) && e.code() < 300)
-        .map(e -> e.name() + "@" + e.timestamp()).toList();
     System.out.printf("%s: %.0f s, %.0f reconciles, %d operator requests, %d writes (%.1f per minute)%n  %s%n",
         ns, seconds, reconciled, operatorRequests.size(), writes.size(), writes.size() * 60 / seconds,
         byKind.entrySet().stream().map(e -> e.getValue() + " x " + e.getKey()).collect(Collectors.joining("\n  ")));
@@ -269,17 +267,18 @@ class ServerSideApplyKubeIT {
         e.getMessage()));
     // The (simulated) kubelet writes a pod's status only when it changes; Redis reports its own state
     // (gossip, failover), which the operator reports as these reasons: either is a change of the world.
-    podChanges = new java.util.ArrayList<>(podChanges);
-    for (var e : said) {
-      if (WORLD_REASONS.contains(e.getReason())) {
-        podChanges.add("reported " + e.getReason() + ": " + e.getMessage());
-      }
-    }
+    List<String> worldChanges = Stream.concat(
+        cluster.auditLog().since(mark).stream()
+            .filter(e -> ns.equals(e.namespace()) && e.isWrite() && "pods/status".equals(e.rbacResource()) && e.code() < 300)
+            .map(e -> e.name() + "@" + e.timestamp()),
+        said.stream().filter(e -> WORLD_REASONS.contains(e.getReason()))
+            .map(e -> "reported " + e.getReason() + ": " + e.getMessage()))
+        .toList();
     diffs.close();
     // JOSDK's matcher logs (at DEBUG) what differed each time it decided to apply: the first of each
     // object says why, which is what the next engineer needs when this test fails.
     diffs.firstPerObject().forEach(d -> System.out.println("SSA matcher: " + d));
-    return new Window(byKind, reconciled, failures(op, ns) - failuresBefore, podChanges);
+    return new Window(byKind, reconciled, failures(op, ns) - failuresBefore, worldChanges);
   }
 
   private static final class MatcherDiffs implements AutoCloseable {
