@@ -5,8 +5,9 @@
 #   cluster.sh up       start it (idempotent: a running one is reused); builds first if needed.
 #                       Prints the admin kubeconfig's path as its last line.
 #   cluster.sh up --node
-#                       the same plus a real node (node.sh: containerd, kubelet, kube-proxy, a pod
-#                       network on a bridge of its own); waits until the Node is Ready.
+#                       the same plus a real node (node.sh: containerd, kubelet, kube-proxy, CoreDNS,
+#                       a pod network on a bridge of its own); waits until the Node is Ready and
+#                       CoreDNS answers.
 #   cluster.sh down     stop every process it started and remove its route; keeps logs/ only. After
 #                       --node also the node: pods, shims, mounts, namespaces, bridge, rules.
 #   cluster.sh status   what runs, and whether the API server answers /readyz. Exit 0 when ready.
@@ -78,6 +79,7 @@ EOF
     signed apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$p/client.ext"
     signed kubelet "/O=system:nodes/CN=system:node:${NODE_NAME}" "$p/client.ext"
     signed kube-proxy "/CN=system:kube-proxy" "$p/client.ext"
+    signed coredns "/CN=system:coredns" "$p/client.ext"
   fi
   # Service-account tokens: the API server signs with the private key and checks with the public one.
   openssl genrsa -out "$p/sa.key" 2048 2>/dev/null
@@ -170,6 +172,7 @@ EOF
   if ((NODE)); then
     kubeconfig kubelet "$api_port"
     kubeconfig kube-proxy "$api_port"
+    kubeconfig coredns "$api_port"
     node_flags=(--kubelet-client-certificate "$DIR/pki/apiserver-kubelet-client.crt"
       --kubelet-client-key "$DIR/pki/apiserver-kubelet-client.key")
   fi
@@ -279,8 +282,9 @@ down() {
 }
 
 status() {
-  local name rc=0
-  for name in "${COMPONENTS[@]}"; do
+  local name rc=0 components=("${COMPONENTS[@]}")
+  [[ -f $DIR/node/made ]] && components+=(containerd kubelet kube-proxy coredns)
+  for name in "${components[@]}"; do
     if alive "$name"; then
       printf '%-24s running (pid %s)\n' "$name" "$(pid_of "$name")"
     else

@@ -10,7 +10,8 @@
 #   - `ip rule from POD_CIDR lookup TABLE`, a table with only the pod route and `unreachable default`
 #     (kube-proxy inserts its chains above any iptables rule; it cannot jump ahead of routing);
 #   - iptables DROP of pod-sourced traffic to anything outside the pod range (FORWARD and OUTPUT);
-#   - the Service range is blackholed by cluster.sh; every image registry points at 127.0.0.1:1.
+#   - the Service range is blackholed by cluster.sh; every image registry points at 127.0.0.1:1;
+#   - CoreDNS answers cluster names only (NXDOMAIN for every other name, no forward).
 # Forwarding is enabled on the bridge only (net.ipv4.conf.BRIDGE.forwarding), never machine-wide.
 # Only one such node per machine: the bridge, the table and kube-proxy's chains are machine-wide.
 #
@@ -81,7 +82,7 @@ images() {
     docker_archive "$PAUSE_IMAGE" "$work/pause" '["/pause"]' "$cache/pause.tar"
     cp /bin/busybox "$work/busybox/bin/busybox"
     local applet
-    for applet in sh nc httpd sleep cat echo ls hostname ip wget env; do
+    for applet in sh nc httpd sleep cat echo ls hostname ip wget env nslookup; do
       ln -s busybox "$work/busybox/bin/$applet"
     done
     chmod 1777 "$work/busybox/tmp"
@@ -305,6 +306,10 @@ state = "$n/containerd/state"
     default_runtime_name = "runc"
     [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
       runtime_type = "io.containerd.runc.v2"
+      # runc's state under our folder, not the machine-wide /run/containerd/runc (which another
+      # containerd of this machine may use, and where killed containers would leave their state).
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+        Root = "$n/containerd/runc"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$n/cni/net.d"
@@ -322,9 +327,9 @@ EOF
 
   # The kubelet: on the bridge's address (the API server reaches it there: InternalIP), the cgroup-v1
   # opt-in of this machine, no swap check, cgroups under one folder, every path under $DIR.
-  local kubelet_port healthz_port proxy_healthz proxy_metrics
-  read -r kubelet_port healthz_port proxy_healthz proxy_metrics < <(free_ports 4)
-  # No resolver of the machine in pods (no CoreDNS yet): names do not resolve there.
+  local kubelet_port healthz_port proxy_healthz proxy_metrics dns_ready
+  read -r kubelet_port healthz_port proxy_healthz proxy_metrics dns_ready < <(free_ports 5)
+  # No resolver of the machine in pods: only cluster names resolve there (CoreDNS below).
   printf 'options ndots:1\n' >"$n/kubelet/resolv.conf"
   cat >"$n/kubelet/config.yaml" <<EOF
 apiVersion: kubelet.config.k8s.io/v1beta1
@@ -346,6 +351,9 @@ authentication:
 # Only holders of a certificate of this cluster's CA get past authentication (the API server).
 authorization: {mode: AlwaysAllow}
 resolvConf: $n/kubelet/resolv.conf
+# Cluster DNS: CoreDNS on the node's address (no kube-dns Service needed, FACTS.md).
+clusterDNS: [${NODE_IP}]
+clusterDomain: cluster.local
 podLogsDir: $n/pod-logs
 volumePluginDir: $n/kubelet/volume-plugins
 staticPodPath: ""
@@ -365,6 +373,7 @@ EOF
     --conntrack-tcp-timeout-established 0 --conntrack-tcp-timeout-close-wait 0 \
     --healthz-bind-address "127.0.0.1:${proxy_healthz}" --metrics-bind-address "127.0.0.1:${proxy_metrics}" \
     --profiling=false
+  coredns_up "$dns_ready"
   echo "NODE_NAME=$NODE_NAME
 NODE_IP=$NODE_IP
 POD_CIDR=$POD_CIDR
@@ -376,7 +385,7 @@ BUSYBOX_IMAGE=$BUSYBOX_IMAGE" >>"$DIR/env"
   deadline=$((SECONDS + NODE_READY_TIMEOUT))
   until [[ $("$BIN" kubectl --kubeconfig "$DIR/admin.kubeconfig" get node "$NODE_NAME" \
     -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]]; do
-    for tool in containerd kubelet kube-proxy; do
+    for tool in containerd kubelet kube-proxy coredns; do
       alive "$tool" || { tail -n 30 "$DIR/logs/$tool.log" >&2; fail "${tool} exited (logs: ${DIR}/logs)"; }
     done
     ((SECONDS < deadline)) || fail "Node ${NODE_NAME} not Ready within ${NODE_READY_TIMEOUT} s (logs: ${DIR}/logs)"
@@ -387,7 +396,59 @@ BUSYBOX_IMAGE=$BUSYBOX_IMAGE" >>"$DIR/env"
     ((SECONDS < deadline)) || fail "no default ServiceAccount within ${NODE_READY_TIMEOUT} s (logs: ${DIR}/logs)"
     sleep 0.5
   done
+  # CoreDNS answers once its kubernetes plugin has synced with the API server.
+  until curl -fsS --max-time 2 "http://127.0.0.1:${dns_ready}/ready" >/dev/null 2>&1; do
+    alive coredns || { tail -n 30 "$DIR/logs/coredns.log" >&2; fail "coredns exited (logs: ${DIR}/logs)"; }
+    ((SECONDS < deadline)) || fail "CoreDNS not ready within ${NODE_READY_TIMEOUT} s (logs: ${DIR}/logs)"
+    sleep 0.5
+  done
   say "node ${NODE_NAME} Ready in $(($(date +%s) - t0)) s (${NODE_IP} on ${BRIDGE}, pods ${POD_CIDR})"
+}
+
+# CoreDNS (build-coredns.sh) on the node's address, port 53: cluster names from the API server,
+# NXDOMAIN for every other name (no forward: it never asks a resolver of the machine). $1: the port
+# of its /ready on loopback.
+coredns_up() {
+  local ready_port=$1 coredns n=$DIR/node
+  coredns=$("$HERE/build-coredns.sh" | tail -n 1)
+  [[ -x $coredns ]] || fail "no coredns binary at '${coredns}'"
+  # Its identity and what it reads (k3s' system:coredns role).
+  "$BIN" kubectl --kubeconfig "$DIR/admin.kubeconfig" apply -f - >/dev/null <<'YAML' || fail "cannot create the coredns RBAC"
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {name: "system:coredns"}
+rules:
+- apiGroups: [""]
+  resources: [endpoints, services, pods, namespaces]
+  verbs: [list, watch]
+- apiGroups: [discovery.k8s.io]
+  resources: [endpointslices]
+  verbs: [list, watch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {name: "system:coredns"}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: "system:coredns"}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: User, name: "system:coredns"}
+YAML
+  cat >"$n/Corefile" <<COREFILE
+cluster.local:53 in-addr.arpa:53 {
+  bind ${NODE_IP}
+  errors
+  ready 127.0.0.1:${ready_port}
+  kubernetes cluster.local in-addr.arpa {
+    kubeconfig $DIR/coredns.kubeconfig local-node
+  }
+}
+.:53 {
+  bind ${NODE_IP}
+  template ANY ANY {
+    rcode NXDOMAIN
+  }
+}
+COREFILE
+  node_start coredns "$coredns" -conf "$n/Corefile"
 }
 
 node_down() {
@@ -395,6 +456,7 @@ node_down() {
   # The kubelet first (it would restart what is stopped next), kube-proxy with it.
   stop_process kubelet
   stop_process kube-proxy
+  stop_process coredns
   # Pods' network namespaces: those of our containers, and any left with an address of ours.
   local namespaces=()
   for pid in $(node_processes); do
@@ -403,7 +465,16 @@ node_down() {
   for ns in $(ip netns list 2>/dev/null | cut -d' ' -f1); do
     ip -n "$ns" -4 addr show 2>/dev/null | grep -qF "inet ${POD_CIDR%.*}." && namespaces+=("$ns")
   done
-  # Containers and shims: containerd would not stop them (they outlive it by design).
+  # Containers through containerd while it runs: each shim then deletes its task and exits cleanly,
+  # removing its socket (in the machine-wide /run/containerd/s/, containerd 1.6 fixes that path).
+  local id
+  if alive containerd; then
+    for id in $(node_ctr tasks ls -q 2>/dev/null); do
+      node_ctr tasks rm -f "$id" >/dev/null 2>&1 || true
+    done
+  fi
+  # Whatever is left (containerd gone, a shim that did not exit): killed. Containerd would not stop
+  # them (they outlive it by design).
   for pid in $(node_processes); do kill -KILL "$pid" 2>/dev/null || true; done
   stop_process containerd
   local deadline=$((SECONDS + 15))

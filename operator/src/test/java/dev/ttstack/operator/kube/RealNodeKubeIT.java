@@ -27,8 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * kube-proxy) on a control plane of its own — never the shared {@link LocalCluster}, whose pending
  * pods name images this node does not have. A pod of the pause image and one of the busybox image
  * that cluster.sh builds run with addresses on the node's bridge, a second pod reaches the first
- * through a ClusterIP Service, {@code kubectl logs} works through the API server, pods have no route
- * off the machine; then {@code down} leaves nothing behind: no process, mount, network namespace,
+ * through a ClusterIP Service, {@code kubectl logs} works through the API server, the node's CoreDNS
+ * resolves the Service's name (and no name outside the cluster), pods have no route off the machine; then {@code down} leaves nothing behind: no process, mount, network namespace,
  * link, route, ip rule, iptables rule or cgroup.
  */
 class RealNodeKubeIT {
@@ -77,13 +77,17 @@ class RealNodeKubeIT {
       String clientLog = kubectl.run("logs", "client").orFail().stdout();
       assertThat(clientLog).contains("hello-from-server");
       // Pods have routes to pods and to the Service range only: nothing routes off the machine.
-      assertThat(clientLog).contains("10.43.0.0/16 via " + POD_PREFIX + "1").doesNotContain("default");
+      assertThat(clientLog).contains("10.43.0.0/16 via " + POD_PREFIX + "1").doesNotContainPattern("(?m)^default ");
       assertThat(clientLog).contains("unreachable-outside");
+      // Cluster DNS: the node's CoreDNS, the Service's name resolves to its ClusterIP, nothing else resolves.
+      assertThat(clientLog).contains("nameserver " + POD_PREFIX + "1", "search default.svc.cluster.local");
+      assertThat(clientLog).containsPattern("Name:\\s+server\\.default\\.svc\\.cluster\\.local\\s+Address:\\s+" + Pattern.quote(clusterIp));
+      assertThat(clientLog).contains("outside-name-not-resolved").doesNotContain("outside-name-resolved");
       assertThat(kubectl.run("logs", "server").orFail().stdout()).startsWith("serving");
 
       System.out.printf("real node: cluster.sh up --node %d ms (%s); pause + server pods Ready %d ms after apply%n",
           upMillis, readyLine(up.stderr()), podMillis);
-      for (String component : List.of("containerd", "kubelet", "kube-proxy", "kube-apiserver", "etcd")) {
+      for (String component : List.of("containerd", "kubelet", "kube-proxy", "coredns", "kube-apiserver", "etcd")) {
         System.out.printf("  RSS %-14s %s%n", component, rss(Long.parseLong(Files.readString(dir.resolve("pids").resolve(component)).trim())));
       }
       System.out.println("fences (packets, bytes):\n" + sh("iptables -w -L FORWARD -v -x -n; iptables -w -L OUTPUT -v -x -n")
@@ -134,7 +138,8 @@ class RealNodeKubeIT {
       """;
 
   // The client also tries an address off the machine (TEST-NET-3): its connect must fail at once,
-  // for want of a route, before any packet is sent.
+  // for want of a route, before any packet is sent. And it asks the cluster DNS (CoreDNS) for the
+  // Service's name and for a name outside the cluster, which it must not resolve.
   private static final String CLIENT = """
       apiVersion: v1
       kind: Pod
@@ -145,7 +150,10 @@ class RealNodeKubeIT {
         - name: client
           image: ttstack.local/busybox:1.35
           imagePullPolicy: Never
-          command: [/bin/sh, -c, 'ip route; echo | nc -w 5 CLUSTER_IP 80; if echo | nc -w 2 203.0.113.1 80; then echo reachable-outside; else echo unreachable-outside; fi']
+          command: [/bin/sh, -c, 'ip route; echo | nc -w 5 CLUSTER_IP 80;
+            if echo | nc -w 2 203.0.113.1 80; then echo reachable-outside; else echo unreachable-outside; fi;
+            cat /etc/resolv.conf; nslookup server.default.svc.cluster.local;
+            if nslookup example.com; then echo outside-name-resolved; else echo outside-name-not-resolved; fi']
       """;
 
   /** What cluster.sh may touch, machine-wide; the blackhole of the Service range is shared with other control planes. */
@@ -163,6 +171,8 @@ class RealNodeKubeIT {
     state.put("sysctls", sh("sysctl -n net.ipv4.ip_forward net.ipv4.conf.all.route_localnet").stdout());
     state.put("cgroups", sh("ls -d /sys/fs/cgroup/*/ttstack-local-node 2>/dev/null || true").stdout());
     state.put("machine folders", sh("ls -d /run/containerd /run/netns /var/lib/kubelet /var/log/pods /var/lib/cni /etc/cni 2>/dev/null || true").stdout());
+    // Where containerd and runc keep state machine-wide by default (another containerd may use them).
+    state.put("containerd state", sh("ls -A /run/containerd/runc/k8s.io /run/containerd/s /run/containerd/fifo 2>/dev/null || true").stdout());
     state.put("mounts", sh("grep -F ' " + dir + "/' /proc/self/mountinfo || true").stdout());
     state.put("processes", processesOf(dir));
     return state;
