@@ -20,7 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code k3s/local-node/cluster.sh up --node}: a real node (containerd, runc, CNI bridge, kubelet,
@@ -34,11 +33,15 @@ import org.junit.jupiter.api.io.TempDir;
 class RealNodeKubeIT {
   private static final String BRIDGE = "ttsnode0";
   private static final String POD_PREFIX = "10.42.0.";
+  static final Path DIR = LocalCluster.STATE.resolveSibling("real-node");
 
   record Run(int exit, String stdout, String stderr) {}
 
   @Test
-  void realPodsRunAndReachEachOtherThroughAServiceAndDownLeavesNothing(@TempDir Path dir) throws Exception {
+  void realPodsRunAndReachEachOtherThroughAServiceAndDownLeavesNothing() throws Exception {
+    // A fixed folder (not @TempDir): .ci/run's exit trap downs it even when this JVM is killed, and
+    // the next `up` clears what a crashed run left.
+    Path dir = DIR;
     Map<String, String> env = Map.of("LOCAL_NODE_DIR", dir.toString());
     Map<String, String> before = machineState(dir);
     assertThat(before.get("links")).as("no local node runs on this machine (one at a time)").doesNotContain(BRIDGE);
