@@ -17,7 +17,8 @@
 #
 # Everything it makes is recorded under $DIR/node and removed by node_down: processes (containers
 # and shims included), mounts under $DIR, network namespaces, bridge, ip rule and table, iptables
-# rules (kube-proxy's too, by `kube-proxy --cleanup`), cgroups.
+# rules (kube-proxy's by `kube-proxy --cleanup`, the kubelet's KUBE-FIREWALL and canaries), cgroups,
+# the folders of the machine it had to create (/run/netns, /run/containerd, /var/lib/kubelet).
 
 POD_CIDR=10.42.0.0/24
 NODE_IP=10.42.0.1
@@ -114,6 +115,8 @@ network_up() {
   echo "$ROUTE_TABLE" >"$n/route-table"
   ip rule add from "$POD_CIDR" lookup "$ROUTE_TABLE" priority "$ROUTE_TABLE"
   echo "$POD_CIDR" >"$n/ip-rule"
+  # The OUTPUT rule counts one 40-byte packet per start: the kernel's IGMP report to 224.0.0.22 on the
+  # bridge as it comes up (link-local multicast, TTL 1; seen with a LOG rule). Pods send nothing there.
   local chain
   for chain in FORWARD OUTPUT; do
     iptables -I "$chain" -s "$POD_CIDR" ! -d "$POD_CIDR" -m comment --comment "$FENCE_COMMENT" -j DROP
