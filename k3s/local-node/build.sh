@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Builds local-node (etcd, kube-apiserver, kube-controller-manager, kube-scheduler and kubectl from
-# the upstream Go modules pinned in go.mod/go.sum) once, into a cache folder keyed by what it is
-# built from, and prints the binary's path as its last line. A second call finds it and returns at
-# once. Go is needed, and the Go module proxy (GOPROXY) unless the module cache already holds every
-# module. Nothing is downloaded from anywhere else.
+# Builds local-node (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubelet
+# and kube-proxy from the upstream Go modules pinned in go.mod/go.sum) once, into a cache folder
+# keyed by what it is built from, and prints the binary's path as its last line. A second call
+# finds it and returns at once. Go is needed, and the Go module proxy (GOPROXY) unless the module
+# cache already holds every module. Nothing is downloaded from anywhere else.
 #
 # Usage: k3s/local-node/build.sh        (prints progress on stderr, the binary's path on stdout)
 # Env:   XDG_CACHE_HOME   cache root (default ~/.cache); the binary goes to

@@ -4,7 +4,12 @@
 #
 #   cluster.sh up       start it (idempotent: a running one is reused); builds first if needed.
 #                       Prints the admin kubeconfig's path as its last line.
-#   cluster.sh down     stop every process it started and remove its route; keeps logs/ only.
+#   cluster.sh up --node
+#                       the same plus a real node (node.sh: containerd, kubelet, kube-proxy, CoreDNS,
+#                       a pod network on a bridge of its own); waits until the Node is Ready and
+#                       CoreDNS answers.
+#   cluster.sh down     stop every process it started and remove its route; keeps logs/ only. After
+#                       --node also the node: pods, shims, mounts, namespaces, bridge, rules.
 #   cluster.sh status   what runs, and whether the API server answers /readyz. Exit 0 when ready.
 #   cluster.sh env      (after up) the variables tests read: KUBECONFIG, LOCAL_NODE_BIN, ports...
 #
@@ -12,8 +17,10 @@
 #                       k3s/local-node/.run (git-ignored). Tests use a folder under target/.
 #      LOCAL_NODE_BIN   a prebuilt local-node binary (skips build.sh)
 #
-# Part 1 of the test tier: no kubelet runs, so pods stay Pending unless a test plays the kubelet
-# (operator/src/test/.../kube/SimulatedKubelet). Nothing here listens beyond loopback, and the
+# Part 1 of the test tier: without --node no kubelet runs, so pods stay Pending unless a test plays
+# the kubelet (operator/src/test/.../kube/SimulatedKubelet). With --node (part 2) a real one runs:
+# a Node that registers is given every pending pod of the cluster, so use --node only on a cluster
+# whose every pod names an image imported into its containerd (node.sh; no pull can succeed). Nothing here listens beyond loopback, and the
 # Service range gets a blackhole route first, so that no address of it can route off this machine.
 set -euo pipefail
 
@@ -24,6 +31,9 @@ SERVICE_CIDR=10.43.0.0/16
 FIRST_SERVICE_IP=10.43.0.1
 READY_TIMEOUT=${LOCAL_NODE_READY_TIMEOUT:-90}
 COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler)
+# up --node: also a real node (node.sh), named so.
+NODE=0
+NODE_NAME=local-node
 
 say() { printf '[local-node] %s\n' "$*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
@@ -64,6 +74,13 @@ EOF
   signed admin "/O=system:masters/CN=local-node-admin" "$p/client.ext"
   signed controller-manager "/CN=system:kube-controller-manager" "$p/client.ext"
   signed scheduler "/CN=system:kube-scheduler" "$p/client.ext"
+  if ((NODE)); then
+    # The API server's client cert towards the kubelet (logs, exec), the node's and kube-proxy's.
+    signed apiserver-kubelet-client "/O=system:masters/CN=kube-apiserver-kubelet-client" "$p/client.ext"
+    signed kubelet "/O=system:nodes/CN=system:node:${NODE_NAME}" "$p/client.ext"
+    signed kube-proxy "/CN=system:kube-proxy" "$p/client.ext"
+    signed coredns "/CN=system:coredns" "$p/client.ext"
+  fi
   # Service-account tokens: the API server signs with the private key and checks with the public one.
   openssl genrsa -out "$p/sa.key" 2048 2>/dev/null
   openssl rsa -in "$p/sa.key" -pubout -out "$p/sa.pub" 2>/dev/null
@@ -107,7 +124,7 @@ start() {
 }
 
 up() {
-  if alive kube-apiserver && readyz; then
+  if alive kube-apiserver && readyz && { ((!NODE)) || [[ -f $DIR/node/made ]]; }; then
     say "already running (${DIR})"
     echo "$DIR/admin.kubeconfig"
     return
@@ -151,6 +168,14 @@ EOF
   kubeconfig admin "$api_port"
   kubeconfig controller-manager "$api_port"
   kubeconfig scheduler "$api_port"
+  local node_flags=()
+  if ((NODE)); then
+    kubeconfig kubelet "$api_port"
+    kubeconfig kube-proxy "$api_port"
+    kubeconfig coredns "$api_port"
+    node_flags=(--kubelet-client-certificate "$DIR/pki/apiserver-kubelet-client.crt"
+      --kubelet-client-key "$DIR/pki/apiserver-kubelet-client.key")
+  fi
   # Every request, at Metadata level (who, verb, resource, response code; never a body): the tests
   # count writes and prove RBAC from it. Secrets' bodies are never logged at this level.
   cat >"$DIR/audit-policy.yaml" <<'EOF'
@@ -179,7 +204,7 @@ EOF
     --authorization-mode Node,RBAC --enable-admission-plugins NodeRestriction,PodSecurity \
     --kubelet-preferred-address-types InternalIP \
     --audit-policy-file "$DIR/audit-policy.yaml" --audit-log-path "$DIR/logs/audit.log" \
-    --audit-log-format json --audit-log-mode blocking --profiling=false
+    --audit-log-format json --audit-log-mode blocking --profiling=false ${node_flags[@]+"${node_flags[@]}"}
   local deadline=$((SECONDS + READY_TIMEOUT))
   until readyz; do
     alive kube-apiserver || { tail -n 30 "$DIR/logs/kube-apiserver.log" >&2; fail "kube-apiserver exited (log above: ${DIR}/logs)"; }
@@ -188,11 +213,14 @@ EOF
   done
   # The controllers a cluster runs, each with its own service account (as kubeadm and k3s do), but
   # not the node-lifecycle controller: with no kubelet, it would taint the test's Node and evict its pods.
+  # A real node needs it: it lifts the not-ready taint the kubelet registers with once it is Ready.
+  local controllers='*,-node-lifecycle-controller'
+  ((NODE)) && controllers='*'
   start kube-controller-manager --kubeconfig "$DIR/controller-manager.kubeconfig" \
     --authentication-kubeconfig "$DIR/controller-manager.kubeconfig" \
     --authorization-kubeconfig "$DIR/controller-manager.kubeconfig" \
     --bind-address 127.0.0.1 --secure-port 0 --leader-elect=false \
-    --use-service-account-credentials --controllers '*,-node-lifecycle-controller' \
+    --use-service-account-credentials --controllers "$controllers" \
     --service-account-private-key-file "$p/sa.key" --root-ca-file "$p/ca.crt" \
     --service-cluster-ip-range "$SERVICE_CIDR" --profiling=false
   start kube-scheduler --kubeconfig "$DIR/scheduler.kubeconfig" \
@@ -203,11 +231,21 @@ EOF
     alive "$name" || { tail -n 30 "$DIR/logs/$name.log" >&2; fail "$name exited (logs: ${DIR}/logs)"; }
   done
   say "ready in $(($(date +%s) - t0)) s: https://127.0.0.1:${api_port} (state and logs: ${DIR})"
+  if ((NODE)); then
+    # shellcheck source=k3s/local-node/node.sh disable=SC1091 # from the repository root it is followed
+    source "$HERE/node.sh"
+    node_up
+  fi
   echo "$DIR/admin.kubeconfig"
 }
 
 down() {
   local name pid deadline
+  if [[ -f $DIR/node/made ]]; then
+    # shellcheck source=k3s/local-node/node.sh disable=SC1091 # from the repository root it is followed
+    source "$HERE/node.sh"
+    node_down
+  fi
   # Clients first, the API server next, etcd last: each one's shutdown is then quick and clean.
   for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do
     pid=$(pid_of "$name") || continue
@@ -244,8 +282,9 @@ down() {
 }
 
 status() {
-  local name rc=0
-  for name in "${COMPONENTS[@]}"; do
+  local name rc=0 components=("${COMPONENTS[@]}")
+  [[ -f $DIR/node/made ]] && components+=(containerd kubelet kube-proxy coredns)
+  for name in "${components[@]}"; do
     if alive "$name"; then
       printf '%-24s running (pid %s)\n' "$name" "$(pid_of "$name")"
     else
@@ -263,9 +302,16 @@ status() {
 }
 
 case ${1:-} in
-  up) up ;;
+  up)
+    case ${2:-} in
+      --node) NODE=1 ;;
+      "") ;;
+      *) echo "usage: $0 up [--node]" >&2; exit 2 ;;
+    esac
+    up
+    ;;
   down) down ;;
   status) status ;;
   env) [[ -f $DIR/env ]] || fail "not up (${DIR})"; cat "$DIR/env" ;;
-  *) echo "usage: $0 up|down|status|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up [--node]|down|status|env" >&2; exit 2 ;;
 esac
