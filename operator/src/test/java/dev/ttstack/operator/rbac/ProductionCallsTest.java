@@ -11,6 +11,7 @@ import dev.ttstack.operator.secrets.FakeDoppler;
 import dev.ttstack.operator.testing.OperatorHarness;
 import dev.ttstack.operator.testing.Stacks;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.Map;
@@ -72,10 +73,22 @@ class ProductionCallsTest {
 
       ownSecret("tt-own");
       // A PUT, not edit(): the mock server loses the stored status when a JSON patch removes a spec field.
-      TTStack switchedSpec = k8s.stack("tt").get();
-      switchedSpec.getSpec().secrets.doppler = null;
-      switchedSpec.getSpec().secrets.secretRef = new LocalSecretReference("tt-own");
-      k8s.client().resource(switchedSpec).update();
+      // The operator writes the status meanwhile: a PUT of an older resourceVersion gets 409, and is
+      // made again from a fresh read (as kubectl edit would).
+      await().atMost(OperatorHarness.TIMEOUT).until(() -> {
+        TTStack switchedSpec = k8s.stack("tt").get();
+        switchedSpec.getSpec().secrets.doppler = null;
+        switchedSpec.getSpec().secrets.secretRef = new LocalSecretReference("tt-own");
+        try {
+          k8s.client().resource(switchedSpec).update();
+          return true;
+        } catch (KubernetesClientException e) {
+          if (e.getCode() == 409) {
+            return false;
+          }
+          throw e;
+        }
+      });
 
       await().atMost(OperatorHarness.TIMEOUT).until(() -> managed.get() == null);
       TTStack switched = k8s.awaitStack("tt", s -> s.getStatus() != null

@@ -21,22 +21,22 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The local node's test images ({@code k3s/local-node/images.sh}) are real docker-archives and what
  * is inside them works as the TTStack pods use it — run for real, without a container runtime: the
- * layer unpacked and its programs run by chroot in namespaces of their own ({@link TestImages}),
+ * layer unpacked and its programs run by chroot in namespaces of their own ({@link LocalImages}),
  * as the pods' uids, servers on loopback ports chosen at run time.
  */
-class TestImagesKubeIT {
+class LocalImagesKubeIT {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Test
   void redisArchiveIsAWellFormedDockerArchiveAndASecondCallIsCached(@TempDir Path dir) throws Exception {
-    TestImages.Image image = TestImages.build("redis");
+    LocalImages.Image image = LocalImages.build("redis");
     assertThat(image.ref()).startsWith("ttstack.local/redis:7.");
     JsonNode cfg = checkArchive(image, dir);
     assertThat(cfg.at("/config/User").asText()).as("the Redis pods' uid:gid").isEqualTo("999:1000");
     assertThat(cfg.at("/config/Env").toString()).contains("PATH=");
 
-    TestImages.Image again = TestImages.build("redis");
-    assertThat(again).extracting(TestImages.Image::ref, TestImages.Image::archive)
+    LocalImages.Image again = LocalImages.build("redis");
+    assertThat(again).extracting(LocalImages.Image::ref, LocalImages.Image::archive)
         .containsExactly(image.ref(), image.archive());
     assertThat(again.buildLog()).contains("cached").doesNotContain("debootstrap");
   }
@@ -48,14 +48,14 @@ class TestImagesKubeIT {
    */
   @Test
   void aBuildRemovesItsOwnStaleKeysOnly(@TempDir Path cache) throws Exception {
-    TestImages.Image jre = TestImages.build("jre");
+    LocalImages.Image jre = LocalImages.build("jre");
     Path images = Files.createDirectories(cache.resolve("ttstack/images"));
     Path jreDir = jre.archive().getParent();
-    TestImages.Run seeded = TestImages.run(List.of("cp", "-al", jreDir.toString(), images.toString()), Map.of(), 1);
+    LocalImages.Run seeded = LocalImages.run(List.of("cp", "-al", jreDir.toString(), images.toString()), Map.of(), 1);
     assertThat(seeded.exit()).as(seeded.stderr()).isZero();
     Path stale = Files.createDirectories(images.resolve("operator-0123456789abcdef"));
     Path other = Files.createDirectories(images.resolve("operator-extra-0123456789abcdef"));
-    TestImages.Run run = TestImages.run(List.of(TestImages.SCRIPT.toString(), "operator"),
+    LocalImages.Run run = LocalImages.run(List.of(LocalImages.SCRIPT.toString(), "operator"),
         Map.of("XDG_CACHE_HOME", cache.toString()), 10);
     assertThat(run.exit()).as(run.stderr()).isZero();
     assertThat(run.stderr()).contains("jre: cached").contains("operator: built");
@@ -68,7 +68,7 @@ class TestImagesKubeIT {
   @Test
   void redisImageRunsTheOperatorsStartScriptAndProbes(@TempDir Path dir) throws Exception {
     Path root = unpackedRoot("redis", dir);
-    assertThat(TestImages.inRoot(root, "999:1000", Map.of(), "redis-server", "--version").stdout())
+    assertThat(LocalImages.inRoot(root, "999:1000", Map.of(), "redis-server", "--version").stdout())
         .contains("Redis server v=7.");
     // The pod's ConfigMap at /config, its emptyDir /run/redis (writable by the pod's uid via fsGroup).
     Path config = Files.createDirectories(root.resolve("config"));
@@ -83,20 +83,20 @@ class TestImagesKubeIT {
         "REDIS_PORT", Integer.toString(port), "REDIS_GATE_PORT", Integer.toString(gate), "REDIS_BIND", "127.0.0.1",
         "REDIS_BASE_CONF", "/config/redis.conf", "REDIS_DATA_DIR", "/data", "REDIS_RUN_DIR", "/run/redis");
     Path log = dir.resolve("redis.log");
-    Process redis = TestImages.start(root, "999:1000", env, log, "sh", "/config/redis-start.sh");
+    Process redis = LocalImages.start(root, "999:1000", env, log, "sh", "/config/redis-start.sh");
     try {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
           .untilAsserted(() -> assertThat(probe(root, env, "live")).as(() -> read(log)).isZero());
-      TestImages.Run ping = TestImages.inRoot(root, "999:1000", Map.of("REDISCLI_AUTH", "images-test-pw"),
+      LocalImages.Run ping = LocalImages.inRoot(root, "999:1000", Map.of("REDISCLI_AUTH", "images-test-pw"),
           "redis-cli", "-p", Integer.toString(port), "cluster", "info");
       assertThat(ping.stdout()).as("a cluster-enabled node, not yet in a cluster").contains("cluster_known_nodes:1");
-      TestImages.Run noAuth = TestImages.inRoot(root, "999:1000", Map.of(), "redis-cli", "-p",
+      LocalImages.Run noAuth = LocalImages.inRoot(root, "999:1000", Map.of(), "redis-cli", "-p",
           Integer.toString(port), "ping");
       assertThat(noAuth.stdout()).contains("NOAUTH");
       assertThat(read(log)).contains("starting redis-server as a new node");
       assertThat(Files.exists(root.resolve("data/nodes.conf"))).as("nodes.conf written to /data by uid 999").isTrue();
     } finally {
-      TestImages.stop(redis);
+      LocalImages.stop(redis);
     }
     assertThat(redis.isAlive()).isFalse();
     assertThat(listening(port)).as("the Redis port after the namespace ended").isFalse();
@@ -113,48 +113,48 @@ class TestImagesKubeIT {
     List<String> args = List.of("/usr/local/bin/postgres-entrypoint.sh", "postgres", "-p", Integer.toString(port),
         "-c", "listen_addresses=127.0.0.1");
     Path log = dir.resolve("postgres.log");
-    Process postgres = TestImages.start(root, "70:70", env, log, args.toArray(String[]::new));
+    Process postgres = LocalImages.start(root, "70:70", env, log, args.toArray(String[]::new));
     try {
       awaitReady(root, port, log);
       assertThat(read(log)).contains("initialising a new cluster").contains("initialisation complete");
-      TestImages.Run login = psql(root, port, "images-test-pw",
+      LocalImages.Run login = psql(root, port, "images-test-pw",
           "select current_user || ' ' || current_database() || ' ' || current_setting('password_encryption')"
               + " || ' ' || (select left(rolpassword, 14) from pg_authid where rolname = current_user)");
       assertThat(login.exit()).as(login.stderr()).isZero();
       assertThat(login.stdout().trim()).isEqualTo("tt ttdb scram-sha-256 SCRAM-SHA-256$");
-      TestImages.Run wrong = psql(root, port, "not-the-password", "select 1");
+      LocalImages.Run wrong = psql(root, port, "not-the-password", "select 1");
       assertThat(wrong.exit()).isNotZero();
       assertThat(wrong.stderr()).contains("password authentication failed for user \"tt\"");
       assertThat(psql(root, port, "images-test-pw", "create table t (v text); insert into t values ('kept')").exit())
           .isZero();
 
       // The backup Job's pg_dump (custom format) from this image, read back by pg_restore --list.
-      TestImages.Run dump = TestImages.inRoot(root, "70:70", Map.of("PGHOST", "127.0.0.1", "PGPORT",
+      LocalImages.Run dump = LocalImages.inRoot(root, "70:70", Map.of("PGHOST", "127.0.0.1", "PGPORT",
           Integer.toString(port), "PGUSER", "tt", "PGPASSWORD", "images-test-pw", "PGDATABASE", "ttdb"),
           "pg_dump", "--format=custom", "--no-password", "--file=/tmp/ttdb.dump");
       assertThat(dump.exit()).as(dump.stderr()).isZero();
-      TestImages.Run list = TestImages.inRoot(root, "70:70", Map.of(), "pg_restore", "--list", "/tmp/ttdb.dump");
+      LocalImages.Run list = LocalImages.inRoot(root, "70:70", Map.of(), "pg_restore", "--list", "/tmp/ttdb.dump");
       assertThat(list.stdout()).contains("TABLE public t tt");
     } finally {
-      TestImages.stop(postgres);
+      LocalImages.stop(postgres);
     }
     assertThat(listening(port)).isFalse();
 
     // A second start on the same PGDATA keeps the database: no second initdb.
-    Process again = TestImages.start(root, "70:70", env, dir.resolve("postgres-2.log"), args.toArray(String[]::new));
+    Process again = LocalImages.start(root, "70:70", env, dir.resolve("postgres-2.log"), args.toArray(String[]::new));
     try {
       awaitReady(root, port, dir.resolve("postgres-2.log"));
       assertThat(psql(root, port, "images-test-pw", "select v from t").stdout().trim()).isEqualTo("kept");
       assertThat(read(dir.resolve("postgres-2.log"))).doesNotContain("initialising");
     } finally {
-      TestImages.stop(again);
+      LocalImages.stop(again);
     }
   }
 
   @Test
   void postgresEntrypointRefusesAnEmptyPgdataWithoutAPassword(@TempDir Path dir) throws Exception {
     Path root = unpackedRoot("postgres", dir);
-    TestImages.Run run = TestImages.inRoot(root, "70:70", Map.of("PGDATA", "/var/lib/postgresql/data/pgdata"),
+    LocalImages.Run run = LocalImages.inRoot(root, "70:70", Map.of("PGDATA", "/var/lib/postgresql/data/pgdata"),
         "/usr/local/bin/postgres-entrypoint.sh", "postgres");
     assertThat(run.exit()).isNotZero();
     assertThat(run.stderr()).contains("POSTGRES_PASSWORD is not set");
@@ -164,22 +164,22 @@ class TestImagesKubeIT {
   private static void awaitReady(Path root, int port, Path log) {
     // The operator's own readiness check (pg_isready over TCP), from the image.
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(500))
-        .untilAsserted(() -> assertThat(TestImages.inRoot(root, "70:70", Map.of(), "pg_isready", "-h", "127.0.0.1",
+        .untilAsserted(() -> assertThat(LocalImages.inRoot(root, "70:70", Map.of(), "pg_isready", "-h", "127.0.0.1",
             "-p", Integer.toString(port)).exit()).as(() -> read(log)).isZero());
   }
 
-  private static TestImages.Run psql(Path root, int port, String password, String sql) throws Exception {
-    return TestImages.inRoot(root, "70:70", Map.of("PGPASSWORD", password), "psql", "-X", "-At",
+  private static LocalImages.Run psql(Path root, int port, String password, String sql) throws Exception {
+    return LocalImages.inRoot(root, "70:70", Map.of("PGPASSWORD", password), "psql", "-X", "-At",
         "-v", "ON_ERROR_STOP=1", "host=127.0.0.1 port=" + port + " user=tt dbname=ttdb", "-c", sql);
   }
 
   @Test
   void operatorImageIsTheJreWithTheJarAndRunsItAsItsDockerfileDoes(@TempDir Path dir) throws Exception {
     Path jar = Path.of("target", "ttstack-operator.jar").toAbsolutePath();
-    TestImages.Image image = TestImages.build("operator");
-    assertThat(image.ref()).isEqualTo("ttstack.local/operator:" + TestImages.sha256(jar).substring(0, 12));
+    LocalImages.Image image = LocalImages.build("operator");
+    assertThat(image.ref()).isEqualTo("ttstack.local/operator:" + LocalImages.sha256(jar).substring(0, 12));
     JsonNode cfg = checkArchive(image, dir.resolve("archive"));
-    TestImages.Image jre = TestImages.build("jre");
+    LocalImages.Image jre = LocalImages.build("jre");
     JsonNode jreCfg = checkArchive(jre, dir.resolve("jre"));
     // The JRE's layer shared as it is (containerd stores it once), the jar's on top.
     assertThat(cfg.at("/rootfs/diff_ids")).hasSize(2);
@@ -190,16 +190,16 @@ class TestImagesKubeIT {
     Path root = dir.resolve("root");
     JsonNode entry = JSON.readTree(dir.resolve("archive/manifest.json").toFile()).get(0);
     for (JsonNode layer : entry.get("Layers")) {
-      TestImages.unpackLayer(dir.resolve("archive").resolve(layer.asText()), root);
+      LocalImages.unpackLayer(dir.resolve("archive").resolve(layer.asText()), root);
     }
-    assertThat(TestImages.sha256(root.resolve("app/ttstack-operator.jar"))).isEqualTo(TestImages.sha256(jar));
+    assertThat(LocalImages.sha256(root.resolve("app/ttstack-operator.jar"))).isEqualTo(LocalImages.sha256(jar));
     // As the runtime would: the config's User, Env and Entrypoint, with the `crd` command.
     Map<String, String> env = new java.util.HashMap<>();
     cfg.at("/config/Env").forEach(e -> env.put(e.asText().split("=", 2)[0], e.asText().split("=", 2)[1]));
     List<String> command = new java.util.ArrayList<>();
     cfg.at("/config/Entrypoint").forEach(a -> command.add(a.asText()));
     command.add("crd");
-    TestImages.Run crd = TestImages.inRoot(root, cfg.at("/config/User").asText(), env, command.toArray(String[]::new));
+    LocalImages.Run crd = LocalImages.inRoot(root, cfg.at("/config/User").asText(), env, command.toArray(String[]::new));
     assertThat(crd.exit()).as(crd.stderr()).isZero();
     assertThat(crd.stdout()).contains("CustomResourceDefinition").contains("ttstacks.ttstack.dev");
   }
@@ -213,7 +213,7 @@ class TestImagesKubeIT {
    */
   @Test
   void redisArchiveImportsIntoContainerdAndRunsThere(@TempDir Path dir) throws Exception {
-    TestImages.Image image = TestImages.build("redis");
+    LocalImages.Image image = LocalImages.build("redis");
     Path hosts = Files.createDirectories(dir.resolve("certs.d/_default")).resolve("hosts.toml");
     Files.writeString(hosts, "server = \"http://127.0.0.1:1\"\n");
     String socket = dir.resolve("containerd.sock").toString();
@@ -237,11 +237,11 @@ class TestImagesKubeIT {
     try {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
           assertThat(ctr(socket, "version").exit()).as(() -> read(dir.resolve("containerd.log"))).isZero());
-      TestImages.Run imported = ctr(socket, "-n", "k8s.io", "images", "import", image.archive().toString());
+      LocalImages.Run imported = ctr(socket, "-n", "k8s.io", "images", "import", image.archive().toString());
       assertThat(imported.exit()).as(imported.stderr()).isZero();
       assertThat(ctr(socket, "-n", "k8s.io", "images", "ls", "-q").stdout().lines()).contains(image.ref());
       // --cgroup "": the container's cgroup is /<id>, which runc removes with it (no parent left).
-      TestImages.Run inside = ctr(socket, "-n", "k8s.io", "run", "--rm", "--cgroup", "", image.ref(),
+      LocalImages.Run inside = ctr(socket, "-n", "k8s.io", "run", "--rm", "--cgroup", "", image.ref(),
           "ttstack-images-" + ProcessHandle.current().pid() + "-" + System.nanoTime(),
           "sh", "-c", "id -u; id -g; redis-server --version");
       assertThat(inside.exit()).as(inside.stderr()).isZero();
@@ -319,7 +319,7 @@ class TestImagesKubeIT {
     cfg.at("/config/Entrypoint").forEach(a -> command.add(a.asText()));
     command.addAll(args);
     Path log = dir.resolve(name + ".log");
-    Process server = TestImages.start(root, cfg.at("/config/User").asText(), all, log, command.toArray(String[]::new));
+    Process server = LocalImages.start(root, cfg.at("/config/User").asText(), all, log, command.toArray(String[]::new));
     java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     java.net.http.HttpRequest get = java.net.http.HttpRequest.newBuilder(
         java.net.URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build();
@@ -338,24 +338,24 @@ class TestImagesKubeIT {
       });
       return body[0];
     } finally {
-      TestImages.stop(server);
+      LocalImages.stop(server);
       assertThat(listening(port)).as(name + "'s port after stop").isFalse();
     }
   }
 
-  private static TestImages.Run ctr(String socket, String... args) throws Exception {
+  private static LocalImages.Run ctr(String socket, String... args) throws Exception {
     List<String> command = new java.util.ArrayList<>(List.of("ctr", "--address", socket));
     command.addAll(List.of(args));
-    return TestImages.run(command, Map.of(), 5);
+    return LocalImages.run(command, Map.of(), 5);
   }
 
   /**
    * A docker-archive as {@code ctr images import} reads it: one manifest entry naming the config by
    * its sha256 and the layers whose sha256 are the config's diff_ids; the one tag ttstack.local/...
    */
-  private static JsonNode checkArchive(TestImages.Image image, Path dir) throws Exception {
+  private static JsonNode checkArchive(LocalImages.Image image, Path dir) throws Exception {
     Files.createDirectories(dir);
-    TestImages.unpackArchive(image.archive(), dir);
+    LocalImages.unpackArchive(image.archive(), dir);
     JsonNode manifest = JSON.readTree(dir.resolve("manifest.json").toFile());
     assertThat(manifest).hasSize(1);
     JsonNode entry = manifest.get(0);
@@ -363,7 +363,7 @@ class TestImagesKubeIT {
     assertThat(entry.get("RepoTags").get(0).asText()).isEqualTo(image.ref()).startsWith("ttstack.local/");
     String configName = entry.get("Config").asText();
     Path config = dir.resolve(configName);
-    assertThat(configName).as("the config is named by its digest").isEqualTo(TestImages.sha256(config) + ".json");
+    assertThat(configName).as("the config is named by its digest").isEqualTo(LocalImages.sha256(config) + ".json");
     JsonNode cfg = JSON.readTree(config.toFile());
     assertThat(cfg.get("os").asText()).isEqualTo("linux");
     assertThat(cfg.get("rootfs").get("type").asText()).isEqualTo("layers");
@@ -372,29 +372,29 @@ class TestImagesKubeIT {
     assertThat(diffIds).hasSameSizeAs(layers).isNotEmpty();
     for (int i = 0; i < layers.size(); i++) {
       assertThat(diffIds.get(i).asText()).as("diff_id of layer " + i)
-          .isEqualTo("sha256:" + TestImages.sha256(dir.resolve(layers.get(i).asText())));
+          .isEqualTo("sha256:" + LocalImages.sha256(dir.resolve(layers.get(i).asText())));
     }
     return cfg;
   }
 
   private static Path unpackedRoot(String name, Path dir) throws Exception {
-    TestImages.Image image = TestImages.build(name);
+    LocalImages.Image image = LocalImages.build(name);
     Path archive = Files.createDirectories(dir.resolve("archive"));
-    TestImages.unpackArchive(image.archive(), archive);
+    LocalImages.unpackArchive(image.archive(), archive);
     JsonNode entry = JSON.readTree(archive.resolve("manifest.json").toFile()).get(0);
     Path root = dir.resolve("root");
     for (JsonNode layer : entry.get("Layers")) {
-      TestImages.unpackLayer(archive.resolve(layer.asText()), root);
+      LocalImages.unpackLayer(archive.resolve(layer.asText()), root);
     }
     return root;
   }
 
   private static int probe(Path root, Map<String, String> env, String mode) throws Exception {
-    return TestImages.inRoot(root, "999:1000", env, "sh", "/config/redis-probe.sh", mode).exit();
+    return LocalImages.inRoot(root, "999:1000", env, "sh", "/config/redis-probe.sh", mode).exit();
   }
 
   static void chown(Path path, String owner) throws Exception {
-    TestImages.Run r = TestImages.run(List.of("chown", owner, path.toString()), Map.of(), 1);
+    LocalImages.Run r = LocalImages.run(List.of("chown", owner, path.toString()), Map.of(), 1);
     assertThat(r.exit()).as(r.stderr()).isZero();
   }
 

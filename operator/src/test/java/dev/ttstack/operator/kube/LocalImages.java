@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * bound in. Ending the {@code unshare} process kills the namespace's init (a root shell), and with it
  * every process of the namespace and its mounts, so a failed test leaves nothing behind. The network is the machine's: servers bind to loopback.
  */
-final class TestImages {
+final class LocalImages {
   static final Path SCRIPT = LocalCluster.SCRIPT.resolveSibling("images.sh");
   /** PATH inside the images (as their config's Env says). */
   static final String PATH = "/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -30,7 +30,7 @@ final class TestImages {
 
   record Run(int exit, String stdout, String stderr) {}
 
-  private TestImages() {}
+  private LocalImages() {}
 
   /** Builds (or finds in the cache) one image; the first build takes about a minute. */
   static Image build(String name) throws Exception {
