@@ -253,8 +253,9 @@ EOF
 }
 
 down() {
-  local name pid deadline
+  local name pid deadline node=0
   if [[ -f $DIR/node/made ]]; then
+    node=1
     # shellcheck source=k3s/local-node/node.sh disable=SC1091 # from the repository root it is followed
     source "$HERE/node.sh"
     node_down
@@ -273,6 +274,7 @@ down() {
     fi
     rm -f "$DIR/pids/$name"
   done
+  ((node)) && node_network_down
   # Processes a test's simulated kubelet started (Redis containers run in their pod's folder under
   # $DIR/kubelet) and left behind when its JVM was killed outright.
   local proc cwd

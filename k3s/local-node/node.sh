@@ -523,11 +523,17 @@ node_down() {
   while read -r mnt; do
     umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
   done < <(awk -v d="$DIR/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
-  network_down
   cgroups_down
+  say "node down"
+}
+
+# After the control plane has stopped (it listens on the bridge's address: removed under a running
+# API server, its shutdown hangs until killed): the network, the machine's folders, the node's folder.
+node_network_down() {
+  local n=$DIR/node dir
+  network_down
   if [[ -f $n/made-dirs ]]; then
-    while read -r mnt; do rm -rf "$mnt"; done <"$n/made-dirs"
+    while read -r dir; do rm -rf "$dir"; done <"$n/made-dirs"
   fi
   rm -rf "$n"
-  say "node down"
 }
