@@ -10,6 +10,9 @@
 #                       CoreDNS answers.
 #   cluster.sh down     stop every process it started and remove its route; keeps logs/ only. After
 #                       --node also the node: pods, shims, mounts, namespaces, bridge, rules.
+#   cluster.sh restart-node
+#                       (after up --node) a node reboot: kubelet and containerd stopped, every
+#                       container killed, both started again; waits until the Node is Ready.
 #   cluster.sh status   what runs, and whether the API server answers /readyz. Exit 0 when ready.
 #   cluster.sh env      (after up) the variables tests read: KUBECONFIG, LOCAL_NODE_BIN, ports...
 #
@@ -326,7 +329,13 @@ case ${1:-} in
     up
     ;;
   down) down ;;
+  restart-node)
+    [[ -f $DIR/node/made ]] || fail "no node runs in ${DIR} (cluster.sh up --node first)"
+    # shellcheck source=k3s/local-node/node.sh disable=SC1091 # from the repository root it is followed
+    source "$HERE/node.sh"
+    node_restart
+    ;;
   status) status ;;
   env) [[ -f $DIR/env ]] || fail "not up (${DIR})"; cat "$DIR/env" ;;
-  *) echo "usage: $0 up [--node]|down|status|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up [--node]|down|restart-node|status|env" >&2; exit 2 ;;
 esac

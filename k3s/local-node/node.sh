@@ -299,6 +299,58 @@ node_prepare() {
   network_up
 }
 
+containerd_start() {
+  local n=$DIR/node deadline=$((SECONDS + 60))
+  node_start containerd containerd --config "$n/containerd/config.toml"
+  until node_ctr version >/dev/null 2>&1; do
+    alive containerd || { tail -n 30 "$DIR/logs/containerd.log" >&2; fail "containerd exited (logs: ${DIR}/logs)"; }
+    ((SECONDS < deadline)) || fail "containerd not answering within 60 s (logs: ${DIR}/logs)"
+    sleep 0.2
+  done
+}
+
+kubelet_start() {
+  local n=$DIR/node
+  node_start kubelet "$BIN" kubelet --config "$n/kubelet/config.yaml" --kubeconfig "$DIR/kubelet.kubeconfig" \
+    --root-dir "$n/kubelet" --cert-dir "$n/kubelet/pki" --node-ip "$NODE_IP" --hostname-override "$NODE_NAME"
+}
+
+# Until the Node reports Ready (bounded by NODE_READY_TIMEOUT); fails when a node process exits.
+node_ready_wait() {
+  local deadline=$((SECONDS + NODE_READY_TIMEOUT)) tool
+  until [[ $("$BIN" kubectl --kubeconfig "$DIR/admin.kubeconfig" get node "$NODE_NAME" \
+    -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]]; do
+    for tool in containerd kubelet kube-proxy coredns; do
+      alive "$tool" || { tail -n 30 "$DIR/logs/$tool.log" >&2; fail "${tool} exited (logs: ${DIR}/logs)"; }
+    done
+    ((SECONDS < deadline)) || fail "Node ${NODE_NAME} not Ready within ${NODE_READY_TIMEOUT} s (logs: ${DIR}/logs)"
+    sleep 0.5
+  done
+}
+
+# A reboot of the node's runtime (cluster.sh restart-node): the kubelet stopped, every container and
+# shim killed as a power cut would, containerd stopped; then containerd and the kubelet start again
+# on the same state, and the kubelet recreates every pod (new sandboxes, new pod IPs). The control
+# plane, kube-proxy and CoreDNS keep running (they are not the node's runtime).
+node_restart() {
+  local t0 pid deadline
+  t0=$(date +%s)
+  [[ -f $DIR/node/made ]] || fail "no node runs in ${DIR}"
+  BIN=$(sed -n 's/^LOCAL_NODE_BIN=//p' "$DIR/env")
+  stop_process kubelet
+  for pid in $(node_processes); do kill -KILL "$pid" 2>/dev/null || true; done
+  stop_process containerd
+  deadline=$((SECONDS + 15))
+  while [[ -n $(node_processes) ]] && ((SECONDS < deadline)); do
+    for pid in $(node_processes); do kill -KILL "$pid" 2>/dev/null || true; done
+    sleep 0.1
+  done
+  containerd_start
+  kubelet_start
+  node_ready_wait
+  say "node ${NODE_NAME} restarted: Ready again in $(($(date +%s) - t0)) s"
+}
+
 node_up() {
   local n=$DIR/node t0
   t0=$(date +%s)
@@ -343,13 +395,7 @@ state = "$n/containerd/state"
   [plugins."io.containerd.grpc.v1.cri".registry]
     config_path = "$n/containerd/certs.d"
 EOF
-  node_start containerd containerd --config "$n/containerd/config.toml"
-  local deadline=$((SECONDS + 60))
-  until node_ctr version >/dev/null 2>&1; do
-    alive containerd || { tail -n 30 "$DIR/logs/containerd.log" >&2; fail "containerd exited (logs: ${DIR}/logs)"; }
-    ((SECONDS < deadline)) || fail "containerd not answering within 60 s (logs: ${DIR}/logs)"
-    sleep 0.2
-  done
+  containerd_start
   images
 
   # The kubelet: on the bridge's address (the API server reaches it there: InternalIP), the cgroup-v1
@@ -390,8 +436,7 @@ imageGCLowThresholdPercent: 99
 evictionHard: {memory.available: "50Mi", nodefs.available: "1%", imagefs.available: "1%"}
 serializeImagePulls: false
 EOF
-  node_start kubelet "$BIN" kubelet --config "$n/kubelet/config.yaml" --kubeconfig "$DIR/kubelet.kubeconfig" \
-    --root-dir "$n/kubelet" --cert-dir "$n/kubelet/pki" --node-ip "$NODE_IP" --hostname-override "$NODE_NAME"
+  kubelet_start
   # kube-proxy: iptables mode, its servers on loopback, no machine-wide sysctl (conntrack left as it
   # is, no localhost NodePorts: route_localnet stays 0), NodePorts on the node's address only.
   node_start kube-proxy "$BIN" kube-proxy --kubeconfig "$DIR/kube-proxy.kubeconfig" --proxy-mode iptables \
@@ -409,15 +454,8 @@ CONTAINERD_ADDRESS=$n/containerd/containerd.sock
 PAUSE_IMAGE=$PAUSE_IMAGE
 BUSYBOX_IMAGE=$BUSYBOX_IMAGE" >>"$DIR/env"
 
-  deadline=$((SECONDS + NODE_READY_TIMEOUT))
-  until [[ $("$BIN" kubectl --kubeconfig "$DIR/admin.kubeconfig" get node "$NODE_NAME" \
-    -o 'jsonpath={.status.conditions[?(@.type=="Ready")].status}' 2>/dev/null) == True ]]; do
-    for tool in containerd kubelet kube-proxy coredns; do
-      alive "$tool" || { tail -n 30 "$DIR/logs/$tool.log" >&2; fail "${tool} exited (logs: ${DIR}/logs)"; }
-    done
-    ((SECONDS < deadline)) || fail "Node ${NODE_NAME} not Ready within ${NODE_READY_TIMEOUT} s (logs: ${DIR}/logs)"
-    sleep 0.5
-  done
+  local deadline=$((SECONDS + NODE_READY_TIMEOUT))
+  node_ready_wait
   # Pods can be created once the namespace's default ServiceAccount exists (made just after start).
   until "$BIN" kubectl --kubeconfig "$DIR/admin.kubeconfig" -n default get serviceaccount default >/dev/null 2>&1; do
     ((SECONDS < deadline)) || fail "no default ServiceAccount within ${NODE_READY_TIMEOUT} s (logs: ${DIR}/logs)"
