@@ -82,7 +82,11 @@ rm -f "$OUT"/*.log
 LOCAL_NODE_DIR=${LOCAL_NODE_DIR:-$HERE/.run-e2e}
 export LOCAL_NODE_DIR
 local_node_down() {
-  "$HERE/cluster.sh" down >"$OUT/cluster-down.log" 2>&1 || say "cluster.sh down failed: ${OUT}/cluster-down.log"
+  if "$HERE/cluster.sh" down >"$OUT/cluster-down.log" 2>&1; then
+    say "local node down"
+  else
+    say "cluster.sh down failed: ${OUT}/cluster-down.log"
+  fi
 }
 
 local_node_up() {
