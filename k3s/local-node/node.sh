@@ -31,6 +31,9 @@ INPUT_FENCE_CHAIN=TTSTACK-NODE-INPUT
 PAUSE_IMAGE=ttstack.local/pause:3.10
 BUSYBOX_IMAGE=ttstack.local/busybox:1.35
 NODE_READY_TIMEOUT=${LOCAL_NODE_NODE_READY_TIMEOUT:-180}
+# How long `up --node` waits for another node of this machine to go down (one at a time).
+NODE_WAIT_TIMEOUT=${LOCAL_NODE_NODE_WAIT_TIMEOUT:-1800}
+NODE_LOCK=/run/lock/ttstack-local-node.lock
 
 node_ctr() { ctr --address "$DIR/node/containerd/containerd.sock" -n k8s.io "$@"; }
 
@@ -100,12 +103,21 @@ images() {
 
 # --- the pod network -------------------------------------------------------------------------------
 network_up() {
-  local n=$DIR/node
-  if ip link show "$BRIDGE" >/dev/null 2>&1; then
-    fail "bridge ${BRIDGE} exists: another local node runs on this machine (one at a time), or a crashed one's leftovers (cluster.sh down in its LOCAL_NODE_DIR)"
-  fi
+  local n=$DIR/node deadline=$((SECONDS + NODE_WAIT_TIMEOUT)) said=0
+  # One node per machine: a second `up --node` (another checkout's tests, a run by hand) waits for
+  # the first one's down, bounded; the check and the bridge's creation are one step under a lock.
+  exec {lock}>"$NODE_LOCK"
+  flock "$lock"
+  while ip link show "$BRIDGE" >/dev/null 2>&1; do
+    flock -u "$lock"
+    ((said)) || { say "bridge ${BRIDGE} exists: another local node runs on this machine; waiting for its down (at most ${NODE_WAIT_TIMEOUT} s)"; said=1; }
+    ((SECONDS < deadline)) || fail "bridge ${BRIDGE} still exists after ${NODE_WAIT_TIMEOUT} s: another local node runs on this machine (one at a time), or a crashed one's leftovers (cluster.sh down in its LOCAL_NODE_DIR)"
+    sleep 2
+    flock "$lock"
+  done
   # Recorded before each change, so that node_down undoes exactly what was made.
   ip link add "$BRIDGE" type bridge && echo "$BRIDGE" >"$n/bridge"
+  exec {lock}>&-
   # No IPv6 on it: nothing is fenced for v6.
   sysctl -qw "net.ipv6.conf.${BRIDGE}.disable_ipv6=1" 2>/dev/null || true
   ip addr add "${NODE_IP}/${POD_CIDR#*/}" dev "$BRIDGE"
