@@ -277,6 +277,14 @@ down() {
     fi
     rm -f "$DIR/pids/$name"
   done
+  # Before the bridge goes: a node waiting for it (network_up) adds its route only after that.
+  if [[ -f $DIR/blackhole-route ]]; then
+    # Another local control plane of this machine (a second checkout's tests) may still rely on it.
+    if ! pgrep -f 'local-node kube-apiserver' >/dev/null; then
+      ip route del blackhole "$(cat "$DIR/blackhole-route")" 2>/dev/null || true
+    fi
+    rm -f "$DIR/blackhole-route"
+  fi
   ((node)) && node_network_down
   # Processes a test's simulated kubelet started (Redis containers run in their pod's folder under
   # $DIR/kubelet) and left behind when its JVM was killed outright.
@@ -287,13 +295,6 @@ down() {
       kill -KILL "${proc#/proc/}" 2>/dev/null || true
     fi
   done
-  if [[ -f $DIR/blackhole-route ]]; then
-    # Another local control plane of this machine (a second checkout's tests) may still rely on it.
-    if ! pgrep -f 'local-node kube-apiserver' >/dev/null; then
-      ip route del blackhole "$(cat "$DIR/blackhole-route")" 2>/dev/null || true
-    fi
-    rm -f "$DIR/blackhole-route"
-  fi
   # Data and keys are throwaway; the logs stay for whoever looks into a failure.
   rm -rf "$DIR/etcd" "$DIR/pki" "$DIR/env" "$DIR"/*.kubeconfig
   say "down (logs kept in ${DIR}/logs)"
