@@ -178,9 +178,12 @@ final class FakeDoppler {
       }
       case "/_stats" -> {
         Map<String, Object> stats = new TreeMap<>();
-        stats.put("downloads", Map.of("total", total(downloads), "conditional", conditional.sum(),
-            "byStatus", byStatus(downloads)));
-        stats.put("other", Map.of("total", total(other), "byStatus", byStatus(other)));
+        Map<String, Object> d = new TreeMap<>();
+        d.put("total", total(downloads));
+        d.put("conditional", conditional.sum()); // requests that carried If-None-Match
+        d.put("byStatus", byStatus(downloads));
+        stats.put("downloads", d);
+        stats.put("other", new TreeMap<>(Map.of("total", total(other), "byStatus", byStatus(other))));
         Main.send(ex, 200, "application/json", Json.write(stats));
         return 200;
       }
