@@ -5,10 +5,11 @@
 #   no mirror is named here) -> the machine's apt sources copied in, `apt-get install
 #   --no-install-recommends` of the image's packages in a chroot -> the image's own set-up (users
 #   with the uids the TTStack pods run as, thin entrypoints) -> one layer tar + config JSON +
-#   manifest.json. The jar images (operator, app) are the jre image's layer plus one with the jar.
+#   manifest.json. The jar images (operator, app) are the jre image's layer plus one with the jar;
+#   stand-ins is the same with a jar this script compiles (javac) from k3s/local-node/stand-ins/.
 # Each image is cached under $XDG_CACHE_HOME/ttstack/images/<name>-<key>/ (key: the package list,
 # this image's definition, the shared build steps, the Debian suite and architecture; for a jar
-# image: the jar's sha256 and the jre image's key); older keys
+# image: the jar's sha256 (stand-ins: its sources' and the javac version) and the jre image's key); older keys
 # of the same image are removed; a second call returns at once. One build per image at a time
 # (flock); the second caller waits, then finds it.
 #
@@ -17,14 +18,17 @@
 # Prints one line per image on stdout: "<image reference> <archive path>", for example
 #   ttstack.local/redis:7.0.15 /root/.cache/ttstack/images/redis-0123456789abcdef/image.tar
 # Images: redis, postgres, jre, and on jre: operator and app (their jars built first by ./mvnw
-# package); prometheus, alertmanager, postgres-exporter, redis-exporter; see the image_* functions.
-# Needs: debootstrap, jq, sha256sum, flock, chroot, unshare (util-linux); run as root.
+# package) and stand-ins (fake Doppler, Slack receiver); prometheus, alertmanager, postgres-exporter,
+# redis-exporter; toolbox (an in-cluster client: curl, jq, redis-cli, psql/pg_restore); see the
+# image_* functions.
+# Needs: debootstrap, jq, sha256sum, flock, chroot, unshare (util-linux), javac + jar (stand-ins);
+# run as root.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 CACHE_ROOT=${XDG_CACHE_HOME:-$HOME/.cache}/ttstack/images
-IMAGES=(redis postgres jre operator app prometheus alertmanager postgres-exporter redis-exporter)
+IMAGES=(redis postgres jre operator app stand-ins prometheus alertmanager postgres-exporter redis-exporter toolbox)
 
 say() { printf '[images] %s\n' "$*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
@@ -136,7 +140,25 @@ image_redis-exporter() {
   CONFIG_JSON='{Env: ['"$MONITORING_PATH"'], User: "65534:65534",
     Entrypoint: ["/usr/bin/prometheus-redis-exporter"], ExposedPorts: {"9121/tcp": {}}}'
 }
-for _image in prometheus alertmanager postgres-exporter redis-exporter; do
+# The e2e run's client inside the cluster (kubectl exec into its pod): HTTP (curl, jq), Redis
+# Cluster (redis-cli --cluster check: MOVED answers name pod hostnames only a pod resolves) and
+# PostgreSQL (psql, pg_restore --list of a backup). User 10002 with a passwd entry (psql and
+# redis-cli look their user up); HOME=/tmp, the one folder a read-only root filesystem pod mounts.
+# Its process waits for SIGTERM, so deleting the pod takes no grace period.
+image_toolbox() {
+  PACKAGES=(curl jq redis-tools postgresql-client-15 ca-certificates)
+  VERSION_OF=postgresql-client-15
+  CONFIG_JSON='{Env: ["PATH=/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+      "HOME=/tmp", "LANG=C.UTF-8"],
+    User: "10002:10002", WorkingDir: "/tmp",
+    Entrypoint: ["/bin/sh", "-c", "trap \"exit 0\" TERM INT; sleep infinity & wait"]}'
+}
+prepare_toolbox() {
+  groupadd --gid 10002 toolbox
+  useradd --uid 10002 --gid 10002 --no-create-home --home-dir /tmp --shell /bin/sh toolbox
+}
+
+for _image in prometheus alertmanager postgres-exporter redis-exporter toolbox; do
   eval "files_${_image}() { :; }"
 done
 unset _image
@@ -158,6 +180,34 @@ image_app() {
   JAR=$REPO/app/target/tt-app.jar
   CONFIG_JSON='{Env: ["JAVA_TOOL_OPTIONS=-XX:MaxRAMPercentage=75 -XX:InitialRAMPercentage=50 -XX:+ExitOnOutOfMemoryError -Xss512k -Djava.security.egd=file:/dev/urandom"],
     Entrypoint: ["java", "-jar", "/app/tt-app.jar"], ExposedPorts: {"8080/tcp": {}}}'
+}
+# The e2e run's stand-ins for Doppler and Slack (k3s/local-node/stand-ins/: JDK only, no
+# dependency), compiled here by the machine's javac into one jar; the first argument picks the
+# server (`fake-doppler` or `slack-receiver`). Its key is the sources' and the jre's, its tag the
+# key's first 12 hex digits. The flags keep each server small (measured RSS about 45-60 MB: a
+# 24 MB heap, C1 only, one compiler thread, small stacks, metaspace and code cache).
+image_stand-ins() {
+  BASE=jre
+  SOURCES=$HERE/stand-ins
+  JAR=stand-ins.jar
+  CONFIG_JSON='{Entrypoint: ["java", "-XX:+UseSerialGC", "-Xms8m", "-Xmx24m", "-XX:TieredStopAtLevel=1",
+      "-XX:CICompilerCount=1", "-Xss256k", "-XX:MaxMetaspaceSize=32m", "-XX:ReservedCodeCacheSize=16m",
+      "-XX:MaxDirectMemorySize=8m", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp",
+      "-jar", "/app/stand-ins.jar"], ExposedPorts: {"8443/tcp": {}, "8080/tcp": {}}}'
+}
+# The stand-ins' sources, in a fixed order, for the key.
+sources_of() { (cd "$1" && find . -type f -name '*.java' | LC_ALL=C sort); }
+# Compiles SOURCES into WORK/JAR (Java 17 bytecode, warnings are errors); prints the jar's path.
+compile_sources() {
+  local work=$1
+  mkdir -p "$work/classes"
+  local files=()
+  mapfile -t files < <(sources_of "$SOURCES")
+  (cd "$SOURCES" && javac -Xlint:all -Werror --release 17 -encoding UTF-8 -d "$work/classes" "${files[@]}") >&2 \
+    || fail "stand-ins: javac failed"
+  jar --create --file "$work/$JAR" --main-class dev.ttstack.standins.Main -C "$work/classes" . >&2 \
+    || fail "stand-ins: jar failed"
+  echo "$work/$JAR"
 }
 
 # ---- shared build steps -----------------------------------------------------------------------
@@ -335,6 +385,7 @@ build_jar_image() {
   local base_config base_layers
   base_config=$work/archive/$(jq -r '.[0].Config' "$work/archive/manifest.json")
   base_layers=$(jq -c '.[0].Layers' "$work/archive/manifest.json")
+  [[ -z $SOURCES ]] || JAR=$(compile_sources "$work")
   cp "$JAR" "$work/layer/app/${JAR##*/}"
   chmod 0644 "$work/layer/app/${JAR##*/}"
   chmod 0755 "$work/layer/app"
@@ -355,7 +406,7 @@ build_jar_image() {
   rm -f "$base_config" "$work/archive/manifest.json"
   config_id=$(sha256sum "$config_file" | cut -d' ' -f1)
   mv "$config_file" "$work/archive/${config_id}.json"
-  local ref="ttstack.local/${name}:${JAR_SHA:0:12}"
+  local ref="ttstack.local/${name}:${TAG:-${JAR_SHA:0:12}}"
   jq -n -c --arg config "${config_id}.json" --arg ref "$ref" --argjson base "$base_layers" \
     --arg layer "${diff_id#sha256:}/layer.tar" \
     '[{Config: $config, RepoTags: [$ref], Layers: ($base + [$layer])}]' >"$work/archive/manifest.json"
@@ -379,6 +430,7 @@ image_key() {
       # The base archive's path names the base's own key.
       echo "$BASE_ARCHIVE $JAR_SHA"
       declare -f build_jar_image
+      [[ -z $SOURCES ]] || declare -f sources_of compile_sources
     else
       declare -f read_apt_source base_rootfs in_root build_image
       local f
@@ -392,11 +444,28 @@ image_key() {
 one_image() {
   local name=$1
   declare -F "image_${name}" >/dev/null || fail "unknown image '${name}' (images: ${IMAGES[*]})"
-  BASE="" PACKAGES=() VERSION_OF=""
+  BASE="" PACKAGES=() VERSION_OF="" SOURCES="" TAG=""
   "image_${name}"
-  if [[ -n $BASE ]]; then
+  if [[ -n $BASE && -n $SOURCES ]]; then
+    local tool
+    for tool in javac jar; do
+      command -v "$tool" >/dev/null 2>&1 || fail "${tool} is not installed (a JDK 17)"
+    done
+    # The jar is compiled in the build; its key: every source file (names and contents) and the
+    # compiler that makes its bytecode.
+    JAR_SHA=$( {
+      javac -version 2>&1
+      local f
+      while IFS= read -r f; do
+        echo "$f"
+        cat "$SOURCES/$f"
+      done < <(sources_of "$SOURCES")
+    } | sha256sum | cut -d' ' -f1)
+  elif [[ -n $BASE ]]; then
     [[ -f $JAR ]] || fail "${name}: ${JAR} does not exist: build it first (./mvnw -B package)"
     JAR_SHA=$(sha256sum "$JAR" | cut -d' ' -f1)
+  fi
+  if [[ -n $BASE ]]; then
     # The base first (at once when cached), by this script itself: its own variables, its own lock.
     local base_line
     base_line=$("${BASH_SOURCE[0]}" "$BASE" | tail -n 1) || fail "${name}: the ${BASE} image failed"
@@ -405,6 +474,8 @@ one_image() {
   local key out
   key=$(image_key "$name")
   out=$CACHE_ROOT/${name}-${key}
+  # A compiled jar has no sha256 of its own before the build: the image is tagged by its key.
+  [[ -z $SOURCES ]] || TAG=${key:0:12}
   if [[ -s $out/ref ]]; then
     say "${name}: cached (${out})"
     echo "$(cat "$out/ref") $out/image.tar"

@@ -343,6 +343,363 @@ class LocalImagesKubeIT {
     }
   }
 
+  // ---- the e2e run's stand-ins (k3s/local-node/stand-ins/) and its in-cluster client, started from
+  // their images as their manifests (k3s/local-node/e2e/) start them: the image's Entrypoint, User
+  // and Env, the options from the environment, files where the pod mounts its Secrets.
+
+  /**
+   * fake-doppler over HTTPS with a CA made here by openssl (a serving certificate for 127.0.0.1
+   * whose EC key is PKCS#8 PEM, as openssl genpkey writes it), its configuration a Secret volume
+   * laid out as the kubelet lays it out (files that are symlinks through {@code ..data} to a
+   * timestamped folder, updated by swapping {@code ..data}): Doppler's contract as the operator's
+   * DopplerClient speaks it, a change served on the next request, /_stats, and nothing secret in
+   * its log. Values are compared by hash: a failing assertion prints no secret.
+   */
+  @Test
+  void standInsFakeDopplerServesDopplersContractOverHttps(@TempDir Path dir) throws Exception {
+    LocalImages.Image image = LocalImages.build("stand-ins");
+    String key = image.archive().getParent().getFileName().toString().substring("stand-ins-".length());
+    assertThat(image.ref()).as("tagged by its key").isEqualTo("ttstack.local/stand-ins:" + key.substring(0, 12));
+    JsonNode cfg = checkArchive(image, dir.resolve("archive"));
+    JsonNode jreCfg = checkArchive(LocalImages.build("jre"), dir.resolve("jre"));
+    assertThat(cfg.at("/rootfs/diff_ids")).hasSize(2);
+    assertThat(cfg.at("/rootfs/diff_ids/0")).as("the jre's layer, shared").isEqualTo(jreCfg.at("/rootfs/diff_ids/0"));
+    assertThat(cfg.at("/config/User").asText()).isEqualTo("10001:10001");
+    assertThat(LocalImages.build("stand-ins").buildLog()).contains("stand-ins: cached");
+
+    Path root = unpackedRoot("stand-ins", dir);
+    Path tls = Files.createDirectories(root.resolve("tls"));
+    Path ca = makeCaAndServingCert(dir.resolve("pki"), tls);
+    chown(tls.resolve("tls.key"), "10001:10001");
+
+    String token = "dp.st.prd." + java.util.UUID.randomUUID();
+    Map<String, String> secrets = new java.util.TreeMap<>(Map.of("POSTGRES_PASSWORD", "pg-" + java.util.UUID.randomUUID(),
+        "REDIS_PASSWORD", "redis-" + java.util.UUID.randomUUID(), "SLACK_WEBHOOK_URL",
+        "http://slack-receiver/services/T0/B0/" + java.util.UUID.randomUUID(), "WITH \"QUOTES\"", "a\\b\n\"c\""));
+    Path config = Files.createDirectories(root.resolve("config"));
+    secretVolume(config, 1, Map.of("token", token, "secrets.json", JSON.writeValueAsString(secrets)));
+
+    Map<String, String> changed = new java.util.TreeMap<>(secrets);
+    changed.put("REDIS_PASSWORD", "redis-" + java.util.UUID.randomUUID());
+    int port = freePort();
+    Process server = startFromImage(root, dir, "fake-doppler.log", Map.of("PORT", Integer.toString(port),
+        "BIND", "127.0.0.1", "TLS_CERT", "/tls/tls.crt", "TLS_KEY", "/tls/tls.key", "CONFIG_DIR", "/config"),
+        "fake-doppler");
+    Path log = dir.resolve("fake-doppler.log");
+    java.net.http.HttpClient https = java.net.http.HttpClient.newBuilder().sslContext(trusting(ca))
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    String base = "https://127.0.0.1:" + port;
+    try {
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+        assertThat(server.isAlive()).as(() -> "fake-doppler exited: " + read(log)).isTrue();
+        assertThat(get(https, base + "/_health", Map.of()).statusCode()).as("readiness").isEqualTo(200);
+      });
+
+      // 200: the secrets and Doppler's own keys, a weak ETag.
+      var ok = download(https, base, token, "tt-backend", "prd", null);
+      assertThat(ok.statusCode()).as(ok.body()).isEqualTo(200);
+      assertThat(ok.headers().firstValue("Content-Type")).hasValue("application/json");
+      Map<String, String> expected = new java.util.TreeMap<>(secrets);
+      expected.putAll(Map.of("DOPPLER_PROJECT", "tt-backend", "DOPPLER_CONFIG", "prd", "DOPPLER_ENVIRONMENT", "prd"));
+      assertThat(fingerprint(ok.body())).isEqualTo(fingerprint(expected));
+      String etag = ok.headers().firstValue("ETag").orElseThrow();
+      assertThat(etag).matches("W/\"[0-9a-f]{32}\"");
+
+      // 304 on the same ETag, no body; an unknown one gets the content again.
+      var same = download(https, base, token, "tt-backend", "prd", etag);
+      assertThat(same.statusCode()).isEqualTo(304);
+      assertThat(same.body()).isEmpty();
+      assertThat(same.headers().firstValue("ETag")).hasValue(etag);
+      assertThat(download(https, base, token, "tt-backend", "prd", "W/\"0000\"").statusCode()).isEqualTo(200);
+
+      // The envelope, for a wrong and a missing token, a wrong project and a wrong config.
+      assertEnvelope(download(https, base, token + "x", "tt-backend", "prd", null), 401, "Invalid Auth token");
+      assertEnvelope(download(https, base, null, "tt-backend", "prd", null), 401, "Invalid Auth token");
+      assertEnvelope(download(https, base, token, "other", "prd", null), 404, "Could not find requested project");
+      assertEnvelope(download(https, base, token, "tt-backend", "dev", null), 404, "Could not find requested config");
+
+      // The Secret changed (the kubelet's ..data swap): the next request serves it, under a new ETag,
+      // and the old ETag is no longer "not modified".
+      secretVolume(config, 2, Map.of("token", token, "secrets.json", JSON.writeValueAsString(changed)));
+      var after = download(https, base, token, "tt-backend", "prd", etag);
+      assertThat(after.statusCode()).isEqualTo(200);
+      Map<String, String> expectedAfter = new java.util.TreeMap<>(changed);
+      expectedAfter.putAll(Map.of("DOPPLER_PROJECT", "tt-backend", "DOPPLER_CONFIG", "prd", "DOPPLER_ENVIRONMENT", "prd"));
+      assertThat(fingerprint(after.body())).isEqualTo(fingerprint(expectedAfter));
+      String etag2 = after.headers().firstValue("ETag").orElseThrow();
+      assertThat(etag2).isNotEqualTo(etag);
+      assertThat(download(https, base, token, "tt-backend", "prd", etag2).statusCode()).isEqualTo(304);
+
+      // A fault file: every download gets it (a rate limit with Doppler's headers) until it is gone.
+      secretVolume(config, 3, Map.of("token", token, "secrets.json", JSON.writeValueAsString(changed), "fault", "429"));
+      var limited = download(https, base, token, "tt-backend", "prd", etag2);
+      assertEnvelope(limited, 429, "rate limit");
+      assertThat(limited.headers().firstValue("retry-after")).hasValue("30");
+      secretVolume(config, 4, Map.of("token", token, "secrets.json", JSON.writeValueAsString(changed)));
+      assertThat(download(https, base, token, "tt-backend", "prd", etag2).statusCode()).isEqualTo(304);
+
+      // /_stats: the downloads above, by status; no token, no value.
+      var stats = get(https, base + "/_stats", Map.of());
+      assertThat(stats.statusCode()).isEqualTo(200);
+      JsonNode downloads = JSON.readTree(stats.body()).get("downloads");
+      assertThat(downloads.get("total").asInt()).isEqualTo(11);
+      assertThat(downloads.get("conditional").asInt()).as("requests with If-None-Match").isEqualTo(6);
+      assertThat(JSON.convertValue(downloads.get("byStatus"), Map.class))
+          .isEqualTo(Map.of("200", 3, "304", 3, "401", 2, "404", 2, "429", 1));
+      assertNoSecretIn(stats.body(), "/_stats", token, secrets, changed);
+      assertThat(get(https, base + "/nothing", Map.of()).statusCode()).isEqualTo(404);
+    } finally {
+      LocalImages.stop(server);
+    }
+    assertThat(listening(port)).isFalse();
+    String lines = read(log);
+    assertThat(lines).contains("fake-doppler GET /v3/configs/config/secrets/download 200",
+        "fake-doppler GET /v3/configs/config/secrets/download 304",
+        "fake-doppler GET /v3/configs/config/secrets/download 401", "fake-doppler GET /_stats 200");
+    assertNoSecretIn(lines, "the fake-doppler log", token, secrets, changed);
+  }
+
+  /**
+   * slack-receiver as Alertmanager's Slack webhook: POSTs recorded in order and answered 200 "ok",
+   * a non-JSON body refused as Slack refuses it, {@code /_received} returns them parsed, DELETE
+   * empties it; its log names no webhook path (the URL is a secret) and no body.
+   */
+  @Test
+  void standInsSlackReceiverRecordsWhatIsPosted(@TempDir Path dir) throws Exception {
+    Path root = unpackedRoot("stand-ins", dir);
+    int port = freePort();
+    Process server = startFromImage(root, dir, "slack-receiver.log", Map.of("PORT", Integer.toString(port),
+        "BIND", "127.0.0.1"), "slack-receiver");
+    Path log = dir.resolve("slack-receiver.log");
+    java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    String base = "http://127.0.0.1:" + port;
+    String hook = "/services/T0000/B0000/" + java.util.UUID.randomUUID().toString().replace("-", "");
+    String first = "{\"text\":\"[FIRING:1] TTStackAppDown\",\"attachments\":[{\"color\":\"danger\",\"n\":1.5}]}";
+    String second = "{\"text\":\"[RESOLVED] TTStackAppDown\",\"unicode\":\"\\u00e9\"}";
+    try {
+      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+        assertThat(server.isAlive()).as(() -> "slack-receiver exited: " + read(log)).isTrue();
+        assertThat(get(http, base + "/_health", Map.of()).statusCode()).isEqualTo(200);
+      });
+      for (String body : List.of(first, second)) {
+        var r = post(http, base + hook, body);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo("ok");
+      }
+      var bad = post(http, base + hook, "payload={not json");
+      assertThat(bad.statusCode()).isEqualTo(400);
+      assertThat(bad.body()).isEqualTo("invalid_payload");
+      assertThat(get(http, base + hook, Map.of()).statusCode()).isEqualTo(404);
+
+      JsonNode received = JSON.readTree(get(http, base + "/_received", Map.of()).body());
+      assertThat(received).hasSize(2);
+      assertThat(received.get(0).get("path").asText()).isEqualTo(hook);
+      assertThat(received.get(0).get("body")).isEqualTo(JSON.readTree(first));
+      assertThat(received.get(1).get("body")).isEqualTo(JSON.readTree(second));
+
+      var cleared = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/_received")).DELETE()
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(cleared.statusCode()).isEqualTo(200);
+      assertThat(JSON.readTree(get(http, base + "/_received", Map.of()).body())).isEmpty();
+    } finally {
+      LocalImages.stop(server);
+    }
+    assertThat(listening(port)).isFalse();
+    String lines = read(log);
+    assertThat(lines.lines().filter(l -> l.contains(" slack-receiver POST ")).count()).isEqualTo(3);
+    assertThat(lines).contains(" 400").contains("GET /_received 200");
+    assertThat(lines.contains(hook.substring(hook.lastIndexOf('/') + 1))).as("the webhook's secret path in the log").isFalse();
+    assertThat(lines.contains("TTStackAppDown")).as("a body in the log").isFalse();
+  }
+
+  /**
+   * The toolbox: the e2e run's client programs as its non-root user (a passwd entry, HOME=/tmp),
+   * and an entrypoint that waits until SIGTERM and then exits 0 at once (a pod deleted without its
+   * grace period running out).
+   */
+  @Test
+  void toolboxImageHasTheClientsAndStopsOnSigterm(@TempDir Path dir) throws Exception {
+    LocalImages.Image image = LocalImages.build("toolbox");
+    assertThat(image.ref()).startsWith("ttstack.local/toolbox:15.");
+    JsonNode cfg = checkArchive(image, dir.resolve("archive-check"));
+    String user = cfg.at("/config/User").asText();
+    assertThat(user).isEqualTo("10002:10002");
+    Path root = unpackedRoot("toolbox", dir);
+    Map<String, String> env = imageEnv(cfg);
+    assertThat(env).containsEntry("HOME", "/tmp");
+    Map<String, String> versions = new java.util.LinkedHashMap<>();
+    versions.put("curl --version", "curl 7.");
+    versions.put("jq --version", "jq-1.");
+    versions.put("redis-cli --version", "redis-cli 7.");
+    versions.put("pg_restore --version", "pg_restore (PostgreSQL) 15.");
+    versions.put("psql --version", "psql (PostgreSQL) 15.");
+    versions.put("id -un", "toolbox");
+    for (Map.Entry<String, String> v : versions.entrySet()) {
+      LocalImages.Run run = LocalImages.inRoot(root, user, env, v.getKey().split(" "));
+      assertThat(run.exit()).as(v.getKey() + ": " + run.stderr()).isZero();
+      assertThat(run.stdout()).as(v.getKey()).startsWith(v.getValue());
+    }
+    assertThat(LocalImages.inRoot(root, user, env, "id", "-u").stdout().trim()).isEqualTo("10002");
+    assertThat(LocalImages.inRoot(root, user, env, "sh", "-c", "echo '{\"a\":[1,2]}' | jq -c '.a | length'")
+        .stdout().trim()).isEqualTo("2");
+
+    // The Entrypoint in the background; once its shell has forked `sleep` (the trap is set by then),
+    // SIGTERM to it: it exits 0 (a shell without the trap dies of the signal: 143).
+    List<String> entry = new java.util.ArrayList<>(List.of("sh", "-c",
+        "\"$@\" & p=$!; until [ -n \"$(cat /proc/$p/task/$p/children)\" ]; do :; done; kill -TERM $p; wait $p; echo exit=$?", "sh"));
+    cfg.at("/config/Entrypoint").forEach(a -> entry.add(a.asText()));
+    LocalImages.Run stopped = LocalImages.inRoot(root, user, env, entry.toArray(String[]::new));
+    assertThat(stopped.stdout().trim()).as(stopped.stderr()).isEqualTo("exit=0");
+  }
+
+  /** A CA (EC, by openssl req -x509) and a serving certificate it signs for 127.0.0.1 into tls/. */
+  private static Path makeCaAndServingCert(Path pki, Path tls) throws Exception {
+    Files.createDirectories(pki);
+    Files.writeString(pki.resolve("ext.cnf"), "subjectAltName=IP:127.0.0.1,DNS:fake-doppler\n"
+        + "extendedKeyUsage=serverAuth\n");
+    openssl(pki, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-noenc",
+        "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=stand-ins test CA");
+    openssl(pki, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-out", tls.resolve("tls.key").toString());
+    openssl(pki, "req", "-new", "-key", tls.resolve("tls.key").toString(), "-subj", "/CN=fake-doppler", "-out", "tls.csr");
+    openssl(pki, "x509", "-req", "-in", "tls.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial",
+        "-days", "1", "-extfile", "ext.cnf", "-out", tls.resolve("tls.crt").toString());
+    assertThat(Files.readString(tls.resolve("tls.key"))).startsWith("-----BEGIN PRIVATE KEY-----");
+    return pki.resolve("ca.crt");
+  }
+
+  private static void openssl(Path cwd, String... args) throws Exception {
+    List<String> command = new java.util.ArrayList<>(List.of("openssl"));
+    command.addAll(List.of(args));
+    ProcessBuilder b = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true);
+    Process p = b.start();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor()).as("openssl " + String.join(" ", args) + ": " + out).isZero();
+  }
+
+  /** An SSL context that trusts only that CA (and checks the name, as the operator's client does). */
+  private static javax.net.ssl.SSLContext trusting(Path caPem) throws Exception {
+    java.security.KeyStore store = java.security.KeyStore.getInstance("PKCS12");
+    store.load(null, null);
+    try (var in = Files.newInputStream(caPem)) {
+      store.setCertificateEntry("ca", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    var trust = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(store);
+    var context = javax.net.ssl.SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
+  }
+
+  /**
+   * Writes {@code files} as the kubelet writes a Secret volume: into a new folder {@code ..vN}, then
+   * {@code ..data} swapped to it in one rename, every key a symlink {@code KEY -> ..data/KEY}.
+   */
+  private static void secretVolume(Path volume, int version, Map<String, String> files) throws IOException {
+    Path folder = Files.createDirectories(volume.resolve("..v" + version));
+    for (Map.Entry<String, String> f : files.entrySet()) {
+      Files.writeString(folder.resolve(f.getKey()), f.getValue());
+    }
+    Path next = volume.resolve("..data_tmp");
+    Files.deleteIfExists(next);
+    Files.createSymbolicLink(next, folder.getFileName());
+    Files.move(next, volume.resolve("..data"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    for (String k : List.of("token", "secrets.json", "fault", "project", "config")) {
+      Path link = volume.resolve(k);
+      if (files.containsKey(k) && !Files.isSymbolicLink(link)) {
+        Files.createSymbolicLink(link, Path.of("..data", k));
+      } else if (!files.containsKey(k)) {
+        Files.deleteIfExists(link);
+      }
+    }
+  }
+
+  /** The image's Entrypoint with {@code args}, as its User, with its Env plus {@code env}. */
+  private static Process startFromImage(Path root, Path dir, String logName, Map<String, String> env, String... args)
+      throws Exception {
+    JsonNode cfg = JSON.readTree(dir.resolve("archive").resolve(
+        JSON.readTree(dir.resolve("archive/manifest.json").toFile()).get(0).get("Config").asText()).toFile());
+    Map<String, String> all = imageEnv(cfg);
+    all.putAll(env);
+    List<String> command = new java.util.ArrayList<>();
+    cfg.at("/config/Entrypoint").forEach(a -> command.add(a.asText()));
+    command.addAll(List.of(args));
+    return LocalImages.start(root, cfg.at("/config/User").asText(), all, dir.resolve(logName),
+        command.toArray(String[]::new));
+  }
+
+  private static Map<String, String> imageEnv(JsonNode cfg) {
+    Map<String, String> env = new java.util.HashMap<>();
+    cfg.at("/config/Env").forEach(e -> env.put(e.asText().split("=", 2)[0], e.asText().split("=", 2)[1]));
+    return env;
+  }
+
+  /** The operator's request (DopplerClient): Bearer token, Accept JSON, optional If-None-Match. */
+  private static java.net.http.HttpResponse<String> download(java.net.http.HttpClient http, String base, String token,
+      String project, String config, String etag) throws Exception {
+    Map<String, String> headers = new java.util.HashMap<>(Map.of("Accept", "application/json"));
+    if (token != null) {
+      headers.put("Authorization", "Bearer " + token);
+    }
+    if (etag != null) {
+      headers.put("If-None-Match", etag);
+    }
+    return get(http, base + "/v3/configs/config/secrets/download?project=" + project + "&config=" + config
+        + "&format=json", headers);
+  }
+
+  private static java.net.http.HttpResponse<String> get(java.net.http.HttpClient http, String url,
+      Map<String, String> headers) throws Exception {
+    var b = java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(10)).GET();
+    headers.forEach(b::header);
+    try {
+      return http.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new AssertionError("GET " + url.replaceAll("\\?.*", "") + ": " + e);
+    }
+  }
+
+  private static java.net.http.HttpResponse<String> post(java.net.http.HttpClient http, String url, String body)
+      throws Exception {
+    return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).timeout(Duration.ofSeconds(10))
+        .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+        .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void assertEnvelope(java.net.http.HttpResponse<String> r, int status, String message) throws Exception {
+    assertThat(r.statusCode()).isEqualTo(status);
+    JsonNode body = JSON.readTree(r.body());
+    assertThat(body.get("success").asBoolean(true)).isFalse();
+    assertThat(body.get("messages")).hasSize(1);
+    assertThat(body.get("messages").get(0).asText()).contains(message);
+  }
+
+  /** Key -> first 12 hex of the value's SHA-256: comparable, printable. */
+  private static Map<String, String> fingerprint(Map<String, String> secrets) {
+    Map<String, String> f = new java.util.TreeMap<>();
+    secrets.forEach((k, v) -> f.put(k, dev.ttstack.operator.support.Hashes.sha256(v).substring(0, 12)));
+    return f;
+  }
+
+  private static Map<String, String> fingerprint(String json) throws IOException {
+    JsonNode node = JSON.readTree(json);
+    assertThat(node.isObject()).as("a flat JSON object").isTrue();
+    Map<String, String> values = new java.util.TreeMap<>();
+    node.fields().forEachRemaining(e -> {
+      assertThat(e.getValue().isTextual()).as(e.getKey() + " is a string").isTrue();
+      values.put(e.getKey(), e.getValue().asText());
+    });
+    return fingerprint(values);
+  }
+
+  @SafeVarargs
+  private static void assertNoSecretIn(String text, String where, String token, Map<String, String>... secrets) {
+    assertThat(text.contains(token)).as("the token in " + where).isFalse();
+    for (Map<String, String> s : secrets) {
+      s.forEach((k, v) -> assertThat(text.contains(v)).as("the value of " + k + " in " + where).isFalse());
+    }
+  }
+
   private static LocalImages.Run ctr(String socket, String... args) throws Exception {
     List<String> command = new java.util.ArrayList<>(List.of("ctr", "--address", socket));
     command.addAll(List.of(args));
