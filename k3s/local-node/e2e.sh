@@ -438,8 +438,7 @@ check_prometheus() { wait_for 180 prometheus_all_up; }
 
 # An alert made to fire for real: the app scaled to zero (spec.app.replicas: 0) fires TTAppDown
 # (for: 1m), which Alertmanager sends to the Slack stand-in with the payload the README describes.
-slack_received() { k -n "$FAKES_NS" exec deploy/slack-receiver -- curl -fsS http://127.0.0.1:8080/_received 2>/dev/null \
-  || in_client <<<"curl -fsS http://slack-receiver.${FAKES_NS}.svc/_received"; }
+slack_received() { in_client <<<"curl -fsS http://slack-receiver.${FAKES_NS}.svc/_received"; }
 # The first TTAppDown firing message the stand-in received on the webhook's path (PAYLOAD).
 PAYLOAD=""
 app_down_received() {
