@@ -20,8 +20,11 @@
 # Part 1 of the test tier: without --node no kubelet runs, so pods stay Pending unless a test plays
 # the kubelet (operator/src/test/.../kube/SimulatedKubelet). With --node (part 2) a real one runs:
 # a Node that registers is given every pending pod of the cluster, so use --node only on a cluster
-# whose every pod names an image imported into its containerd (node.sh; no pull can succeed). Nothing here listens beyond loopback, and the
-# Service range gets a blackhole route first, so that no address of it can route off this machine.
+# whose every pod names an image imported into its containerd (node.sh; no pull can succeed).
+# Nothing here listens beyond loopback — with --node, beyond loopback and the node's own bridge: the
+# API server then binds the bridge's address (pods reach it through the kubernetes Service, as on
+# k3s), fenced so that only the machine itself and its pods reach it. The Service range gets a
+# blackhole route first, so that no address of it can route off this machine.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -34,6 +37,8 @@ COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler)
 # up --node: also a real node (node.sh), named so.
 NODE=0
 NODE_NAME=local-node
+# Where the API server listens: loopback; with --node the node's bridge address (set in up).
+API_HOST=127.0.0.1
 
 say() { printf '[local-node] %s\n' "$*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
@@ -54,9 +59,9 @@ PY
 
 readyz() {
   [[ -f $DIR/env ]] || return 1
-  local port
-  port=$(sed -n 's/^APISERVER_PORT=//p' "$DIR/env")
-  curl -fsS --max-time 2 --cacert "$DIR/pki/ca.crt" "https://127.0.0.1:${port}/readyz" >/dev/null 2>&1
+  local url
+  url=$(sed -n 's/^APISERVER_URL=//p' "$DIR/env")
+  curl -fsS --max-time 2 --cacert "$DIR/pki/ca.crt" "${url}/readyz" >/dev/null 2>&1
 }
 
 # --- certificates (openssl): a CA, the API server's serving cert, one client cert per user ----------
@@ -66,7 +71,7 @@ pki() {
   openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=local-node-ca" \
     -keyout "$p/ca.key" -out "$p/ca.crt" 2>/dev/null
   cat >"$p/serving.ext" <<EOF
-subjectAltName=IP:127.0.0.1,IP:${FIRST_SERVICE_IP},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
+subjectAltName=IP:${API_HOST},IP:${FIRST_SERVICE_IP},DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local
 extendedKeyUsage=serverAuth
 EOF
   signed apiserver "/CN=kube-apiserver" "$p/serving.ext"
@@ -101,7 +106,7 @@ kind: Config
 clusters:
 - name: local-node
   cluster:
-    server: https://127.0.0.1:${port}
+    server: https://${API_HOST}:${port}
     certificate-authority: ${p}/ca.crt
 users:
 - name: ${user}
@@ -144,6 +149,13 @@ up() {
   rm -rf "$DIR/etcd" "$DIR/pki" "$DIR/pids" "$DIR/logs"
   mkdir -p "$DIR/logs" "$DIR/pids" "$DIR/etcd"
   chmod 700 "$DIR/etcd"
+  if ((NODE)); then
+    # The node's bridge first: the API server binds its address (pods reach it there).
+    # shellcheck source=k3s/local-node/node.sh disable=SC1091 # from the repository root it is followed
+    source "$HERE/node.sh"
+    node_prepare
+    API_HOST=$NODE_IP
+  fi
   pki
 
   # The Service range could route off this machine (it has a default route): blackhole it first.
@@ -159,7 +171,8 @@ KUBECONFIG=$DIR/admin.kubeconfig
 LOCAL_NODE_BIN=$BIN
 LOCAL_NODE_DIR=$DIR
 APISERVER_PORT=$api_port
-APISERVER_URL=https://127.0.0.1:$api_port
+APISERVER_HOST=$API_HOST
+APISERVER_URL=https://$API_HOST:$api_port
 ETCD_PORT=$etcd_port
 AUDIT_LOG=$DIR/logs/audit.log
 CA_CERT=$DIR/pki/ca.crt
@@ -193,10 +206,12 @@ EOF
     --initial-cluster "local-node=http://127.0.0.1:${etcd_peer}" --listen-metrics-urls "" \
     --unsafe-no-fsync --log-level warn
   local p=$DIR/pki
-  # --advertise-address 127.0.0.1: nothing outside loopback. (The API server then cannot write the
-  # kubernetes Service's endpoints, "may not be in the loopback range": no pod needs them here.)
+  # Without --node: 127.0.0.1, nothing outside loopback (the API server then cannot write the
+  # kubernetes Service's endpoints, "may not be in the loopback range": no pod needs them). With
+  # --node: the bridge's address, which the kubernetes Service's endpoints name (pods' in-cluster
+  # clients reach 10.43.0.1:443, DNATed there by kube-proxy) and node.sh fences.
   start kube-apiserver --etcd-servers "http://127.0.0.1:${etcd_port}" \
-    --bind-address 127.0.0.1 --secure-port "$api_port" --advertise-address 127.0.0.1 \
+    --bind-address "$API_HOST" --secure-port "$api_port" --advertise-address "$API_HOST" \
     --tls-cert-file "$p/apiserver.crt" --tls-private-key-file "$p/apiserver.key" --client-ca-file "$p/ca.crt" \
     --service-account-key-file "$p/sa.pub" --service-account-signing-key-file "$p/sa.key" \
     --service-account-issuer https://kubernetes.default.svc.cluster.local \
@@ -230,18 +245,17 @@ EOF
   for name in kube-controller-manager kube-scheduler; do
     alive "$name" || { tail -n 30 "$DIR/logs/$name.log" >&2; fail "$name exited (logs: ${DIR}/logs)"; }
   done
-  say "ready in $(($(date +%s) - t0)) s: https://127.0.0.1:${api_port} (state and logs: ${DIR})"
+  say "ready in $(($(date +%s) - t0)) s: https://${API_HOST}:${api_port} (state and logs: ${DIR})"
   if ((NODE)); then
-    # shellcheck source=k3s/local-node/node.sh disable=SC1091 # from the repository root it is followed
-    source "$HERE/node.sh"
     node_up
   fi
   echo "$DIR/admin.kubeconfig"
 }
 
 down() {
-  local name pid deadline
+  local name pid deadline node=0
   if [[ -f $DIR/node/made ]]; then
+    node=1
     # shellcheck source=k3s/local-node/node.sh disable=SC1091 # from the repository root it is followed
     source "$HERE/node.sh"
     node_down
@@ -260,6 +274,7 @@ down() {
     fi
     rm -f "$DIR/pids/$name"
   done
+  ((node)) && node_network_down
   # Processes a test's simulated kubelet started (Redis containers run in their pod's folder under
   # $DIR/kubelet) and left behind when its JVM was killed outright.
   local proc cwd

@@ -10,6 +10,7 @@
 #   - `ip rule from POD_CIDR lookup TABLE`, a table with only the pod route and `unreachable default`
 #     (kube-proxy inserts its chains above any iptables rule; it cannot jump ahead of routing);
 #   - iptables DROP of pod-sourced traffic to anything outside the pod range (FORWARD and OUTPUT);
+#   - the node's address (API server, kubelet, CoreDNS) takes packets from lo and the bridge only;
 #   - the Service range is blackholed by cluster.sh; every image registry points at 127.0.0.1:1;
 #   - CoreDNS answers cluster names only (NXDOMAIN for every other name, no forward).
 # Forwarding is enabled on the bridge only (net.ipv4.conf.BRIDGE.forwarding), never machine-wide.
@@ -26,6 +27,7 @@ BRIDGE=ttsnode0
 ROUTE_TABLE=4216
 CGROUP_ROOT=ttstack-local-node
 FENCE_COMMENT=ttstack-local-node
+INPUT_FENCE_CHAIN=TTSTACK-NODE-INPUT
 PAUSE_IMAGE=ttstack.local/pause:3.10
 BUSYBOX_IMAGE=ttstack.local/busybox:1.35
 NODE_READY_TIMEOUT=${LOCAL_NODE_NODE_READY_TIMEOUT:-180}
@@ -122,6 +124,16 @@ network_up() {
     iptables -I "$chain" -s "$POD_CIDR" ! -d "$POD_CIDR" -m comment --comment "$FENCE_COMMENT" -j DROP
     echo "$chain" >>"$n/iptables-fences"
   done
+  # The node's address serves the API server, the kubelet and CoreDNS: only this machine (lo) and
+  # its pods (the bridge) reach it, never a packet that came in on another interface.
+  # (A chain: one rule cannot say "neither lo nor the bridge".)
+  echo "$INPUT_FENCE_CHAIN" >"$n/input-fence"
+  iptables -N "$INPUT_FENCE_CHAIN"
+  iptables -A "$INPUT_FENCE_CHAIN" -i lo -j RETURN
+  iptables -A "$INPUT_FENCE_CHAIN" -i "$BRIDGE" -j RETURN
+  iptables -A "$INPUT_FENCE_CHAIN" -j DROP
+  iptables -I INPUT -d "${NODE_IP}/32" -m comment --comment "$FENCE_COMMENT" -j "$INPUT_FENCE_CHAIN"
+
   mkdir -p "$n/cni/net.d" "$n/cni/ipam"
   cat >"$n/cni/net.d/10-ttstack.conflist" <<EOF
 {
@@ -147,6 +159,12 @@ EOF
 
 network_down() {
   local n=$DIR/node chain
+  if [[ -f $n/input-fence ]]; then
+    while iptables -D INPUT -d "${NODE_IP}/32" -m comment --comment "$FENCE_COMMENT" -j "$INPUT_FENCE_CHAIN" 2>/dev/null; do :; done
+    iptables -F "$INPUT_FENCE_CHAIN" 2>/dev/null || true
+    iptables -X "$INPUT_FENCE_CHAIN" 2>/dev/null || true
+    rm -f "$n/input-fence"
+  fi
   if [[ -f $n/iptables-fences ]]; then
     while read -r chain; do
       iptables -D "$chain" -s "$POD_CIDR" ! -d "$POD_CIDR" -m comment --comment "$FENCE_COMMENT" -j DROP 2>/dev/null || true
@@ -260,10 +278,10 @@ stop_process() {
   rm -f "$DIR/pids/$name"
 }
 
-node_up() {
-  local n=$DIR/node t0
-  t0=$(date +%s)
-  local tool
+# Before the control plane starts (cluster.sh up): the node's folder and its network, whose bridge
+# address the API server binds.
+node_prepare() {
+  local n=$DIR/node tool
   for tool in containerd containerd-shim-runc-v2 runc ctr iptables; do
     command -v "$tool" >/dev/null || fail "${tool} is needed for --node (apt-get install containerd runc containernetworking-plugins iptables)"
   done
@@ -279,6 +297,12 @@ node_up() {
     [[ -e $dir ]] || echo "$dir" >>"$n/made-dirs"
   done
   network_up
+}
+
+node_up() {
+  local n=$DIR/node t0
+  t0=$(date +%s)
+  local tool
   cgroups_up
 
   # containerd: its own root, state and socket; no pulls (every registry is a closed loopback port).
@@ -499,11 +523,17 @@ node_down() {
   while read -r mnt; do
     umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
   done < <(awk -v d="$DIR/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
-  network_down
   cgroups_down
+  say "node down"
+}
+
+# After the control plane has stopped (it listens on the bridge's address: removed under a running
+# API server, its shutdown hangs until killed): the network, the machine's folders, the node's folder.
+node_network_down() {
+  local n=$DIR/node dir
+  network_down
   if [[ -f $n/made-dirs ]]; then
-    while read -r mnt; do rm -rf "$mnt"; done <"$n/made-dirs"
+    while read -r dir; do rm -rf "$dir"; done <"$n/made-dirs"
   fi
   rm -rf "$n"
-  say "node down"
 }

@@ -185,6 +185,11 @@ class HelmChartTest {
     assertThat(env.get("HTTP_ADDRESS").getValue()).isEqualTo("0.0.0.0");
     assertThat(env.get("FROM_SECRET").getValueFrom().getSecretKeyRef().getName()).isEqualTo("some-secret");
     assertThat(c.getPorts().get(0).getContainerPort()).isEqualTo(9090);
+    // Extra volumes and mounts beside the chart's own /tmp.
+    assertThat(pod.getVolumes()).extracting(v -> v.getName()).containsExactly("tmp", "doppler-ca");
+    assertThat(pod.getVolumes().get(1).getSecret().getSecretName()).isEqualTo("doppler-ca");
+    assertThat(c.getVolumeMounts()).extracting(m -> m.getName() + ":" + m.getMountPath() + ":" + m.getReadOnly())
+        .containsExactly("tmp:/tmp:null", "doppler-ca:/etc/ttstack/doppler-ca:true");
     assertThat(c.getResources().getLimits()).containsEntry("cpu", new Quantity("1"));
     assertThat(c.getResources().getRequests()).containsEntry("memory", new Quantity("300Mi"));
     assertThat(pod.getSecurityContext().getRunAsUser()).isEqualTo(10001L);

@@ -82,6 +82,15 @@ class RealNodeKubeIT {
       // Pods have routes to pods and to the Service range only: nothing routes off the machine.
       assertThat(clientLog).contains("10.43.0.0/16 via " + POD_PREFIX + "1").doesNotContainPattern("(?m)^default ");
       assertThat(clientLog).contains("unreachable-outside");
+      // The API server, as in-cluster clients reach it: the kubernetes Service (10.43.0.1:443) names
+      // the node's address, where the API server listens (and nowhere else); the pod's plain-text
+      // request reaching its TLS port gets Go's answer to exactly that.
+      String apiPort = envValue(dir, "APISERVER_PORT");
+      assertThat(kubectl.run("get", "endpointslice", "-l", "kubernetes.io/service-name=kubernetes", "-o",
+          "jsonpath={.items[0].endpoints[0].addresses[0]}:{.items[0].ports[0].port}").orFail().stdout())
+          .isEqualTo(POD_PREFIX + "1:" + apiPort);
+      assertThat(sh("ss -Hltn 'sport = :" + apiPort + "' | awk '{print $4}'").stdout().trim()).isEqualTo(POD_PREFIX + "1:" + apiPort);
+      assertThat(clientLog).contains("Client sent an HTTP request to an HTTPS server");
       // Cluster DNS: the node's CoreDNS, the Service's name resolves to its ClusterIP, nothing else resolves.
       assertThat(clientLog).contains("nameserver " + POD_PREFIX + "1", "search default.svc.cluster.local");
       assertThat(clientLog).containsPattern("Name:\\s+server\\.default\\.svc\\.cluster\\.local\\s+Address:\\s+" + Pattern.quote(clusterIp));
@@ -93,7 +102,7 @@ class RealNodeKubeIT {
       for (String component : List.of("containerd", "kubelet", "kube-proxy", "coredns", "kube-apiserver", "etcd")) {
         System.out.printf("  RSS %-14s %s%n", component, rss(Long.parseLong(Files.readString(dir.resolve("pids").resolve(component)).trim())));
       }
-      System.out.println("fences (packets, bytes):\n" + sh("iptables -w -L FORWARD -v -x -n; iptables -w -L OUTPUT -v -x -n")
+      System.out.println("fences (packets, bytes):\n" + sh("iptables -w -L FORWARD -v -x -n; iptables -w -L OUTPUT -v -x -n; iptables -w -L INPUT -v -x -n")
           .stdout().lines().filter(l -> l.contains("ttstack-local-node")).reduce("", (a, l) -> a + "  " + l.trim() + "\n"));
 
       Run down = run(env, 5, LocalCluster.SCRIPT.toString(), "down");
@@ -154,6 +163,7 @@ class RealNodeKubeIT {
           image: ttstack.local/busybox:1.35
           imagePullPolicy: Never
           command: [/bin/sh, -c, 'ip route; echo | nc -w 5 CLUSTER_IP 80;
+            printf "GET / HTTP/1.0\\r\\n\\r\\n" | nc -w 5 10.43.0.1 443;
             if echo | nc -w 2 203.0.113.1 80; then echo reachable-outside; else echo unreachable-outside; fi;
             cat /etc/resolv.conf; nslookup server.default.svc.cluster.local;
             if nslookup example.com; then echo outside-name-resolved; else echo outside-name-not-resolved; fi']
