@@ -31,6 +31,9 @@ INPUT_FENCE_CHAIN=TTSTACK-NODE-INPUT
 PAUSE_IMAGE=ttstack.local/pause:3.10
 BUSYBOX_IMAGE=ttstack.local/busybox:1.35
 NODE_READY_TIMEOUT=${LOCAL_NODE_NODE_READY_TIMEOUT:-180}
+# Volumes as k3s provisions them (the local-path provisioner): storage_up, storage_down.
+# shellcheck source=k3s/local-node/storage.sh disable=SC1091 # from the repository root it is followed
+source "$HERE/storage.sh"
 
 node_ctr() { ctr --address "$DIR/node/containerd/containerd.sock" -n k8s.io "$@"; }
 
@@ -430,6 +433,7 @@ BUSYBOX_IMAGE=$BUSYBOX_IMAGE" >>"$DIR/env"
     sleep 0.5
   done
   say "node ${NODE_NAME} Ready in $(($(date +%s) - t0)) s (${NODE_IP} on ${BRIDGE}, pods ${POD_CIDR})"
+  storage_up
 }
 
 # CoreDNS (build-coredns.sh) on the node's address, port 53: cluster names from the API server,
@@ -523,6 +527,7 @@ node_down() {
   while read -r mnt; do
     umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
   done < <(awk -v d="$DIR/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+  storage_down
   cgroups_down
   say "node down"
 }
