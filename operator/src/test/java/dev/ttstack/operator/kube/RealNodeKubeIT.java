@@ -170,7 +170,7 @@ class RealNodeKubeIT {
       """;
 
   /** What cluster.sh may touch, machine-wide; the blackhole of the Service range is shared with other control planes. */
-  private static Map<String, String> machineState(Path dir) throws Exception {
+  static Map<String, String> machineState(Path dir) throws Exception {
     Map<String, String> state = new LinkedHashMap<>();
     state.put("links", sh("ip -o link show | sed -E 's/^[0-9]+: //; s/ .*//'").stdout());
     state.put("ip rules", sh("ip rule show").stdout());
@@ -241,7 +241,7 @@ class RealNodeKubeIT {
     return r;
   }
 
-  private static Run run(Map<String, String> env, int minutes, String... command) throws Exception {
+  static Run run(Map<String, String> env, int minutes, String... command) throws Exception {
     Path out = Files.createTempFile("real-node", ".out");
     Path err = Files.createTempFile("real-node", ".err");
     try {
