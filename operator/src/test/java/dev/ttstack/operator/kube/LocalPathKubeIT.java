@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * k3s' own manifest (local-storage.yaml) as a pod that reaches the API server through the kubernetes
  * Service. The {@code local-path} class is the default, binds on first consumer; a claim's volume is
  * a folder in the node's own storage folder, made by a helper pod, written by the consumer pod, and
- * removed by the teardown helper pod when the claim goes (reclaim Delete); {@code down} leaves nothing.
+ * removed by the teardown helper pod when the claim goes (reclaim Delete); {@code down} leaves nothing,
+ * not even the folder of a volume still in use.
  */
 class LocalPathKubeIT {
   private static final String BRIDGE = "ttsnode0";
@@ -102,9 +103,16 @@ class LocalPathKubeIT {
           assertThat(kubectl.run("-n", "kube-system", "get", "pods", "-o", "name").orFail().stdout()).doesNotContain("helper-pod"));
       System.out.printf("local-path: pod + claim deleted -> volume and folder gone %d ms%n", deleteMillis);
 
+      // A volume still in use at down (a claim nobody deleted) goes with the node all the same.
+      kubectl.withInput(CLAIM + "---\n" + WRITER.replace("TOKEN", token), "apply", "-f", "-").orFail();
+      kubectl.run("wait", "--for=condition=Ready", "pod/writer", "--timeout=120s").orFail();
+      String kept = kubectl.run("get", "pvc", "data", "-o", "jsonpath={.spec.volumeName}").orFail().stdout();
+      assertThat(storage.resolve(kept + "_default_data").resolve("written")).exists();
+
       Run down = RealNodeKubeIT.run(env, 5, LocalCluster.SCRIPT.toString(), "down");
       downDone = true;
       assertThat(down.exit()).as(down.stderr()).isZero();
+      assertThat(down.stderr()).contains("removing 1 volume folder(s) left in " + storage);
       assertThat(dir.resolve("node")).as("the node's folder, its storage with it").doesNotExist();
       Map<String, String> after = RealNodeKubeIT.machineState(dir);
       for (var entry : before.entrySet()) {
