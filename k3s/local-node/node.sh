@@ -34,6 +34,9 @@ NODE_READY_TIMEOUT=${LOCAL_NODE_NODE_READY_TIMEOUT:-180}
 # How long `up --node` waits for another node of this machine to go down (one at a time).
 NODE_WAIT_TIMEOUT=${LOCAL_NODE_NODE_WAIT_TIMEOUT:-1800}
 NODE_LOCK=/run/lock/ttstack-local-node.lock
+# Volumes as k3s provisions them (the local-path provisioner): storage_up, storage_down.
+# shellcheck source=k3s/local-node/storage.sh disable=SC1091 # from the repository root it is followed
+source "$HERE/storage.sh"
 
 node_ctr() { ctr --address "$DIR/node/containerd/containerd.sock" -n k8s.io "$@"; }
 
@@ -480,6 +483,7 @@ BUSYBOX_IMAGE=$BUSYBOX_IMAGE" >>"$DIR/env"
     sleep 0.5
   done
   say "node ${NODE_NAME} Ready in $(($(date +%s) - t0)) s (${NODE_IP} on ${BRIDGE}, pods ${POD_CIDR})"
+  storage_up
 }
 
 # CoreDNS (build-coredns.sh) on the node's address, port 53: cluster names from the API server,
@@ -573,6 +577,7 @@ node_down() {
   while read -r mnt; do
     umount "$mnt" 2>/dev/null || umount -l "$mnt" 2>/dev/null || true
   done < <(awk -v d="$DIR/" 'index($5, d) == 1 { print $5 }' /proc/self/mountinfo | sort -r)
+  storage_down
   cgroups_down
   say "node down"
 }

@@ -43,9 +43,7 @@ class RealNodeKubeIT {
     // the next `up` clears what a crashed run left.
     Path dir = DIR;
     Map<String, String> env = Map.of("LOCAL_NODE_DIR", dir.toString());
-    // One node per machine: another one (a second checkout's tests) is waited for, as `up --node` waits.
-    await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofSeconds(2))
-        .until(() -> !sh("ip -o link show").stdout().contains(" " + BRIDGE + ":"));
+    awaitNoOtherNode();
     Map<String, String> before = machineState(dir);
     boolean downDone = false;
     try {
@@ -171,8 +169,14 @@ class RealNodeKubeIT {
             if nslookup example.com; then echo outside-name-resolved; else echo outside-name-not-resolved; fi']
       """;
 
+  /** One node per machine: another one (a second checkout's tests) is waited for, as {@code up --node} waits. */
+  static void awaitNoOtherNode() {
+    await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofSeconds(2))
+        .until(() -> !sh("ip -o link show").stdout().contains(" " + BRIDGE + ":"));
+  }
+
   /** What cluster.sh may touch, machine-wide; the blackhole of the Service range is shared with other control planes. */
-  private static Map<String, String> machineState(Path dir) throws Exception {
+  static Map<String, String> machineState(Path dir) throws Exception {
     Map<String, String> state = new LinkedHashMap<>();
     state.put("links", sh("ip -o link show | sed -E 's/^[0-9]+: //; s/ .*//'").stdout());
     state.put("ip rules", sh("ip rule show").stdout());
@@ -243,7 +247,7 @@ class RealNodeKubeIT {
     return r;
   }
 
-  private static Run run(Map<String, String> env, int minutes, String... command) throws Exception {
+  static Run run(Map<String, String> env, int minutes, String... command) throws Exception {
     Path out = Files.createTempFile("real-node", ".out");
     Path err = Files.createTempFile("real-node", ".err");
     try {
