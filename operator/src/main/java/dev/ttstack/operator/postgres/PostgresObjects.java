@@ -151,9 +151,11 @@ public final class PostgresObjects {
         .withName("exporter")
         .withImage(stack.getSpec().postgres.effectiveExporterImage())
         .addNewPort().withName("metrics").withContainerPort(METRICS_PORT).endPort()
+        // POSTGRES_DB first: Kubernetes expands $(POSTGRES_DB) only from variables defined before it
+        // (after it, the exporter connected to a database literally named "$(POSTGRES_DB)": pg_up 0).
         .withEnv(
-            new EnvVarBuilder().withName("DATA_SOURCE_URI").withValue("127.0.0.1:" + PORT + "/$(POSTGRES_DB)?sslmode=disable").build(),
             secretEnv("POSTGRES_DB", secretName, SecretKeys.POSTGRES_DB),
+            new EnvVarBuilder().withName("DATA_SOURCE_URI").withValue("127.0.0.1:" + PORT + "/$(POSTGRES_DB)?sslmode=disable").build(),
             secretEnv("DATA_SOURCE_USER", secretName, SecretKeys.POSTGRES_USER),
             secretEnv("DATA_SOURCE_PASS", secretName, SecretKeys.POSTGRES_PASSWORD))
         .withResources(resources(null, "10m", "32Mi", null, "128Mi"))
