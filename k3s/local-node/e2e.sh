@@ -186,6 +186,9 @@ summary() {
   ((FAILED == 0))
 }
 trap summary EXIT
+# A signal ends the run through the EXIT trap too (summary, and the local node's down).
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # --- the stand-ins -------------------------------------------------------------------------------------
 # apply_template FILE: a manifest of k3s/local-node/e2e/ with its placeholders filled in.
