@@ -393,7 +393,9 @@ in_client() { kn exec -i e2e-client -- bash -s "$@"; }
 
 # --- the checks ----------------------------------------------------------------------------------------
 # The TT app through its Service from inside the cluster: the ticket flow of the app's own
-# TicketFlowIT (queue, admission, hold, confirm, an idempotent retry), answer by answer.
+# TicketFlowIT (queue, admission, hold, confirm, an idempotent retry), answer by answer. In production
+# the admission schedule is on (tt.queue.admission: every second), so the buyer is admitted by it,
+# not by a call to /admissions as in that test (which switches the schedule off).
 check_ticket_flow() {
   in_client <<'SH'
 set -euo pipefail
@@ -406,20 +408,24 @@ seats=$(curl -fsS "$B/$perf/seats")
 [[ $(jq length <<<"$seats") == 10 ]] || { echo "seats: $seats"; exit 1; }
 seat=$(jq -r '.[3].id' <<<"$seats")
 expect "$(post -d '{"userId":"alice"}' "$B/$perf/queue")" 201
-[[ $(jq -r '.status + " " + (.position|tostring)' /tmp/body) == "WAITING 1" ]] || { cat /tmp/body; exit 1; }
-expect "$(post -d '{"userId":"bob"}' "$B/$perf/queue")" 201
+[[ $(jq -r .status /tmp/body) =~ ^(WAITING|ADMITTED)$ ]] || { cat /tmp/body; exit 1; }
+# Joining again keeps the place (200, not a new place at the end).
 expect "$(post -d '{"userId":"alice"}' "$B/$perf/queue")" 200
-expect "$(post -d '{"count":1}' "$B/$perf/queue/admissions")" 200
-[[ $(jq -c .admitted /tmp/body) == '["alice"]' ]] || { cat /tmp/body; exit 1; }
-status=$(curl -fsS "$B/$perf/queue/alice")
-[[ $(jq -r .status <<<"$status") == ADMITTED ]] || { echo "alice: $status"; exit 1; }
+for _ in $(seq 1 30); do
+  status=$(curl -fsS "$B/$perf/queue/alice")
+  [[ $(jq -r .status <<<"$status") == ADMITTED ]] && break
+  sleep 0.5
+done
+[[ $(jq -r .status <<<"$status") == ADMITTED ]] || { echo "alice not admitted by the schedule within 15 s: $status"; exit 1; }
 token=$(jq -r .entryToken <<<"$status")
+((${#token} >= 32)) || { echo "entry token of ${#token} characters"; exit 1; }
 expect "$(post -H "X-Entry-Token: $token" -d "{\"seatId\":$seat}" "$B/$perf/holds")" 201
 [[ $(jq -r '.seatLabel + " " + .userId' /tmp/body) == "A-4 alice" ]] || { cat /tmp/body; exit 1; }
 hold=$(jq -r .holdId /tmp/body)
 expect "$(post -H "X-Entry-Token: $token" -H 'Idempotency-Key: e2e-order-1' "$B/$perf/holds/$hold/confirm")" 201
 first=$(jq -cS . /tmp/body)
 [[ $(jq -r .seatId /tmp/body) == "$seat" ]] || { cat /tmp/body; exit 1; }
+# A retry with the same key (a lost response) gets the same reservation.
 expect "$(post -H "X-Entry-Token: $token" -H 'Idempotency-Key: e2e-order-1' "$B/$perf/holds/$hold/confirm")" 200
 [[ $(jq -cS . /tmp/body) == "$first" ]] || { echo "retry answered differently: $(cat /tmp/body)"; exit 1; }
 summary=$(curl -fsS "$B/$perf")
