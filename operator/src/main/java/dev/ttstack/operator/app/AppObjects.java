@@ -40,6 +40,8 @@ public final class AppObjects {
   public static final String VERSION_LABEL = "app.kubernetes.io/version";
   /** Spring's graceful shutdown waits up to 30 s for requests in flight; Kubernetes must wait longer. */
   static final long TERMINATION_GRACE_SECONDS = 45;
+  /** Before SIGTERM; the grace period covers it and Spring's 30 s of graceful shutdown. */
+  static final long PRE_STOP_SLEEP_SECONDS = 10;
   static final long APP_UID = 1000;
 
   private AppObjects() {}
@@ -107,6 +109,12 @@ public final class AppObjects {
         .withStartupProbe(httpProbe("/actuator/health", 5, 36)) // up to 3 minutes for migrations
         .withReadinessProbe(httpProbe("/actuator/health/readiness", 5, 3))
         .withLivenessProbe(httpProbe("/actuator/health/liveness", 10, 3))
+        // A terminating pod leaves the Service's endpoints while kube-proxy (and any ingress) still
+        // sends it new connections for a moment; SIGTERM at once closes the listener (graceful
+        // shutdown only drains requests already accepted), so those were refused: the real node's
+        // e2e run counted such failed requests in a rollout. The kubelet's own sleep (no binary in the
+        // image needed) keeps it serving until the endpoint change has reached everyone.
+        .withNewLifecycle().withNewPreStop().withNewSleep(PRE_STOP_SLEEP_SECONDS).endPreStop().endLifecycle()
         .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
         .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
         .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()

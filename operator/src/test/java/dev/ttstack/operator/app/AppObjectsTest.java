@@ -41,4 +41,15 @@ class AppObjectsTest {
     assertThat(AppSpec.RESERVED_ENV).as("AppSpec.RESERVED_ENV_CEL (the CRD rule) vs what AppObjects sets")
         .containsExactlyInAnyOrderElementsOf(operatorSets);
   }
+
+  @Test
+  void aTerminatingPodKeepsServingUntilItsEndpointIsGoneEverywhere() {
+    var pod = AppObjects.deployment(SpecCases.full(), "1.4.2", "tt-secrets", "hash").getSpec().getTemplate().getSpec();
+    Container app = pod.getContainers().get(0);
+    // The kubelet's sleep action (Kubernetes >= 1.30: nothing in the image needed), before SIGTERM.
+    assertThat(app.getLifecycle().getPreStop().getSleep().getSeconds()).isEqualTo(AppObjects.PRE_STOP_SLEEP_SECONDS);
+    assertThat(app.getLifecycle().getPreStop().getExec()).isNull();
+    // The grace period covers the sleep and Spring's graceful shutdown (30 s by default).
+    assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThanOrEqualTo(AppObjects.PRE_STOP_SLEEP_SECONDS + 30);
+  }
 }
