@@ -18,11 +18,11 @@
 # Prints one line per image on stdout: "<image reference> <archive path>", for example
 #   ttstack.local/redis:7.0.15 /root/.cache/ttstack/images/redis-0123456789abcdef/image.tar
 # Images: redis, postgres, jre, and on jre: operator and app (their jars built first by ./mvnw
-# package) and stand-ins (fake Doppler, Slack receiver); prometheus, alertmanager, postgres-exporter,
-# redis-exporter; toolbox (an in-cluster client: curl, jq, redis-cli, psql/pg_restore); see the
+# package) and stand-ins (fake Doppler, Slack receiver); prometheus (not Debian's: built from its Go
+# module by build-prometheus.sh), alertmanager, postgres-exporter, redis-exporter; toolbox (an in-cluster client: curl, jq, redis-cli, psql/pg_restore); see the
 # image_* functions.
-# Needs: debootstrap, jq, sha256sum, flock, chroot, unshare (util-linux), javac + jar (stand-ins);
-# run as root.
+# Needs: debootstrap, jq, sha256sum, flock, chroot, unshare (util-linux), javac + jar (stand-ins),
+# Go (prometheus); run as root.
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -111,15 +111,28 @@ files_jre() { :; }
 # gives only args, so the Entrypoint is the binary; Debian names Alertmanager and the exporters
 # prometheus-*). User nobody (65534), as the official images and the TTStack pods run them; the
 # data folders (/prometheus, /alertmanager) owned by nobody, as the official images make them.
+# Prometheus is not Debian's: its package is built without Kubernetes service discovery, which the
+# operator's scrape config uses ("field kubernetes_sd_configs not found"). The prometheus image is
+# the minbase root with Prometheus 2.53.3 (the operator's default image's version) built from its
+# Go module by build-prometheus.sh (static): /bin/prometheus and /bin/promtool, the default
+# /etc/prometheus/prometheus.yml, /etc/prometheus and /prometheus owned by nobody, Entrypoint and
+# User as the official image (its Cmd without the console flags: the image has no console
+# templates, and the operator passes its own args). No apt install; the key holds the binaries.
 MONITORING_PATH='"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"'
 image_prometheus() {
-  PACKAGES=(prometheus)
-  VERSION_OF=prometheus
+  PROMETHEUS_BIN=$("$HERE/build-prometheus.sh" | tail -n 1) || fail "prometheus: build-prometheus.sh failed"
+  TAG=$("$PROMETHEUS_BIN" --version 2>&1 | sed -n 's/^prometheus, version \([0-9.]*\) .*/\1/p')
+  [[ -n $TAG ]] || fail "prometheus: no version from ${PROMETHEUS_BIN} --version"
   CONFIG_JSON='{Env: ['"$MONITORING_PATH"'], User: "65534:65534", WorkingDir: "/prometheus",
-    Entrypoint: ["/usr/bin/prometheus"], Cmd: ["--config.file=/etc/prometheus/prometheus.yml",
+    Entrypoint: ["/bin/prometheus"], Cmd: ["--config.file=/etc/prometheus/prometheus.yml",
       "--storage.tsdb.path=/prometheus"], ExposedPorts: {"9090/tcp": {}}}'
 }
-finish_prometheus() { install -d -o 65534 -g 65534 -m 0755 /prometheus; }
+files_prometheus() { printf '%s\n' "$PROMETHEUS_BIN" "${PROMETHEUS_BIN%/*}/promtool" "${PROMETHEUS_BIN%/*}/prometheus.yml"; }
+finish_prometheus() {
+  install -m 0755 /ttstack-files/prometheus /ttstack-files/promtool /bin/
+  install -d -o 65534 -g 65534 -m 0755 /etc/prometheus /prometheus
+  install -o 65534 -g 65534 -m 0644 /ttstack-files/prometheus.yml /etc/prometheus/prometheus.yml
+}
 image_alertmanager() {
   PACKAGES=(prometheus-alertmanager)
   VERSION_OF=prometheus-alertmanager
@@ -158,7 +171,7 @@ prepare_toolbox() {
   useradd --uid 10002 --gid 10002 --no-create-home --home-dir /tmp --shell /bin/sh toolbox
 }
 
-for _image in prometheus alertmanager postgres-exporter redis-exporter toolbox; do
+for _image in alertmanager postgres-exporter redis-exporter toolbox; do
   eval "files_${_image}() { :; }"
 done
 unset _image
@@ -320,20 +333,25 @@ build_image() {
   if declare -F "prepare_${name}" >/dev/null; then
     in_root "$root" sh -euc "$(declare -f "prepare_${name}"); prepare_${name}"
   fi
-  say "${name}: apt-get install --no-install-recommends ${PACKAGES[*]}"
-  in_root "$root" sh -euc 'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@" >/dev/null' \
-    sh "${PACKAGES[@]}" >"$work/apt.log" 2>&1 \
-    || { tail -n 30 "$work/apt.log" >&2; fail "${name}: apt-get install failed"; }
+  # An image without packages (prometheus: a binary built here) installs nothing.
+  if [[ ${#PACKAGES[@]} -gt 0 ]]; then
+    say "${name}: apt-get install --no-install-recommends ${PACKAGES[*]}"
+    in_root "$root" sh -euc 'apt-get update -qq && apt-get install -y -qq --no-install-recommends "$@" >/dev/null' \
+      sh "${PACKAGES[@]}" >"$work/apt.log" 2>&1 \
+      || { tail -n 30 "$work/apt.log" >&2; fail "${name}: apt-get install failed"; }
+  fi
   if declare -F "finish_${name}" >/dev/null; then
     in_root "$root" sh -euc "$(declare -f "finish_${name}"); finish_${name}"
   fi
-  local version
-  # shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
-  version=$(in_root "$root" dpkg-query -W -f '${Version}' "$VERSION_OF")
-  # Upstream part only: 5:7.0.15-1~deb12u1 -> 7.0.15, 15.10-0+deb12u1 -> 15.10.
-  version=${version#*:}
-  version=${version%%-*}
-  version=${version%%+*}
+  local version=$TAG
+  if [[ -z $version ]]; then
+    # shellcheck disable=SC2016 # a dpkg-query format, not a shell expansion
+    version=$(in_root "$root" dpkg-query -W -f '${Version}' "$VERSION_OF")
+    # Upstream part only: 5:7.0.15-1~deb12u1 -> 7.0.15, 15.10-0+deb12u1 -> 15.10.
+    version=${version#*:}
+    version=${version%%-*}
+    version=${version%%+*}
+  fi
 
   # What a container does not need or must not inherit from the build.
   rm -rf "$root/ttstack-files" "$root/usr/sbin/policy-rc.d" "$root"/var/lib/apt/lists/* \
@@ -352,7 +370,7 @@ build_image() {
   created=$(date -u +%Y-%m-%dT%H:%M:%SZ)
   config_file=$work/config.json
   jq -n -c --arg arch "$ARCH" --arg diff "$diff_id" --arg created "$created" \
-    --arg comment "ttstack images.sh: debootstrap ${SUITE} + ${PACKAGES[*]}" \
+    --arg comment "ttstack images.sh: debootstrap ${SUITE} + ${PACKAGES[*]:-$(files_"${name}" | xargs -n 1 basename | xargs)}" \
     "{architecture: \$arch, os: \"linux\", created: \$created,
       config: ${CONFIG_JSON},
       rootfs: {type: \"layers\", diff_ids: [\$diff]},

@@ -5,7 +5,17 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.ttstack.operator.RenderCommand;
+import dev.ttstack.operator.api.PrometheusSpec;
+import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.monitoring.MonitoringObjects;
+import dev.ttstack.operator.monitoring.PrometheusConfig;
+import dev.ttstack.operator.reconciler.TTStackReconciler;
 import dev.ttstack.operator.redis.RedisConfig;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -26,6 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LocalImagesKubeIT {
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path REPO = LocalImages.SCRIPT.getParent().getParent().getParent();
 
   @Test
   void redisArchiveIsAWellFormedDockerArchiveAndASecondCallIsCached(@TempDir Path dir) throws Exception {
@@ -262,13 +273,64 @@ class LocalImagesKubeIT {
   // ---- monitoring: each server started from its image as the operator starts it (args only, so the
   // image's Entrypoint and User), on a loopback port chosen now, until its HTTP endpoint answers.
 
+  /**
+   * Prometheus is built from its Go module (build-prometheus.sh), the version of the operator's
+   * default image, with Kubernetes service discovery (Debian's package has none): promtool accepts the
+   * operator's own rendered config (kubernetes_sd_configs, rule file) and refuses a misspelt field,
+   * and the server runs with the operator's Deployment's args and that config until /-/ready
+   * answers (pod discovery fails without an API server: logged, not fatal).
+   */
   @Test
-  void prometheusImageServesWithTheOperatorsArgs(@TempDir Path dir) throws Exception {
+  void prometheusImageRunsTheOperatorsRenderedConfigWithKubernetesDiscovery(@TempDir Path dir) throws Exception {
+    LocalImages.Image image = LocalImages.build("prometheus");
+    assertThat("prom/prometheus:v" + image.ref().substring(image.ref().indexOf(':') + 1))
+        .as("the operator's default image's version").isEqualTo(PrometheusSpec.DEFAULT_IMAGE)
+        .isEqualTo("prom/prometheus:v2.53.3");
+    JsonNode cfg = checkArchive(image, dir.resolve("archive-check"));
+    assertThat(cfg.at("/config/User").asText()).isEqualTo("65534:65534");
+    assertThat(cfg.at("/config/Entrypoint").toString()).isEqualTo("[\"/bin/prometheus\"]");
+    Path root = unpackedRoot("prometheus", dir.resolve("check"));
+    LocalImages.Run version = LocalImages.inRoot(root, "65534:65534", Map.of(), "/bin/prometheus", "--version");
+    assertThat(version.exit()).as(version.stderr()).isZero();
+    assertThat(version.stdout() + version.stderr()).contains("prometheus, version 2.53.3 ");
+    assertThat(LocalImages.inRoot(root, "65534:65534", Map.of(), "id", "-un").stdout().trim()).isEqualTo("nobody");
+
+    // The operator's objects for the example stack, rendered by its own builders.
+    TTStack stack = Serialization.unmarshal(Files.readString(REPO.resolve("examples/ttstack.yaml")), TTStack.class);
+    List<HasMetadata> objects = RenderCommand.render(stack, TTStackReconciler.defaultComponents(
+        java.time.Clock.systemUTC(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+    String name = MonitoringObjects.prometheusName(stack);
+    ConfigMap config = objects.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
+        .filter(c -> c.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+    Deployment deployment = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+        .filter(d -> d.getMetadata().getName().equals(name)).findFirst().orElseThrow();
+    String yml = config.getData().get(PrometheusConfig.CONFIG_FILE);
+    assertThat(yml).contains("kubernetes_sd_configs");
+    Map<String, String> files = new java.util.HashMap<>();
+    config.getData().forEach((k, v) -> files.put(PrometheusConfig.CONFIG_DIR + "/" + k, v));
+    for (Map.Entry<String, String> f : files.entrySet()) {
+      Files.writeString(root.resolve(f.getKey().substring(1)), f.getValue());
+    }
+    LocalImages.Run check = LocalImages.inRoot(root, "65534:65534", Map.of(), "/bin/promtool", "check", "config",
+        PrometheusConfig.CONFIG_DIR + "/" + PrometheusConfig.CONFIG_FILE);
+    assertThat(check.exit()).as(check.stdout() + check.stderr()).isZero();
+    assertThat(check.stdout() + check.stderr()).contains("SUCCESS").contains(PrometheusConfig.RULES_FILE);
+    Files.writeString(root.resolve("tmp/misspelt.yml"), yml.replace("kubernetes_sd_configs", "kubernetes_sd_config"));
+    LocalImages.Run bad = LocalImages.inRoot(root, "65534:65534", Map.of(), "/bin/promtool", "check", "config",
+        "/tmp/misspelt.yml");
+    assertThat(bad.exit()).isNotZero();
+    assertThat(bad.stdout() + bad.stderr()).contains("field kubernetes_sd_config not found");
+
     int port = freePort();
-    String body = serve("prometheus", dir, Map.of("/config/prometheus.yml", "global:\n  scrape_interval: 15s\n"),
-        Map.of(), List.of("--config.file=/config/prometheus.yml", "--storage.tsdb.path=/prometheus",
-            "--web.listen-address=127.0.0.1:" + port), port, "/-/ready");
+    List<String> args = deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getArgs().stream()
+        .map(a -> a.startsWith("--web.listen-address=") ? "--web.listen-address=127.0.0.1:" + port : a).toList();
+    assertThat(args).contains("--web.listen-address=127.0.0.1:" + port, "--storage.tsdb.path=/prometheus");
+    Path serving = dir.resolve("serve");
+    String body = serve("prometheus", serving, files, Map.of(), args, port, "/-/ready");
     assertThat(body).contains("Ready");
+    assertThat(read(serving.resolve("prometheus.log"))).contains("version=2.53.3")
+        .contains("Completed loading of configuration file")
+        .as("pod discovery tried (no API server here: an error, logged)").contains("type=kubernetes");
   }
 
   @Test
