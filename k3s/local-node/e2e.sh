@@ -481,9 +481,10 @@ check_alert_reaches_slack() {
   kn patch ttstack "$STACK" --type merge -p '{"spec":{"app":{"replicas":2}}}' >/dev/null
   wait_for 300 app_available 2
 }
-app_available() {
-  [[ $(kn get deployment tt-app -o jsonpath='{.status.availableReplicas}/{.status.updatedReplicas}/{.status.replicas}') == "$1/$1/$1" ]] && stack_ready
+deploy_available() {
+  [[ $(kn get deployment tt-app -o jsonpath='{.status.availableReplicas}/{.status.updatedReplicas}/{.status.replicas}') == "$1/$1/$1" ]]
 }
+app_available() { deploy_available "$1" && stack_ready; }
 
 # Upgrade to a new app version with a client requesting through the whole rollout: zero failed
 # requests. Then an image that exits at start: rolled back automatically, the status says why.
@@ -493,10 +494,14 @@ upgraded() {
     && app_available 2
 }
 check_upgrade_without_failed_requests() {
+  # The client reads a performance through the app's API (the database and the app's own code), as
+  # a buyer would; not the readiness endpoint, which a terminating pod answers 503 on purpose.
   in_client <<'SH'
-rm -f /tmp/load.stop /tmp/load.out
+rm -f /tmp/load.stop /tmp/load.out /tmp/load.failures
+perf=$(curl -fsS -X POST -H 'Content-Type: application/json' -d "{\"name\":\"E2E rollout\",\"startsAt\":\"$(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)\",\"rows\":1,\"seatsPerRow\":2}" http://tt-app:8080/api/performances | jq -r .id)
+export perf
 nohup bash -c 'ok=0; failed=0; while [[ ! -e /tmp/load.stop ]]; do
-  code=$(curl -s -o /dev/null -w "%{http_code}" --max-time 5 http://tt-app:8080/actuator/health/readiness)
+  code=$(curl -s -o /dev/null -w "%{http_code}" --max-time 5 "http://tt-app:8080/api/performances/$perf")
   if [[ $code == 200 ]]; then ok=$((ok+1)); else failed=$((failed+1)); echo "$(date -u +%T) $code" >>/tmp/load.failures; fi
   echo "$ok $failed" >/tmp/load.out; sleep 0.1; done' >/dev/null 2>&1 &
 SH
@@ -522,9 +527,13 @@ check_broken_image_rolled_back() {
   message=$(condition AppReady message)
   figure "image that exits at start -> RolledBack: $(seconds_since "$t0") s"
   echo "AppReady RolledBack: ${message}"
-  [[ $message == *"$E2E_APP_EXITS"* ]] || { echo "the message does not name the version"; return 1; }
-  wait_for 300 app_available 2 || return 1
-  [[ $(kn get deployment tt-app -o jsonpath='{.spec.template.spec.containers[0].image}') == *":${E2E_APP_V2}" ]]
+  [[ $message == *"$E2E_APP_EXITS"* && $message == *"$E2E_APP_V2"* ]] || { echo "the message does not name both versions"; return 1; }
+  # The last good version serves meanwhile: the Deployment's template is back on it, both pods up.
+  wait_for 300 deploy_available 2 || { echo "the last good version is not available again"; return 1; }
+  [[ $(kn get deployment tt-app -o jsonpath='{.spec.template.spec.containers[0].image}') == *":${E2E_APP_V2}" ]] || return 1
+  # The rolled-back version is not retried; the user names a good one (as the message says): Ready.
+  kn patch ttstack "$STACK" --type merge -p "{\"spec\":{\"app\":{\"version\":\"${E2E_APP_V2}\"}}}" >/dev/null
+  wait_for 300 app_available 2
 }
 
 # --- Redis with real pods ------------------------------------------------------------------------------
@@ -676,7 +685,8 @@ check_bootstrap_survives_operator_kill() {
   redis_cluster_check
 }
 
-# No secret value in the operator's logs, any Event of the run's namespaces, or the TTStack's status.
+# No secret value in the operator's logs, any Event of the run's namespaces, the TTStack's status,
+# the logs of every pod of the stack and the stand-ins, or this run's own logs.
 check_no_secret_leaks() {
   local file=$OUT/leak-scan.txt value n=0
   {
@@ -685,8 +695,12 @@ check_no_secret_leaks() {
     local ns
     for ns in "$OP_NS" "$NS" "$FAKES_NS"; do k -n "$ns" get events -o json || true; done
     kn get ttstack "$STACK" -o jsonpath='{.status}'
-    k -n "$FAKES_NS" logs deploy/fake-doppler --tail=-1 || true
-    k -n "$FAKES_NS" logs deploy/slack-receiver --tail=-1 || true
+    local pod
+    for ns in "$NS" "$FAKES_NS"; do
+      for pod in $(k -n "$ns" get pods -o name); do k -n "$ns" logs "$pod" --all-containers --tail=-1 || true; done
+    done
+    # And what this run wrote itself (every check's log, the diagnostics it printed).
+    cat "$OUT"/check-*.log
   } >"$file" 2>&1
   for value in "${SECRET_VALUES[@]}"; do
     grep -qF -- "$value" "$file" && n=$((n + 1))
