@@ -352,7 +352,7 @@ apply_stack() {
   for type in SecretsSynced PostgresReady RedisClusterReady AppReady MonitoringReady; do
     APPLY_FIGURES+=" ${type} ${true_at[$type]:-$ready} s;"
   done
-  say "figure: ${APPLY_FIGURES} RedisClusterReady reasons seen: ${seen[*]}"
+  figure "${APPLY_FIGURES} RedisClusterReady reasons seen: ${seen[*]}"
   OPERATOR_KILLED_AT=$killed
 }
 OPERATOR_KILLED_AT=0
@@ -555,7 +555,8 @@ redis_keys_intact() {
   in_client "$1" "$2" <<'SH'
 set -euo pipefail
 prefix=$1 n=$2 missing=0
-for i in $(seq 1 "$n"); do printf 'GET %s:%s\n' "$prefix" "$i"; done | redis-cli -c -h tt-redis >/tmp/"$prefix".got
+# (redis-cli -c prints a "-> Redirected to slot ..." line before the answer of each redirected command.)
+for i in $(seq 1 "$n"); do printf 'GET %s:%s\n' "$prefix" "$i"; done | redis-cli -c -h tt-redis | grep -v '^-> Redirected' >/tmp/"$prefix".got
 for i in $(seq 1 "$n"); do [[ $(sed -n "${i}p" /tmp/"$prefix".got) == "v$i" ]] || missing=$((missing+1)); done
 echo "$prefix: $missing of $n acknowledged writes missing"
 ((missing == 0))
