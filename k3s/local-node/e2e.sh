@@ -466,10 +466,17 @@ app_down_received() {
     | select(any(.attachments[]?; (.title // "") | test("^\\[FIRING:[0-9]+\\] TTAppDown ")))] | first // empty')
   [[ -n $PAYLOAD ]]
 }
+# The app scaled to zero (TTAppDown has "for: 1m"): the Redis and backup checks run meanwhile (they
+# need no app), check_alert_reaches_slack then waits for the message and scales the app back.
+APP_DOWN_AT=0
+scale_app_to_zero() {
+  kn patch ttstack "$STACK" --type merge -p '{"spec":{"app":{"replicas":0}}}' >/dev/null || die "cannot scale the app to zero"
+  APP_DOWN_AT=$(date +%s)
+  say "app scaled to zero (spec.app.replicas: 0): TTAppDown should reach the Slack stand-in"
+}
 check_alert_reaches_slack() {
-  local t0 payload
-  t0=$(date +%s)
-  kn patch ttstack "$STACK" --type merge -p '{"spec":{"app":{"replicas":0}}}' >/dev/null
+  local t0=$APP_DOWN_AT payload
+  ((t0 > 0)) || { echo "the app was never scaled to zero"; return 1; }
   wait_for 300 app_down_received || { echo "no TTAppDown in the Slack stand-in within 300 s; it holds: $(slack_received | jq -c '[.[].body.attachments[]?.title]')"; return 1; }
   figure "app scaled to 0 -> TTAppDown at the Slack stand-in: $(seconds_since "$t0") s"
   payload=$PAYLOAD
@@ -569,7 +576,8 @@ echo "$out" | grep -E '^\[(OK|ERR|WARNING)\]|slots covered|masters' | head -n 8
 grep -q '\[OK\] All 16384 slots covered' <<<"$out" && ! grep -qE '^\[(ERR|WARNING)\]' <<<"$out"
 SH
 }
-redis_healed() { [[ $(condition RedisClusterReady status) == True ]] && stack_ready && redis_cluster_check >/dev/null 2>&1; }
+# (RedisClusterReady, not Ready: the app may be scaled to zero meanwhile, see scale_app_to_zero.)
+redis_healed() { [[ $(condition RedisClusterReady status) == True ]] && redis_cluster_check >/dev/null 2>&1; }
 redis_master_pod() {
   local i role
   for i in 0 1 2 3 4 5; do
@@ -767,13 +775,14 @@ client_up || die "the client pod did not start"
 check bootstrap-survives-operator-kill check_bootstrap_survives_operator_kill
 check ticket-flow check_ticket_flow
 check prometheus-targets-up check_prometheus
-check alert-reaches-slack check_alert_reaches_slack
-check upgrade-zero-failed-requests check_upgrade_without_failed_requests
-check broken-image-rolled-back check_broken_image_rolled_back
+scale_app_to_zero
 check redis-master-failover check_redis_master_failover
 check redis-all-pods-deleted check_redis_all_pods_deleted
 check redis-volume-lost check_redis_volume_lost
 check backup-restorable check_backup_restorable
+check alert-reaches-slack check_alert_reaches_slack
+check upgrade-zero-failed-requests check_upgrade_without_failed_requests
+check broken-image-rolled-back check_broken_image_rolled_back
 if [[ -n ${E2E_NODE_RESTART_COMMAND:-} ]]; then
   check node-reboot check_node_reboot
 else
