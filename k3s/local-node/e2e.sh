@@ -348,6 +348,8 @@ apply_stack() {
   done
   local ready
   ready=$(seconds_since "$t0")
+  # What a user (or the README) runs: the TTStack's Ready condition through kubectl wait.
+  kn wait --for=condition=Ready "ttstack/${STACK}" --timeout=60s || return 1
   APPLY_FIGURES="kubectl apply -> Ready ${ready} s;"
   for type in SecretsSynced PostgresReady RedisClusterReady AppReady MonitoringReady; do
     APPLY_FIGURES+=" ${type} ${true_at[$type]:-$ready} s;"
