@@ -181,8 +181,9 @@ summary() {
   ((${#NOT_RUN[@]})) && say "not run here: ${NOT_RUN[*]}"
   ((${#FAILED_NAMES[@]})) && say "failed: ${FAILED_NAMES[*]}"
   ((rc == 0 || FAILED > 0)) || { FAILED=$((FAILED + 1)); say "the run stopped early (exit ${rc})"; diagnostics; }
+  # The local node goes first: the result is the run's last line.
+  if ((LOCAL)); then local_node_down; fi
   echo "e2e: ${PASSED} passed, ${FAILED} failed"
-  ((LOCAL)) && local_node_down
   ((FAILED == 0))
 }
 trap summary EXIT
