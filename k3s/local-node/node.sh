@@ -563,6 +563,12 @@ node_down() {
     for pid in $(node_processes); do kill -KILL "$pid" 2>/dev/null || true; done
     sleep 0.1
   done
+  # And a sandbox's namespace whose network was torn down (no pod address left) but not removed, as a
+  # node reboot (restart-node) can leave: containerd's name, no process in it, no link but lo.
+  for ns in $(ip netns list 2>/dev/null | cut -d' ' -f1); do
+    [[ $ns == cni-* && -z $(ip netns pids "$ns" 2>/dev/null) ]] || continue
+    ip -n "$ns" -o link show 2>/dev/null | grep -qv ': lo:' || namespaces+=("$ns")
+  done
   for ns in ${namespaces[@]+"${namespaces[@]}"}; do ip netns delete "$ns" 2>/dev/null || true; done
   # kube-proxy's chains (it leaves them on exit, by design).
   if [[ -n ${BIN:-} || -f $DIR/env ]]; then
