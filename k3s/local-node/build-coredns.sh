@@ -15,30 +15,15 @@ COREDNS_VERSION=v1.15.0
 
 say() { printf '[coredns build] %s\n' "$*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
+# shellcheck source=k3s/local-node/go-cache.sh disable=SC1091 # from the repository root it is followed
+source "$(dirname "${BASH_SOURCE[0]}")/go-cache.sh"
 
-command -v go >/dev/null 2>&1 || fail "Go is not installed (or not on PATH): install Go >= 1.26."
-go_version=$(go env GOVERSION)
-ldflags="-s -w"
-key=$(printf '%s\n' "$COREDNS_MODULE@$COREDNS_VERSION" "$ldflags" "$go_version" | sha256sum | cut -c1-16)
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/ttstack/coredns/$key
-binary=$cache/coredns
-if [[ -x $binary ]]; then
-  say "cached: ${binary}"
-  echo "$binary"
-  exit 0
-fi
-mkdir -p "$cache"
-exec 9>"$cache/.lock"
-flock 9
-if [[ ! -x $binary ]]; then
-  start=$(date +%s)
+build() {
   say "building ${COREDNS_MODULE}@${COREDNS_VERSION} (about 4.5 min and 1.4 GB on 2 cores with empty Go caches)"
-  GOBIN=$cache/bin.tmp /usr/bin/time -f '%M' -o "$cache/.build-rss" \
-    go install -trimpath -ldflags="$ldflags" "$COREDNS_MODULE@$COREDNS_VERSION" \
-    || fail "go install ${COREDNS_MODULE}@${COREDNS_VERSION} failed (is the Go module proxy, GOPROXY=$(go env GOPROXY), reachable?)"
-  mv "$cache/bin.tmp/coredns" "$binary"
-  rm -rf "$cache/bin.tmp"
-  find "${cache%/*}" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
-  say "built in $(($(date +%s) - start)) s, largest compiler process $(($(cat "$cache/.build-rss") / 1024)) MB"
-fi
-echo "$binary"
+  go_install "$1" "$COREDNS_MODULE@$COREDNS_VERSION" "$ldflags" coredns
+}
+
+require_go
+ldflags="-s -w"
+key=$(printf '%s\n' "$COREDNS_MODULE@$COREDNS_VERSION" "$ldflags" "$GO_VERSION" | sha256sum | cut -c1-16)
+cached_go_build coredns "$key" build coredns

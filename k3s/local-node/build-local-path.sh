@@ -19,31 +19,16 @@ LOCAL_PATH_VERSION=v0.0.30
 
 say() { printf '[local-path build] %s\n' "$*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
+# shellcheck source=k3s/local-node/go-cache.sh disable=SC1091 # from the repository root it is followed
+source "$(dirname "${BASH_SOURCE[0]}")/go-cache.sh"
 
-command -v go >/dev/null 2>&1 || fail "Go is not installed (or not on PATH): install Go >= 1.26."
-go_version=$(go env GOVERSION)
+build() {
+  say "building ${LOCAL_PATH_MODULE}@${LOCAL_PATH_VERSION} (about 2 min on 2 cores with empty Go caches)"
+  CGO_ENABLED=$cgo go_install "$1" "$LOCAL_PATH_MODULE@$LOCAL_PATH_VERSION" "$ldflags" local-path-provisioner
+}
+
+require_go
 ldflags="-s -w -X main.VERSION=${LOCAL_PATH_VERSION}"
 cgo=0
-key=$(printf '%s\n' "$LOCAL_PATH_MODULE@$LOCAL_PATH_VERSION" "$ldflags" "CGO_ENABLED=$cgo" "$go_version" | sha256sum | cut -c1-16)
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/ttstack/local-path-provisioner/$key
-binary=$cache/local-path-provisioner
-if [[ -x $binary ]]; then
-  say "cached: ${binary}"
-  echo "$binary"
-  exit 0
-fi
-mkdir -p "$cache"
-exec 9>"$cache/.lock"
-flock 9
-if [[ ! -x $binary ]]; then
-  start=$(date +%s)
-  say "building ${LOCAL_PATH_MODULE}@${LOCAL_PATH_VERSION} (about 2 min on 2 cores with empty Go caches)"
-  CGO_ENABLED=$cgo GOBIN=$cache/bin.tmp /usr/bin/time -f '%M' -o "$cache/.build-rss" \
-    go install -trimpath -ldflags="$ldflags" "$LOCAL_PATH_MODULE@$LOCAL_PATH_VERSION" \
-    || fail "go install ${LOCAL_PATH_MODULE}@${LOCAL_PATH_VERSION} failed (is the Go module proxy, GOPROXY=$(go env GOPROXY), reachable?)"
-  mv "$cache/bin.tmp/local-path-provisioner" "$binary"
-  rm -rf "$cache/bin.tmp"
-  find "${cache%/*}" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
-  say "built in $(($(date +%s) - start)) s, largest compiler process $(($(cat "$cache/.build-rss") / 1024)) MB"
-fi
-echo "$binary"
+key=$(printf '%s\n' "$LOCAL_PATH_MODULE@$LOCAL_PATH_VERSION" "$ldflags" "CGO_ENABLED=$cgo" "$GO_VERSION" | sha256sum | cut -c1-16)
+cached_go_build local-path-provisioner "$key" build local-path-provisioner

@@ -29,28 +29,11 @@ PROMETHEUS_BUILD_DATE=20241105-12:15:36
 
 say() { printf '[prometheus build] %s\n' "$*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
+# shellcheck source=k3s/local-node/go-cache.sh disable=SC1091 # from the repository root it is followed
+source "$(dirname "${BASH_SOURCE[0]}")/go-cache.sh"
 
-command -v go >/dev/null 2>&1 || fail "Go is not installed (or not on PATH): install Go >= 1.26."
-go_version=$(go env GOVERSION)
-v=github.com/prometheus/common/version
-ldflags="-s -w -X ${v}.Version=${PROMETHEUS_VERSION} -X ${v}.Revision=${PROMETHEUS_REVISION} -X ${v}.Branch=HEAD"
-ldflags+=" -X ${v}.BuildUser=ttstack@build-prometheus.sh -X ${v}.BuildDate=${PROMETHEUS_BUILD_DATE}"
-tags=netgo,stringlabels
-cgo=0
-key=$(printf '%s\n' "$PROMETHEUS_MODULE@$PROMETHEUS_MODULE_VERSION" "$ldflags" "$tags" "CGO_ENABLED=$cgo" "$go_version" \
-  | sha256sum | cut -c1-16)
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/ttstack/prometheus/$key
-binary=$cache/prometheus
-if [[ -x $binary && -x $cache/promtool && -f $cache/prometheus.yml ]]; then
-  say "cached: ${binary}"
-  echo "$binary"
-  exit 0
-fi
-mkdir -p "$cache"
-exec 9>"$cache/.lock"
-flock 9
-if [[ ! -x $binary || ! -x $cache/promtool || ! -f $cache/prometheus.yml ]]; then
-  start=$(date +%s)
+build() {
+  local cache=$1 src
   say "building ${PROMETHEUS_MODULE}@${PROMETHEUS_MODULE_VERSION} (about 6.5 min and 1.8 GB on 2 cores with empty Go caches)"
   # The module's folder in the module cache (read-only: go build writes nothing there).
   src=$(cd "$cache" && go mod download -json "$PROMETHEUS_MODULE@$PROMETHEUS_MODULE_VERSION" \
@@ -67,9 +50,16 @@ if [[ ! -x $binary || ! -x $cache/promtool || ! -f $cache/prometheus.yml ]]; the
   # The official image's default config (documentation/examples/prometheus.yml), for images.sh.
   install -m 0644 "$src/documentation/examples/prometheus.yml" "$cache/prometheus.yml"
   mv "$cache/bin.tmp/promtool" "$cache/promtool"
-  mv "$cache/bin.tmp/prometheus" "$binary"
+  mv "$cache/bin.tmp/prometheus" "$cache/prometheus"
   rm -rf "$cache/bin.tmp"
-  find "${cache%/*}" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
-  say "built in $(($(date +%s) - start)) s, largest compiler process $(($(cat "$cache/.build-rss") / 1024)) MB"
-fi
-echo "$binary"
+}
+
+require_go
+v=github.com/prometheus/common/version
+ldflags="-s -w -X ${v}.Version=${PROMETHEUS_VERSION} -X ${v}.Revision=${PROMETHEUS_REVISION} -X ${v}.Branch=HEAD"
+ldflags+=" -X ${v}.BuildUser=ttstack@build-prometheus.sh -X ${v}.BuildDate=${PROMETHEUS_BUILD_DATE}"
+tags=netgo,stringlabels
+cgo=0
+key=$(printf '%s\n' "$PROMETHEUS_MODULE@$PROMETHEUS_MODULE_VERSION" "$ldflags" "$tags" "CGO_ENABLED=$cgo" "$GO_VERSION" \
+  | sha256sum | cut -c1-16)
+cached_go_build prometheus "$key" build prometheus promtool prometheus.yml

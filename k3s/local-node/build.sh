@@ -17,12 +17,28 @@ K8S_VERSION=v1.36.4
 
 say() { printf '[local-node build] %s\n' "$*" >&2; }
 fail() { say "FAIL: $*"; exit 1; }
+# shellcheck source=k3s/local-node/go-cache.sh disable=SC1091 # from the repository root it is followed
+source "$(dirname "${BASH_SOURCE[0]}")/go-cache.sh"
 
-command -v go >/dev/null 2>&1 \
-  || fail "Go is not installed (or not on PATH). This test tier builds Kubernetes from its Go modules: install Go >= 1.26 (the polyglot machine has it)."
-go_version=$(go env GOVERSION)
-if ! [[ $go_version =~ ^go1\.([0-9]+) ]] || ((BASH_REMATCH[1] < 26)); then
-  fail "Go ${go_version} is too old: go.mod needs go 1.26.0 or newer (no toolchain is downloaded)."
+build() {
+  local cache=$1 start download_log
+  cd "$HERE"
+  start=$(date +%s)
+  say "downloading modules (GOPROXY=$(go env GOPROXY))"
+  if ! download_log=$(GOFLAGS=-mod=readonly go mod download 2>&1); then
+    printf '%s\n' "$download_log" | tail -n 20 >&2
+    fail "cannot download the Go modules: is the Go module proxy (GOPROXY=$(go env GOPROXY)) reachable from this machine?"
+  fi
+  say "modules ready in $(($(date +%s) - start)) s; building ${K8S_VERSION} (about 4.5 min on 2 cores with an empty Go build cache)"
+  /usr/bin/time -f '%M' -o "$cache/.build-rss" \
+    go build -mod=readonly -trimpath -ldflags="$ldflags" -o "$cache/local-node.tmp" . \
+    || fail "go build failed (see above)"
+  mv "$cache/local-node.tmp" "$cache/local-node"
+}
+
+require_go
+if ! [[ $GO_VERSION =~ ^go1\.([0-9]+) ]] || ((BASH_REMATCH[1] < 26)); then
+  fail "Go ${GO_VERSION} is too old: go.mod needs go 1.26.0 or newer (no toolchain is downloaded)."
 fi
 grep -Eq "^[[:space:]]*k8s.io/kubernetes ${K8S_VERSION//./\\.}\$" "$HERE/go.mod" \
   || fail "go.mod does not require k8s.io/kubernetes ${K8S_VERSION}: keep build.sh's K8S_VERSION and go.mod in step."
@@ -36,43 +52,6 @@ for pkg in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X ${pkg}.gitTreeState=clean"
 done
 # The key: everything the binary is made from (module graph, source, link flags, Go version).
-key=$( { cat "$HERE/go.mod" "$HERE/go.sum" "$HERE"/*.go; echo "$ldflags"; echo "$go_version"; } \
+key=$( { cat "$HERE/go.mod" "$HERE/go.sum" "$HERE"/*.go; echo "$ldflags"; echo "$GO_VERSION"; } \
   | sha256sum | cut -c1-16)
-cache=${XDG_CACHE_HOME:-$HOME/.cache}/ttstack/local-node/$key
-binary=$cache/local-node
-if [[ -x $binary ]]; then
-  say "cached: ${binary}"
-  echo "$binary"
-  exit 0
-fi
-
-mkdir -p "$cache"
-# One build at a time (tests and cluster.sh may ask together); the second waits, then finds it.
-exec 9>"$cache/.lock"
-flock 9
-if [[ -x $binary ]]; then
-  say "cached: ${binary} (built by another caller meanwhile)"
-  echo "$binary"
-  exit 0
-fi
-
-cd "$HERE"
-start=$(date +%s)
-say "downloading modules (GOPROXY=$(go env GOPROXY))"
-if ! download_log=$(GOFLAGS=-mod=readonly go mod download 2>&1); then
-  printf '%s\n' "$download_log" | tail -n 20 >&2
-  fail "cannot download the Go modules: is the Go module proxy (GOPROXY=$(go env GOPROXY)) reachable from this machine?"
-fi
-say "modules ready in $(($(date +%s) - start)) s; building (about 4.5 min on 2 cores with an empty Go build cache)"
-
-build_start=$(date +%s)
-rss_file=$cache/.build-rss
-/usr/bin/time -f '%M' -o "$rss_file" \
-  go build -mod=readonly -trimpath -ldflags="$ldflags" -o "$cache/local-node.tmp" . \
-  || fail "go build failed (see above)"
-mv "$cache/local-node.tmp" "$binary"
-# Binaries of other keys were built from other sources: stale, 160 MB each.
-find "${cache%/*}" -mindepth 1 -maxdepth 1 -type d ! -name "$key" -exec rm -rf {} +
-say "built ${K8S_VERSION} in $(($(date +%s) - build_start)) s (total $(($(date +%s) - start)) s)," \
-  "largest compiler process $(($(cat "$rss_file") / 1024)) MB, binary $(($(stat -c %s "$binary") / 1048576)) MB"
-echo "$binary"
+cached_go_build local-node "$key" build local-node
