@@ -105,15 +105,8 @@ class RealNodeKubeIT {
       System.out.println("fences (packets, bytes):\n" + sh("iptables -w -L FORWARD -v -x -n; iptables -w -L OUTPUT -v -x -n; iptables -w -L INPUT -v -x -n")
           .stdout().lines().filter(l -> l.contains("ttstack-local-node")).reduce("", (a, l) -> a + "  " + l.trim() + "\n"));
 
-      Run down = run(env, 5, LocalCluster.SCRIPT.toString(), "down");
       downDone = true;
-      assertThat(down.exit()).as(down.stderr()).isZero();
-      Map<String, String> after = machineState(dir);
-      for (var entry : before.entrySet()) {
-        assertThat(after.get(entry.getKey())).as("%s after down", entry.getKey()).isEqualTo(entry.getValue());
-      }
-      assertThat(after.get("processes")).as("processes of this node after down").isEmpty();
-      assertThat(after.get("mounts")).as("mounts under its folder after down").isEmpty();
+      downLeavesNothing(env, dir, before);
     } finally {
       if (!downDone) {
         Run down = run(env, 5, LocalCluster.SCRIPT.toString(), "down");
@@ -168,6 +161,22 @@ class RealNodeKubeIT {
             cat /etc/resolv.conf; nslookup server.default.svc.cluster.local;
             if nslookup example.com; then echo outside-name-resolved; else echo outside-name-not-resolved; fi']
       """;
+
+  /**
+   * {@code cluster.sh down}, then the machine as it was {@code before} the node's {@code up}: no process,
+   * mount, link, route, rule, iptables rule, namespace or cgroup of the node is left. Returns the down's run.
+   */
+  static Run downLeavesNothing(Map<String, String> env, Path dir, Map<String, String> before) throws Exception {
+    Run down = run(env, 5, LocalCluster.SCRIPT.toString(), "down");
+    assertThat(down.exit()).as(down.stderr()).isZero();
+    Map<String, String> after = machineState(dir);
+    for (var entry : before.entrySet()) {
+      assertThat(after.get(entry.getKey())).as("%s after down", entry.getKey()).isEqualTo(entry.getValue());
+    }
+    assertThat(after.get("processes")).as("processes of this node after down").isEmpty();
+    assertThat(after.get("mounts")).as("mounts under its folder after down").isEmpty();
+    return down;
+  }
 
   /** One node per machine: another one (a second checkout's tests) is waited for, as {@code up --node} waits. */
   static void awaitNoOtherNode() {
