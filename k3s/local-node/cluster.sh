@@ -13,12 +13,18 @@
 #   cluster.sh restart-node
 #                       (after up --node) a node reboot: kubelet and containerd stopped, every
 #                       container killed, both started again; waits until the Node is Ready.
+#   cluster.sh reclaim  the leftovers of a local node whose owner exited without its down (a killed
+#                       run): taken down, from any folder. up --node does it first, too.
 #   cluster.sh status   what runs, and whether the API server answers /readyz. Exit 0 when ready.
 #   cluster.sh env      (after up) the variables tests read: KUBECONFIG, LOCAL_NODE_BIN, ports...
 #
 # Env: LOCAL_NODE_DIR   where its state lives (certificates, data, logs, kubeconfigs); default
 #                       k3s/local-node/.run (git-ignored). Tests use a folder under target/.
 #      LOCAL_NODE_BIN   a prebuilt local-node binary (skips build.sh)
+#      LOCAL_NODE_OWNER_PID
+#                       (up --node) the process the node belongs to (tests give their own): once
+#                       it has exited, the next up --node or reclaim takes the node down. Without
+#                       it, a node is dead when no process names its folder any more.
 #
 # Part 1 of the test tier: without --node no kubelet runs, so pods stay Pending unless a test plays
 # the kubelet (operator/src/test/.../kube/SimulatedKubelet). With --node (part 2) a real one runs:
@@ -137,8 +143,14 @@ up() {
     echo "$DIR/admin.kubeconfig"
     return
   fi
-  # Whatever is left of an earlier run (crashed test JVM, killed shell) goes first.
+  # Whatever is left of an earlier run (crashed test JVM, killed shell) goes first: this folder's,
+  # and with --node a dead node's of another folder, whose bridge every node would wait for.
   down >/dev/null 2>&1 || true
+  if ((NODE)); then
+    # shellcheck source=k3s/local-node/node.sh disable=SC1091 # from the repository root it is followed
+    source "$HERE/node.sh"
+    node_reclaim_locked
+  fi
   if [[ -n ${LOCAL_NODE_BIN:-} ]]; then
     BIN=$LOCAL_NODE_BIN
   else
@@ -154,8 +166,6 @@ up() {
   chmod 700 "$DIR/etcd"
   if ((NODE)); then
     # The node's bridge first: the API server binds its address (pods reach it there).
-    # shellcheck source=k3s/local-node/node.sh disable=SC1091 # from the repository root it is followed
-    source "$HERE/node.sh"
     node_prepare
     API_HOST=$NODE_IP
   fi
@@ -336,7 +346,13 @@ case ${1:-} in
     source "$HERE/node.sh"
     node_restart
     ;;
+  reclaim)
+    # A local node whose owner has exited without its down (node.sh: node_reclaim): taken down.
+    # shellcheck source=k3s/local-node/node.sh disable=SC1091 # from the repository root it is followed
+    source "$HERE/node.sh"
+    node_reclaim_locked
+    ;;
   status) status ;;
   env) [[ -f $DIR/env ]] || fail "not up (${DIR})"; cat "$DIR/env" ;;
-  *) echo "usage: $0 up [--node]|down|restart-node|status|env" >&2; exit 2 ;;
+  *) echo "usage: $0 up [--node]|down|restart-node|reclaim|status|env" >&2; exit 2 ;;
 esac

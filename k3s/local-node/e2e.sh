@@ -95,7 +95,8 @@ local_node_up() {
   t0=$(date +%s)
   "$HERE/images.sh" "${images[@]}" >"$OUT/images.out" 2>"$OUT/images.log" || { tail -n 30 "$OUT/images.log" >&2; die "images.sh failed"; }
   say "images ready in $(seconds_since "$t0") s"
-  KUBECONFIG_FILE=$("$HERE/cluster.sh" up --node 2>"$OUT/cluster-up.log" | tail -n 1) || { tail -n 30 "$OUT/cluster-up.log" >&2; die "cluster.sh up --node failed"; }
+  # The node is this run's (killed, it is taken down by the next up --node: node.sh, node_reclaim).
+  KUBECONFIG_FILE=$(LOCAL_NODE_OWNER_PID=${LOCAL_NODE_OWNER_PID:-$$} "$HERE/cluster.sh" up --node 2>"$OUT/cluster-up.log" | tail -n 1) || { tail -n 30 "$OUT/cluster-up.log" >&2; die "cluster.sh up --node failed"; }
   local env=$LOCAL_NODE_DIR/env address bin
   address=$(sed -n 's/^CONTAINERD_ADDRESS=//p' "$env")
   bin=$(sed -n 's/^LOCAL_NODE_BIN=//p' "$env")

@@ -34,6 +34,10 @@ NODE_READY_TIMEOUT=${LOCAL_NODE_NODE_READY_TIMEOUT:-180}
 # How long `up --node` waits for another node of this machine to go down (one at a time).
 NODE_WAIT_TIMEOUT=${LOCAL_NODE_NODE_WAIT_TIMEOUT:-1800}
 NODE_LOCK=/run/lock/ttstack-local-node.lock
+# Who made the bridge: "<pid of that up> <its start> <owner pid> <its start> <LOCAL_NODE_DIR>" (see
+# node_owner_alive). LOCAL_NODE_OWNER_PID: the process the node belongs to (a test JVM, e2e.sh);
+# once it has exited, its node is leftovers even if the node's own processes still run.
+NODE_OWNER=/run/lock/ttstack-local-node.owner
 # Volumes as k3s provisions them (the local-path provisioner): storage_up, storage_down.
 # shellcheck source=k3s/local-node/storage.sh disable=SC1091 # from the repository root it is followed
 source "$HERE/storage.sh"
@@ -104,14 +108,80 @@ images() {
   node_ctr images import "$cache/busybox.tar" >/dev/null || fail "cannot import ${BUSYBOX_IMAGE}"
 }
 
+# --- one node per machine, and the leftovers of a dead one -----------------------------------------
+# A process's start time (field 22 of /proc/PID/stat, after the command name, which may hold spaces):
+# with the pid it names one process, not a later one that reuses the number.
+proc_start() { [[ -r /proc/$1/stat ]] && sed -E 's/^.*\) //' "/proc/$1/stat" | cut -d' ' -f20; }
+
+# Whether the node that made the bridge still lives. Its `up` still running, or: its owner's process
+# when it named one, otherwise any process whose command line names its folder (etcd, the API server,
+# containerd and the shims, the kubelet all do). No owner record: an older node; counted alive.
+node_owner_alive() {
+  local up up_start owner owner_start dir
+  [[ -f $NODE_OWNER ]] || return 0
+  read -r up up_start owner owner_start dir <"$NODE_OWNER" || return 0
+  [[ -n $dir ]] || return 0
+  [[ $(proc_start "$up") == "$up_start" ]] && return 0
+  if [[ $owner != - ]]; then
+    [[ $(proc_start "$owner") == "$owner_start" ]]
+  else
+    pgrep -f -- "$dir/" >/dev/null
+  fi
+}
+
+# A node whose owner died without its down (a killed CI run, a crashed machine session) keeps the
+# machine-wide bridge, and with it every later node would wait: its down is run here instead. When
+# its folder is gone too (a removed checkout), the fixed names say what it made: the records are
+# written again for node_down to undo, then the folder goes again. Returns 1 when nothing was dead.
+node_reclaim() {
+  local dir made=""
+  ip link show "$BRIDGE" >/dev/null 2>&1 || return 1
+  node_owner_alive && return 1
+  read -r _ _ _ _ dir <"$NODE_OWNER"
+  say "bridge ${BRIDGE} belongs to a node whose owner has exited (${dir}): taking its leftovers down"
+  if [[ ! -f $dir/node/made ]]; then
+    # Nothing records its processes then: whatever still runs with its folder in its command line.
+    pkill -KILL -f -- "$dir/" 2>/dev/null || true
+    made=$dir
+    while [[ ! -e ${made%/*} ]]; do made=${made%/*}; done
+    mkdir -p "$dir/node" "$dir/pids" "$dir/logs"
+    touch "$dir/node/made" "$dir/node/cgroups"
+    echo "$BRIDGE" >"$dir/node/bridge"
+    echo "$ROUTE_TABLE" >"$dir/node/route-table"
+    echo "$POD_CIDR" >"$dir/node/ip-rule"
+    printf '%s\n' FORWARD OUTPUT >"$dir/node/iptables-fences"
+    echo "$INPUT_FENCE_CHAIN" >"$dir/node/input-fence"
+    [[ -e $made ]] || made=""
+  fi
+  LOCAL_NODE_DIR=$dir "$HERE/cluster.sh" down >&2 || say "down of ${dir} failed"
+  [[ -z $made ]] || rm -rf "$made"
+  ! ip link show "$BRIDGE" >/dev/null 2>&1 || fail "bridge ${BRIDGE} still exists after the down of ${dir}"
+}
+
+# node_reclaim under the node lock (cluster.sh reclaim, and up --node before it touches its folder).
+node_reclaim_locked() {
+  local lock
+  exec {lock}>"$NODE_LOCK"
+  flock "$lock"
+  node_reclaim || true
+  exec {lock}>&-
+}
+
 # --- the pod network -------------------------------------------------------------------------------
 network_up() {
-  local n=$DIR/node deadline=$((SECONDS + NODE_WAIT_TIMEOUT)) said=0
+  local n=$DIR/node deadline=$((SECONDS + NODE_WAIT_TIMEOUT)) said=0 owner=- owner_start=-
   # One node per machine: a second `up --node` (another checkout's tests, a run by hand) waits for
   # the first one's down, bounded; the check and the bridge's creation are one step under a lock.
+  # A dead one's leftovers are taken down first (node_reclaim).
+  if [[ -n ${LOCAL_NODE_OWNER_PID:-} ]]; then
+    owner=$LOCAL_NODE_OWNER_PID
+    owner_start=$(proc_start "$owner") || fail "LOCAL_NODE_OWNER_PID=${owner}: no such process"
+  fi
   exec {lock}>"$NODE_LOCK"
   flock "$lock"
   while ip link show "$BRIDGE" >/dev/null 2>&1; do
+    # (Our own folder's leftovers were taken down before up touched it: never here.)
+    if [[ $(cut -d' ' -f5- "$NODE_OWNER" 2>/dev/null) != "$DIR" ]] && node_reclaim; then continue; fi
     flock -u "$lock"
     ((said)) || { say "bridge ${BRIDGE} exists: another local node runs on this machine; waiting for its down (at most ${NODE_WAIT_TIMEOUT} s)"; said=1; }
     ((SECONDS < deadline)) || fail "bridge ${BRIDGE} still exists after ${NODE_WAIT_TIMEOUT} s: another local node runs on this machine (one at a time), or a crashed one's leftovers (cluster.sh down in its LOCAL_NODE_DIR)"
@@ -119,6 +189,7 @@ network_up() {
     flock "$lock"
   done
   # Recorded before each change, so that node_down undoes exactly what was made.
+  printf '%s %s %s %s %s\n' "$$" "$(proc_start $$)" "$owner" "$owner_start" "$DIR" >"$NODE_OWNER"
   ip link add "$BRIDGE" type bridge && echo "$BRIDGE" >"$n/bridge"
   exec {lock}>&-
   # No IPv6 on it: nothing is fenced for v6.
@@ -197,6 +268,8 @@ network_down() {
   if [[ -f $n/bridge ]]; then
     ip link del "$BRIDGE" 2>/dev/null || true
     rm -f "$n/bridge"
+    # The owner record is the bridge's: it goes with it (the next node writes its own).
+    if [[ -f $NODE_OWNER ]] && [[ $(cut -d' ' -f5- "$NODE_OWNER") == "$DIR" ]]; then rm -f "$NODE_OWNER"; fi
   fi
 }
 

@@ -169,19 +169,71 @@ class RealNodeKubeIT {
   static Run downLeavesNothing(Map<String, String> env, Path dir, Map<String, String> before) throws Exception {
     Run down = run(env, 5, LocalCluster.SCRIPT.toString(), "down");
     assertThat(down.exit()).as(down.stderr()).isZero();
+    assertNothingLeft(dir, before);
+    return down;
+  }
+
+  /** The machine as it was {@code before} the node in {@code dir} came up. */
+  static void assertNothingLeft(Path dir, Map<String, String> before) throws Exception {
     Map<String, String> after = machineState(dir);
     for (var entry : before.entrySet()) {
       assertThat(after.get(entry.getKey())).as("%s after down", entry.getKey()).isEqualTo(entry.getValue());
     }
     assertThat(after.get("processes")).as("processes of this node after down").isEmpty();
     assertThat(after.get("mounts")).as("mounts under its folder after down").isEmpty();
-    return down;
   }
 
-  /** One node per machine: another one (a second checkout's tests) is waited for, as {@code up --node} waits. */
+  /**
+   * A node whose owner exited without its down (its run was killed: CI's time limit, a lost machine
+   * session) keeps the machine-wide bridge that every later node waits for. {@code cluster.sh reclaim}
+   * — run by the next {@code up --node} too — takes it down from any folder, and only then: while the
+   * owner lives, its node stays.
+   */
+  @Test
+  void aNodeWhoseOwnerExitedIsTakenDownByTheNextOne() throws Exception {
+    Path dir = DIR.resolveSibling("real-node-orphan");
+    String script = LocalCluster.SCRIPT.toString();
+    awaitNoOtherNode();
+    Map<String, String> before = machineState(dir);
+    Process owner = new ProcessBuilder("sleep", "600").start();
+    boolean reclaimed = false;
+    try {
+      Run up = run(Map.of("LOCAL_NODE_DIR", dir.toString(), "LOCAL_NODE_OWNER_PID", Long.toString(owner.pid())),
+          30, script, "up", "--node");
+      assertThat(up.exit()).as(up.stderr()).isZero();
+
+      Run whileAlive = run(Map.of(), 2, script, "reclaim");
+      assertThat(whileAlive.exit()).as(whileAlive.stderr()).isZero();
+      assertThat(whileAlive.stderr()).doesNotContain("owner has exited");
+      assertThat(sh("ip -o link show").stdout()).contains(" " + BRIDGE + ":");
+
+      owner.destroyForcibly().waitFor();
+      long t0 = System.nanoTime();
+      Run reclaim = run(Map.of(), 5, script, "reclaim");
+      reclaimed = true;
+      assertThat(reclaim.exit()).as(reclaim.stderr()).isZero();
+      assertThat(reclaim.stderr()).contains("owner has exited (" + dir + ")");
+      System.out.printf("real node: a dead owner's node taken down in %d ms%n", (System.nanoTime() - t0) / 1_000_000);
+      assertNothingLeft(dir, before);
+    } finally {
+      owner.destroyForcibly();
+      if (!reclaimed) {
+        Run down = run(Map.of("LOCAL_NODE_DIR", dir.toString()), 5, script, "down");
+        System.out.println("down after a failure: exit " + down.exit() + "\n" + down.stderr());
+      }
+    }
+  }
+
+  /**
+   * One node per machine: another one (a second checkout's tests) is waited for, as {@code up --node}
+   * waits; a dead one's leftovers (its run was killed) are taken down ({@code cluster.sh reclaim}).
+   */
   static void awaitNoOtherNode() {
     await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofSeconds(2))
-        .until(() -> !sh("ip -o link show").stdout().contains(" " + BRIDGE + ":"));
+        .until(() -> {
+          run(Map.of(), 2, LocalCluster.SCRIPT.toString(), "reclaim");
+          return !sh("ip -o link show").stdout().contains(" " + BRIDGE + ":");
+        });
   }
 
   /** What cluster.sh may touch, machine-wide; the blackhole of the Service range is shared with other control planes. */
@@ -262,6 +314,8 @@ class RealNodeKubeIT {
     try {
       ProcessBuilder b = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
       b.environment().putAll(env);
+      // The node belongs to this JVM: killed with it, its node is taken down by the next up (node.sh).
+      b.environment().putIfAbsent("LOCAL_NODE_OWNER_PID", Long.toString(ProcessHandle.current().pid()));
       Process p = b.start();
       if (!p.waitFor(minutes, TimeUnit.MINUTES)) {
         p.destroyForcibly();
