@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  * script's figures (the benchmark of issue 16: apply to each condition, heal times, failed requests
  * during the rollout, pod memory).
  */
+@OnTheRealNode
 class EndToEndKubeIT {
   static final Path SCRIPT = LocalCluster.SCRIPT.resolveSibling("e2e.sh");
   static final Path NODE_DIR = LocalCluster.STATE.resolveSibling("e2e-node");

@@ -246,7 +246,7 @@ class ServerSideApplyKubeIT {
           HasMetadata target = touched.get(touches[0]++ % touched.size());
           cluster.kubectl().run("annotate", "-n", ns, "--overwrite", kindOf(target) + "/" + target.getMetadata().getName(),
               "test.ttstack.dev/touched=" + touches[0]).orFail();
-          return Duration.between(start, Instant.now()).compareTo(Duration.ofSeconds(90)) >= 0
+          return Duration.between(start, Instant.now()).compareTo(Duration.ofSeconds(60)) >= 0
               && reconciles(op, ns) - reconcilesBefore >= 10;
         });
     double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
