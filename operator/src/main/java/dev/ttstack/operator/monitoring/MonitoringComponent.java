@@ -121,10 +121,12 @@ public class MonitoringComponent implements StackComponent {
     Optional<Deployment> grafana = grafanaEnabled(stack)
         ? deployment(stack, context, MonitoringObjects.grafanaName(stack)) : Optional.empty();
 
+    MonitoringStatus before = stack.getStatus() == null ? null : stack.getStatus().monitoring;
     MonitoringStatus status = new MonitoringStatus();
-    status.prometheus = prometheus.map(MonitoringComponent::available).orElse(false);
-    status.alertmanager = alertmanager.map(MonitoringComponent::available).orElse(false);
-    status.grafana = grafanaEnabled(stack) ? grafana.map(MonitoringComponent::available).orElse(false) : null;
+    status.prometheus = prometheus.map(d -> available(d, before == null ? null : before.prometheus)).orElse(false);
+    status.alertmanager = alertmanager.map(d -> available(d, before == null ? null : before.alertmanager)).orElse(false);
+    status.grafana = grafanaEnabled(stack)
+        ? grafana.map(d -> available(d, before == null ? null : before.grafana)).orElse(false) : null;
     status.slackReceiver = slack != null;
     status.configHash = plan.config().configHash();
     next.monitoring = status;
@@ -174,8 +176,17 @@ public class MonitoringComponent implements StackComponent {
   }
 
   /** Rolled out: the current spec observed, and its one replica updated and available. */
-  static boolean available(Deployment d) {
+  /**
+   * Whether the Deployment's pods are all updated and available. A generation the Deployment controller
+   * has not observed yet tells nothing new: annotation changes bump it too (the controller copies them
+   * to the ReplicaSets), as GitOps tools and {@code kubectl annotate} make, so until it has caught up (a
+   * second on a loaded node) the verdict {@code before} it holds; a template change shows once observed.
+   */
+  static boolean available(Deployment d, Boolean before) {
     var s = d.getStatus();
+    if (before != null && s != null && !Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())) {
+      return before;
+    }
     int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     return s != null && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())
         && s.getUpdatedReplicas() != null && s.getUpdatedReplicas() >= replicas
