@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -21,8 +20,6 @@ import org.junit.jupiter.api.Test;
  * script's figures (the benchmark of issue 16: apply to each condition, heal times, failed requests
  * during the rollout, pod memory).
  */
-@OnTheRealNode
-@Order(0) // the longest: it starts first, and the rest of the run overlaps it
 class EndToEndKubeIT {
   static final Path SCRIPT = LocalCluster.SCRIPT.resolveSibling("e2e.sh");
   static final Path NODE_DIR = LocalCluster.STATE.resolveSibling("e2e-node");
