@@ -57,7 +57,8 @@ import org.junit.jupiter.api.Test;
  */
 @Order(Integer.MAX_VALUE)
 class RbacIT {
-  static final String SUREFIRE_FILE_PROPERTY = "ttstack.apiRequests.surefireFile";
+  /** Where the unit tests' JVMs (two forks) wrote their requests: {@code surefire-N.tsv} each. */
+  static final String SUREFIRE_DIR_PROPERTY = "ttstack.apiRequests.surefireDir";
   static final String RULES_FILE = "helm/tt-operator/templates/_rules.tpl";
   static final String LEASES_GROUP = "coordination.k8s.io";
 
@@ -92,11 +93,18 @@ class RbacIT {
 
   @BeforeAll
   static void collect() throws IOException {
-    String file = System.getProperty(SUREFIRE_FILE_PROPERTY);
-    assertThat(file).as("system property %s (set by the operator's pom)", SUREFIRE_FILE_PROPERTY).isNotBlank();
-    Path surefire = Path.of(file);
-    assertThat(surefire).as("the API requests of the unit tests: run the whole suite with ./mvnw verify").exists();
-    List<EmbeddedApiServer.Request> all = new ArrayList<>(ApiRequestLogWriter.read(surefire));
+    String dir = System.getProperty(SUREFIRE_DIR_PROPERTY);
+    assertThat(dir).as("system property %s (set by the operator's pom)", SUREFIRE_DIR_PROPERTY).isNotBlank();
+    List<Path> surefire;
+    try (var files = Files.list(Path.of(dir))) {
+      surefire = files.filter(f -> f.getFileName().toString().matches("surefire-[0-9]+\\.tsv")).sorted().toList();
+    }
+    assertThat(surefire).as("the API requests of the unit tests (%s/surefire-N.tsv): run the whole suite with ./mvnw verify",
+        dir).isNotEmpty();
+    List<EmbeddedApiServer.Request> all = new ArrayList<>();
+    for (Path file : surefire) {
+      all.addAll(ApiRequestLogWriter.read(file));
+    }
     all.addAll(EmbeddedApiServer.requestsSeenInThisJvm());
     operatorRequests = all.stream().filter(EmbeddedApiServer.Request::isOperator).distinct().toList();
     assertThat(operatorRequests).as("requests the operator made in the test suite").hasSizeGreaterThan(20);
@@ -201,7 +209,7 @@ class RbacIT {
     List<String> lines = new ArrayList<>();
     lines.add("# The operator's RBAC needs (RbacIT): rule, then its evidence");
     needed.forEach((rule, why) -> lines.add(rule + "\n    " + why));
-    Path report = Path.of(System.getProperty(SUREFIRE_FILE_PROPERTY)).resolveSibling("rbac-evidence.txt");
+    Path report = Path.of(System.getProperty(SUREFIRE_DIR_PROPERTY)).resolve("rbac-evidence.txt");
     Files.write(report, lines);
     System.out.println(String.join("\n", lines));
   }
