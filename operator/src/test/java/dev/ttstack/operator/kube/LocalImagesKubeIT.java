@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * layer unpacked and its programs run by chroot in namespaces of their own ({@link LocalImages}),
  * as the pods' uids, servers on loopback ports chosen at run time.
  */
+@BesideTheSharedCluster
 class LocalImagesKubeIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path REPO = LocalImages.SCRIPT.getParent().getParent().getParent();

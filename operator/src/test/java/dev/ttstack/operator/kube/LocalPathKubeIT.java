@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * removed by the teardown helper pod when the claim goes (reclaim Delete); {@code down} leaves nothing,
  * not even the folder of a volume still in use.
  */
+@BesideTheSharedCluster
 class LocalPathKubeIT {
   private static final String BRIDGE = "ttsnode0";
   private static final String PROVISIONER_IMAGE = "ttstack.local/local-path-provisioner:v0.0.30";

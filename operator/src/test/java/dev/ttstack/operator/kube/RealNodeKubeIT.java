@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
  * resolves the Service's name (and no name outside the cluster), pods have no route off the machine; then {@code down} leaves nothing behind: no process, mount, network namespace,
  * link, route, ip rule, iptables rule or cgroup.
  */
+@BesideTheSharedCluster
 class RealNodeKubeIT {
   private static final String BRIDGE = "ttsnode0";
   private static final String POD_PREFIX = "10.42.0.";
