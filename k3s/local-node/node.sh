@@ -113,6 +113,9 @@ images() {
 # with the pid it names one process, not a later one that reuses the number.
 proc_start() { [[ -r /proc/$1/stat ]] && sed -E 's/^.*\) //' "/proc/$1/stat" | cut -d' ' -f20; }
 
+# The folder of the node that made the bridge (empty without a record).
+node_owner_dir() { if [[ -f $NODE_OWNER ]]; then cut -d' ' -f5- "$NODE_OWNER"; fi; }
+
 # Whether the node that made the bridge still lives. Its `up` still running, or: its owner's process
 # when it named one, otherwise any process whose command line names its folder (etcd, the API server,
 # containerd and the shims, the kubelet all do). No owner record: an older node; counted alive.
@@ -137,7 +140,7 @@ node_reclaim() {
   local dir made=""
   ip link show "$BRIDGE" >/dev/null 2>&1 || return 1
   node_owner_alive && return 1
-  read -r _ _ _ _ dir <"$NODE_OWNER"
+  dir=$(node_owner_dir)
   say "bridge ${BRIDGE} belongs to a node whose owner has exited (${dir}): taking its leftovers down"
   if [[ ! -f $dir/node/made ]]; then
     # Nothing records its processes then: whatever still runs with its folder in its command line.
@@ -181,7 +184,7 @@ network_up() {
   flock "$lock"
   while ip link show "$BRIDGE" >/dev/null 2>&1; do
     # (Our own folder's leftovers were taken down before up touched it: never here.)
-    if [[ $(cut -d' ' -f5- "$NODE_OWNER" 2>/dev/null) != "$DIR" ]] && node_reclaim; then continue; fi
+    if [[ $(node_owner_dir) != "$DIR" ]] && node_reclaim; then continue; fi
     flock -u "$lock"
     ((said)) || { say "bridge ${BRIDGE} exists: another local node runs on this machine; waiting for its down (at most ${NODE_WAIT_TIMEOUT} s)"; said=1; }
     ((SECONDS < deadline)) || fail "bridge ${BRIDGE} still exists after ${NODE_WAIT_TIMEOUT} s: another local node runs on this machine (one at a time), or a crashed one's leftovers (cluster.sh down in its LOCAL_NODE_DIR)"
@@ -269,7 +272,7 @@ network_down() {
     ip link del "$BRIDGE" 2>/dev/null || true
     rm -f "$n/bridge"
     # The owner record is the bridge's: it goes with it (the next node writes its own).
-    if [[ -f $NODE_OWNER ]] && [[ $(cut -d' ' -f5- "$NODE_OWNER") == "$DIR" ]]; then rm -f "$NODE_OWNER"; fi
+    if [[ $(node_owner_dir) == "$DIR" ]]; then rm -f "$NODE_OWNER"; fi
   fi
 }
 

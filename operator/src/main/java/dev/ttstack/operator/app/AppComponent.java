@@ -165,7 +165,8 @@ public class AppComponent implements StackComponent {
     // and `kubectl annotate` make. Until it has caught up (a second on a loaded node) a settled verdict
     // on the version the Deployment still runs holds; a template change shows as a rollout once observed.
     if (!current && s != null && plan.waiting() == null && deployed.equals(status.version)) {
-      Optional<Condition> settled = previousCondition(stack)
+      Optional<Condition> settled = Optional.ofNullable(stack.getStatus() == null || stack.getStatus().conditions == null
+          ? null : stack.getStatus().condition(conditionType()))
           .filter(c -> (c.isTrue() && AVAILABLE.equals(c.reason)) || ROLLED_BACK.equals(c.reason));
       if (settled.isPresent()) {
         return new Condition(conditionType(), settled.get().status, settled.get().reason, settled.get().message);
@@ -218,13 +219,6 @@ public class AppComponent implements StackComponent {
     }
     return notReady(ROLLING_OUT, "rolling out version " + deployed + ": " + (s == null || s.getUpdatedReplicas() == null
         ? 0 : s.getUpdatedReplicas()) + "/" + replicas + " pods updated, " + status.readyReplicas + " available");
-  }
-
-  private Optional<Condition> previousCondition(TTStack stack) {
-    if (stack.getStatus() == null || stack.getStatus().conditions == null) {
-      return Optional.empty();
-    }
-    return stack.getStatus().conditions.stream().filter(c -> conditionType().equals(c.type)).findFirst();
   }
 
   static final String RECHECK_NOW = AppComponent.class.getName() + ".recheck";
