@@ -175,9 +175,8 @@ public class MonitoringComponent implements StackComponent {
         + slack.channel + operatorNote);
   }
 
-  /** Rolled out: the current spec observed, and its one replica updated and available. */
   /**
-   * Whether the Deployment's pods are all updated and available. A generation the Deployment controller
+   * Rolled out: the current spec observed, and its replicas updated and available. A generation the Deployment controller
    * has not observed yet tells nothing new: annotation changes bump it too (the controller copies them
    * to the ReplicaSets), as GitOps tools and {@code kubectl annotate} make, so until it has caught up (a
    * second on a loaded node) the verdict {@code before} it holds; a template change shows once observed.
