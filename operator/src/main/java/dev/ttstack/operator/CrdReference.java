@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The CRD reference in Markdown, generated from the CRD itself (whose descriptions come from the API
- * classes), so the README's reference cannot drift from what the API server enforces.
+ * The CRD reference in Markdown, generated from the CRD itself (whose descriptions come from the
+ * API classes), so the README's reference cannot drift from what the API server enforces.
  */
 public final class CrdReference {
   private CrdReference() {}
@@ -25,22 +25,36 @@ public final class CrdReference {
     List<String> cel = new ArrayList<>();
     collectRules("", root, cel);
     if (!cel.isEmpty()) {
-      md.append("\nCross-field rules (CEL, checked by the API server and again by the operator):\n\n");
+      md.append(
+          "\nCross-field rules (CEL, checked by the API server and again by the operator):\n\n");
       cel.forEach(r -> md.append("- ").append(r).append('\n'));
     }
     return md.toString();
   }
 
-  private static void walk(String path, JSONSchemaProps schema, boolean required, StringBuilder md) {
-    md.append("| `").append(path).append("` | ").append(type(schema)).append(" | ")
-        .append(schema.getDefault() == null || !schema.getDefault().isValueNode() ? "" : "`" + schema.getDefault().asText() + "`")
-        .append(" | ").append(rules(schema, required)).append(" | ")
-        .append(cell(schema.getDescription())).append(" |\n");
+  private static void walk(
+      String path, JSONSchemaProps schema, boolean required, StringBuilder md) {
+    md.append("| `")
+        .append(path)
+        .append("` | ")
+        .append(type(schema))
+        .append(" | ")
+        .append(
+            schema.getDefault() == null || !schema.getDefault().isValueNode()
+                ? ""
+                : "`" + schema.getDefault().asText() + "`")
+        .append(" | ")
+        .append(rules(schema, required))
+        .append(" | ")
+        .append(cell(schema.getDescription()))
+        .append(" |\n");
     Map<String, JSONSchemaProps> children = new TreeMap<>();
     List<String> requiredChildren = List.of();
     JSONSchemaProps container = schema;
     String prefix = path;
-    if ("array".equals(schema.getType()) && schema.getItems() != null && schema.getItems().getSchema() != null) {
+    if ("array".equals(schema.getType())
+        && schema.getItems() != null
+        && schema.getItems().getSchema() != null) {
       container = schema.getItems().getSchema();
       prefix = path + "[]";
     }
@@ -49,7 +63,11 @@ public final class CrdReference {
       requiredChildren = container.getRequired() == null ? List.of() : container.getRequired();
     }
     for (var child : children.entrySet()) {
-      walk(prefix + "." + child.getKey(), child.getValue(), requiredChildren.contains(child.getKey()), md);
+      walk(
+          prefix + "." + child.getKey(),
+          child.getValue(),
+          requiredChildren.contains(child.getKey()),
+          md);
     }
   }
 
@@ -93,7 +111,8 @@ public final class CrdReference {
       }
     }
     if (s.getProperties() != null) {
-      new TreeMap<>(s.getProperties()).forEach((k, v) -> collectRules(path.isEmpty() ? k : path + "." + k, v, out));
+      new TreeMap<>(s.getProperties())
+          .forEach((k, v) -> collectRules(path.isEmpty() ? k : path + "." + k, v, out));
     }
     if (s.getItems() != null && s.getItems().getSchema() != null) {
       collectRules(path + "[]", s.getItems().getSchema(), out);

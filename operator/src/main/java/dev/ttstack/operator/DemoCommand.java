@@ -16,8 +16,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The demo: the real operator against an embedded, in-process API server with a TTStack applied.
- * Nothing runs: there is no kubelet, so no pod ever starts. It shows what the operator reconciles and
- * the status it reports, without a cluster.
+ * Nothing runs: there is no kubelet, so no pod ever starts. It shows what the operator reconciles
+ * and the status it reports, without a cluster.
  */
 public final class DemoCommand {
   private static final Duration WAIT = Duration.ofSeconds(30);
@@ -39,37 +39,55 @@ public final class DemoCommand {
     String namespace = Objects.requireNonNullElse(stack.getMetadata().getNamespace(), "default");
     stack.getMetadata().setNamespace(namespace);
 
-    out.println("=== TTStack DEMO: in-process API server (fabric8 mock), no cluster, no pods run ===");
+    out.println(
+        "=== TTStack DEMO: in-process API server (fabric8 mock), no cluster, no pods run ===");
     long t0 = System.nanoTime();
     try (EmbeddedApiServer api = EmbeddedApiServer.start()) {
       KubernetesClient client = api.client();
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build()).create();
-      OperatorSettings settings = OperatorSettings.from(java.util.Map.of())
-          .withHttp("127.0.0.1", 0)
-          .withServerSideApply(false) // the mock server has no Server-Side Apply
-          .withLeaderElection(true, namespace);
-      try (TTStackOperator operator = TTStackOperator.create(settings, api.operatorClient(), Clock.systemUTC());
-          OperatorHttpServer http = new OperatorHttpServer("127.0.0.1", 0, operator.registry()::scrape,
-              operator::isHealthy, operator::isStarted)) {
+      client
+          .namespaces()
+          .resource(
+              new NamespaceBuilder().withNewMetadata().withName(namespace).endMetadata().build())
+          .create();
+      OperatorSettings settings =
+          OperatorSettings.from(java.util.Map.of())
+              .withHttp("127.0.0.1", 0)
+              .withServerSideApply(false) // the mock server has no Server-Side Apply
+              .withLeaderElection(true, namespace);
+      try (TTStackOperator operator =
+              TTStackOperator.create(settings, api.operatorClient(), Clock.systemUTC());
+          OperatorHttpServer http =
+              new OperatorHttpServer(
+                  "127.0.0.1",
+                  0,
+                  operator.registry()::scrape,
+                  operator::isHealthy,
+                  operator::isStarted)) {
         operator.start();
-        out.printf("operator started in %d ms; metrics at http://127.0.0.1:%d/metrics%n",
+        out.printf(
+            "operator started in %d ms; metrics at http://127.0.0.1:%d/metrics%n",
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0), http.port());
         long applied = System.nanoTime();
         client.resource(stack).create();
-        out.println("applied " + manifest + " as " + namespace + "/" + stack.getMetadata().getName());
+        out.println(
+            "applied " + manifest + " as " + namespace + "/" + stack.getMetadata().getName());
         TTStack reconciled = awaitObserved(client, namespace, stack.getMetadata().getName());
         if (reconciled == null) {
-          err.println("error: the operator did not report a status within " + WAIT.toSeconds() + " s");
+          err.println(
+              "error: the operator did not report a status within " + WAIT.toSeconds() + " s");
           return 1;
         }
-        out.printf("first status written %d ms after apply%n", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - applied));
+        out.printf(
+            "first status written %d ms after apply%n",
+            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - applied));
         out.println("--- objects in namespace " + namespace + " (besides the TTStack) ---");
         var objects = RenderCommand.render(reconciled, operator.reconciler().components());
         if (objects.isEmpty()) {
           out.println("(none yet: no component creates objects in this version)");
         }
         objects.forEach(o -> out.println(o.getKind() + " " + o.getMetadata().getName()));
-        out.println("--- status of TTStack " + namespace + "/" + stack.getMetadata().getName() + " ---");
+        out.println(
+            "--- status of TTStack " + namespace + "/" + stack.getMetadata().getName() + " ---");
         out.print(Serialization.asYaml(reconciled.getStatus()));
         out.println("=== end of DEMO (API requests served: " + api.requests().size() + ") ===");
         return 0;
@@ -79,10 +97,18 @@ public final class DemoCommand {
 
   private static TTStack awaitObserved(KubernetesClient client, String namespace, String name) {
     try {
-      return client.resources(TTStack.class).inNamespace(namespace).withName(name).waitUntilCondition(
-          s -> s != null && s.getStatus() != null && s.getStatus().observedGeneration != null
-              && s.getStatus().observedGeneration >= s.getMetadata().getGeneration(),
-          WAIT.toSeconds(), TimeUnit.SECONDS);
+      return client
+          .resources(TTStack.class)
+          .inNamespace(namespace)
+          .withName(name)
+          .waitUntilCondition(
+              s ->
+                  s != null
+                      && s.getStatus() != null
+                      && s.getStatus().observedGeneration != null
+                      && s.getStatus().observedGeneration >= s.getMetadata().getGeneration(),
+              WAIT.toSeconds(),
+              TimeUnit.SECONDS);
     } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
       return null;
     }

@@ -27,16 +27,17 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 /**
- * An in-process Kubernetes API: fabric8's mock server in CRUD mode, with the TTStack CRD created in it
- * (which turns on its status subresource) and the two things the mock lacks for our operator
- * (FACTS.md): an answer to the leader-election permission check, and a log of every request, so that
- * tests and benchmarks can count API writes. Bound to 127.0.0.1 on a free port.
+ * An in-process Kubernetes API: fabric8's mock server in CRUD mode, with the TTStack CRD created in
+ * it (which turns on its status subresource) and the two things the mock lacks for our operator
+ * (FACTS.md): an answer to the leader-election permission check, and a log of every request, so
+ * that tests and benchmarks can count API writes. Bound to 127.0.0.1 on a free port.
  *
- * <p>Each request is recorded with its {@code User-Agent}: the operator's own client (from
- * {@link #operatorClient()}, or built by {@link TTStackOperator#clientConfig}) identifies itself as
- * {@link TTStackOperator#USER_AGENT}, so the requests the operator made can be told apart from those
- * of the tests (which use {@link #client()}). Every distinct request seen by any server in this JVM is
- * also kept in {@link #requestsSeenInThisJvm()}: the RBAC test proves the Helm chart's rules against it.
+ * <p>Each request is recorded with its {@code User-Agent}: the operator's own client (from {@link
+ * #operatorClient()}, or built by {@link TTStackOperator#clientConfig}) identifies itself as {@link
+ * TTStackOperator#USER_AGENT}, so the requests the operator made can be told apart from those of
+ * the tests (which use {@link #client()}). Every distinct request seen by any server in this JVM is
+ * also kept in {@link #requestsSeenInThisJvm()}: the RBAC test proves the Helm chart's rules
+ * against it.
  *
  * <p>It is no real API server: no schema validation, no defaulting, no garbage collection, no
  * controllers. The demo says so; the test harness plays the missing controllers itself.
@@ -45,7 +46,10 @@ public final class EmbeddedApiServer implements AutoCloseable {
   /** Where fabric8's crd-generator puts the CRD on the classpath (target/classes, the jar). */
   public static final String CRD_RESOURCE = "/META-INF/fabric8/ttstacks.ttstack.dev-v1.yml";
 
-  /** Every distinct request (query reduced by {@link Request#normalized()}) of every server in this JVM. */
+  /**
+   * Every distinct request (query reduced by {@link Request#normalized()}) of every server in this
+   * JVM.
+   */
   private static final Set<Request> SEEN_IN_JVM = ConcurrentHashMap.newKeySet();
 
   /**
@@ -83,7 +87,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
      * store nothing (questions to the authorizer), so they are not writes.
      */
     public boolean isWrite() {
-      return !method.equals("GET") && !method.equals("HEAD") && !path.startsWith("/apis/authorization.k8s.io/");
+      return !method.equals("GET")
+          && !method.equals("HEAD")
+          && !path.startsWith("/apis/authorization.k8s.io/");
     }
 
     /** Leader election renews its Lease all the time; steady-state checks leave those out. */
@@ -96,14 +102,18 @@ public final class EmbeddedApiServer implements AutoCloseable {
   private final NamespacedKubernetesClient client;
   private final List<NamespacedKubernetesClient> operatorClients = new CopyOnWriteArrayList<>();
   private final List<Request> requests = new CopyOnWriteArrayList<>();
-  private volatile List<ResourceRule> rulesReviewAnswer = List.of(new ResourceRuleBuilder()
-      .withApiGroups("coordination.k8s.io")
-      .withResources("leases")
-      .withVerbs("*")
-      .build());
+  private volatile List<ResourceRule> rulesReviewAnswer =
+      List.of(
+          new ResourceRuleBuilder()
+              .withApiGroups("coordination.k8s.io")
+              .withResources("leases")
+              .withVerbs("*")
+              .build());
 
   private EmbeddedApiServer() {
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), new RecordingDispatcher(), false);
+    server =
+        new KubernetesMockServer(
+            new Context(), new MockWebServer(), new HashMap<>(), new RecordingDispatcher(), false);
     server.init(loopback(), 0);
     client = server.createClient();
     client.apiextensions().v1().customResourceDefinitions().resource(loadCrd()).create();
@@ -118,7 +128,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
   public static CustomResourceDefinition loadCrd() {
     try (InputStream in = EmbeddedApiServer.class.getResourceAsStream(CRD_RESOURCE)) {
       if (in == null) {
-        throw new IllegalStateException(CRD_RESOURCE + " is not on the classpath: run the Maven build first");
+        throw new IllegalStateException(
+            CRD_RESOURCE + " is not on the classpath: run the Maven build first");
       }
       return Serialization.unmarshal(in, CustomResourceDefinition.class);
     } catch (IOException e) {
@@ -126,7 +137,10 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
   }
 
-  /** A client for this server (tests, the harness); the caller may use it freely, {@link #close()} closes it. */
+  /**
+   * A client for this server (tests, the harness); the caller may use it freely, {@link #close()}
+   * closes it.
+   */
   public NamespacedKubernetesClient client() {
     return client;
   }
@@ -155,7 +169,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
     return new ArrayList<>(requests);
   }
 
-  /** Requests matching the filter, counted from {@code since} (an index into {@link #requests()}). */
+  /**
+   * Requests matching the filter, counted from {@code since} (an index into {@link #requests()}).
+   */
   public long count(int since, Predicate<Request> filter) {
     List<Request> all = requests();
     return all.subList(Math.min(since, all.size()), all.size()).stream().filter(filter).count();
@@ -182,8 +198,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
     } catch (IllegalStateException e) {
       // fabric8's mock server sometimes cannot close a watch connection in time ("Unable to close
       // MockWebServer"), mostly on a loaded machine; its port is released with the JVM.
-      org.slf4j.LoggerFactory.getLogger(EmbeddedApiServer.class).warn("embedded API server did not stop cleanly: {}",
-          e.getMessage());
+      org.slf4j.LoggerFactory.getLogger(EmbeddedApiServer.class)
+          .warn("embedded API server did not stop cleanly: {}", e.getMessage());
     }
   }
 
@@ -197,13 +213,15 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
   /** The CRUD dispatcher, plus the request log and the leader-election permission answer. */
   private final class RecordingDispatcher extends KubernetesCrudDispatcher {
-    private static final String RULES_REVIEW = "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
+    private static final String RULES_REVIEW =
+        "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews";
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
       String path = request.getPath();
       String agent = request.getHeader("User-Agent");
-      Request recorded = new Request(request.getMethod(), path == null ? "" : path, agent == null ? "" : agent);
+      Request recorded =
+          new Request(request.getMethod(), path == null ? "" : path, agent == null ? "" : agent);
       requests.add(recorded);
       SEEN_IN_JVM.add(recorded.normalized());
       if ("POST".equals(request.getMethod()) && path != null && path.startsWith(RULES_REVIEW)) {

@@ -47,7 +47,9 @@ public final class Logging {
     context.getLogger("io.fabric8.mockwebserver").setLevel(Level.WARN);
     context.getLogger("io.fabric8.kubernetes.client.server.mock").setLevel(Level.WARN);
     // "unstable version v1alpha1" on every start: true, known, and not actionable by the user.
-    context.getLogger("io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils").setLevel(Level.ERROR);
+    context
+        .getLogger("io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils")
+        .setLevel(Level.ERROR);
     bridgeJul();
   }
 

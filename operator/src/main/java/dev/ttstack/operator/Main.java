@@ -39,31 +39,34 @@ public final class Main {
     List<String> args = Arrays.asList(argv);
     String command = args.isEmpty() ? "auto" : args.get(0);
     List<String> rest = args.isEmpty() ? List.of() : args.subList(1, args.size());
-    int code = switch (command) {
-      case "auto" -> auto();
-      case "run" -> runOperator();
-      case "demo" -> demo(rest.isEmpty() ? DEFAULT_EXAMPLE : rest.get(0));
-      case "render" -> {
-        Logging.configure("WARN", false);
-        yield RenderCommand.run(rest, System.in, System.out, System.err);
-      }
-      case "crd" -> {
-        System.out.print(io.fabric8.kubernetes.client.utils.Serialization.asYaml(EmbeddedApiServer.loadCrd()));
-        yield 0;
-      }
-      case "crd-reference" -> {
-        System.out.print(CrdReference.markdown(EmbeddedApiServer.loadCrd()));
-        yield 0;
-      }
-      case "help", "-h", "--help" -> {
-        System.out.println(USAGE);
-        yield 0;
-      }
-      default -> {
-        System.err.println("error: unknown command '" + command + "'\n" + USAGE);
-        yield 2;
-      }
-    };
+    int code =
+        switch (command) {
+          case "auto" -> auto();
+          case "run" -> runOperator();
+          case "demo" -> demo(rest.isEmpty() ? DEFAULT_EXAMPLE : rest.get(0));
+          case "render" -> {
+            Logging.configure("WARN", false);
+            yield RenderCommand.run(rest, System.in, System.out, System.err);
+          }
+          case "crd" -> {
+            System.out.print(
+                io.fabric8.kubernetes.client.utils.Serialization.asYaml(
+                    EmbeddedApiServer.loadCrd()));
+            yield 0;
+          }
+          case "crd-reference" -> {
+            System.out.print(CrdReference.markdown(EmbeddedApiServer.loadCrd()));
+            yield 0;
+          }
+          case "help", "-h", "--help" -> {
+            System.out.println(USAGE);
+            yield 0;
+          }
+          default -> {
+            System.err.println("error: unknown command '" + command + "'\n" + USAGE);
+            yield 2;
+          }
+        };
     System.exit(code);
   }
 
@@ -73,18 +76,30 @@ public final class Main {
     if (inCluster || clusterAnswers()) {
       return runOperator();
     }
-    System.out.println("No Kubernetes cluster reachable (KUBECONFIG / ~/.kube/config): running the demo instead.");
+    System.out.println(
+        "No Kubernetes cluster reachable (KUBECONFIG / ~/.kube/config): running the demo instead.");
     return demo(DEFAULT_EXAMPLE);
   }
 
   private static boolean clusterAnswers() {
-    String kubeconfig = System.getenv().getOrDefault("KUBECONFIG",
-        System.getProperty("user.home") + File.separator + ".kube" + File.separator + "config");
+    String kubeconfig =
+        System.getenv()
+            .getOrDefault(
+                "KUBECONFIG",
+                System.getProperty("user.home")
+                    + File.separator
+                    + ".kube"
+                    + File.separator
+                    + "config");
     if (Arrays.stream(kubeconfig.split(File.pathSeparator)).noneMatch(p -> new File(p).isFile())) {
       return false;
     }
-    Config config = new ConfigBuilder(Config.autoConfigure(null))
-        .withConnectionTimeout(3000).withRequestTimeout(3000).withRequestRetryBackoffLimit(0).build();
+    Config config =
+        new ConfigBuilder(Config.autoConfigure(null))
+            .withConnectionTimeout(3000)
+            .withRequestTimeout(3000)
+            .withRequestRetryBackoffLimit(0)
+            .build();
     try (KubernetesClient client = new KubernetesClientBuilder().withConfig(config).build()) {
       client.getKubernetesVersion();
       return true;
@@ -109,35 +124,52 @@ public final class Main {
     }
     Logging.configure(settings.logLevel(), settings.jsonLogs());
     long t0 = System.nanoTime();
-    KubernetesClient client = new KubernetesClientBuilder()
-        .withConfig(TTStackOperator.clientConfig(Config.autoConfigure(null))).build();
+    KubernetesClient client =
+        new KubernetesClientBuilder()
+            .withConfig(TTStackOperator.clientConfig(Config.autoConfigure(null)))
+            .build();
     if (settings.leaderElection() && settings.leaseNamespace() == null) {
-      settings = settings.withLeaderElection(true, client.getNamespace() == null ? "default" : client.getNamespace());
+      settings =
+          settings.withLeaderElection(
+              true, client.getNamespace() == null ? "default" : client.getNamespace());
     }
     TTStackOperator operator = TTStackOperator.create(settings, client, Clock.systemUTC());
-    OperatorHttpServer http = new OperatorHttpServer(settings.httpAddress(), settings.httpPort(),
-        operator.registry()::scrape, operator::isHealthy, operator::isStarted);
+    OperatorHttpServer http =
+        new OperatorHttpServer(
+            settings.httpAddress(),
+            settings.httpPort(),
+            operator.registry()::scrape,
+            operator::isHealthy,
+            operator::isStarted);
 
     CountDownLatch done = new CountDownLatch(1);
     AtomicInteger exitCode = new AtomicInteger(0);
     // Exit (from the main thread, not from a callback) so Kubernetes restarts us as a follower.
-    operator.onLeadershipLost(() -> {
-      exitCode.set(1);
-      done.countDown();
-    });
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      LOG.info("shutting down");
-      operator.close();
-      http.close();
-      client.close();
-      done.countDown();
-    }, "shutdown"));
+    operator.onLeadershipLost(
+        () -> {
+          exitCode.set(1);
+          done.countDown();
+        });
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  LOG.info("shutting down");
+                  operator.close();
+                  http.close();
+                  client.close();
+                  done.countDown();
+                },
+                "shutdown"));
 
     operator.start();
-    LOG.info("TTStack operator started in {} ms (namespaces: {}, leader election: {}, SSA: {}, http port {})",
+    LOG.info(
+        "TTStack operator started in {} ms (namespaces: {}, leader election: {}, SSA: {}, http port {})",
         (System.nanoTime() - t0) / 1_000_000,
         settings.watchNamespaces().isEmpty() ? "all" : settings.watchNamespaces(),
-        settings.leaderElection(), settings.useServerSideApply(), http.port());
+        settings.leaderElection(),
+        settings.useServerSideApply(),
+        http.port());
     done.await();
     return exitCode.get();
   }

@@ -11,24 +11,34 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
 /**
- * {@code /metrics} (Prometheus text), {@code /healthz} (liveness: informers healthy) and
- * {@code /readyz} (readiness: operator started) on the JDK's HTTP server: three tiny endpoints do not
+ * {@code /metrics} (Prometheus text), {@code /healthz} (liveness: informers healthy) and {@code
+ * /readyz} (readiness: operator started) on the JDK's HTTP server: three tiny endpoints do not
  * justify a web framework in the operator image.
  */
 public final class OperatorHttpServer implements AutoCloseable {
   private final HttpServer server;
 
-  public OperatorHttpServer(String address, int port, Supplier<String> metrics,
-      BooleanSupplier healthy, BooleanSupplier ready) throws IOException {
+  public OperatorHttpServer(
+      String address,
+      int port,
+      Supplier<String> metrics,
+      BooleanSupplier healthy,
+      BooleanSupplier ready)
+      throws IOException {
     server = HttpServer.create(new InetSocketAddress(address, port), 0);
-    server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
+    server.createContext(
+        "/metrics",
+        ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.get()));
     server.createContext("/healthz", ex -> probe(ex, healthy.getAsBoolean()));
     server.createContext("/readyz", ex -> probe(ex, ready.getAsBoolean()));
-    server.setExecutor(Executors.newFixedThreadPool(2, r -> {
-      Thread t = new Thread(r, "http");
-      t.setDaemon(true);
-      return t;
-    }));
+    server.setExecutor(
+        Executors.newFixedThreadPool(
+            2,
+            r -> {
+              Thread t = new Thread(r, "http");
+              t.setDaemon(true);
+              return t;
+            }));
     server.start();
   }
 
@@ -41,7 +51,8 @@ public final class OperatorHttpServer implements AutoCloseable {
     respond(ex, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "not ok\n");
   }
 
-  private static void respond(HttpExchange ex, int code, String type, String body) throws IOException {
+  private static void respond(HttpExchange ex, int code, String type, String body)
+      throws IOException {
     try (ex) {
       if (!"GET".equals(ex.getRequestMethod()) && !"HEAD".equals(ex.getRequestMethod())) {
         ex.sendResponseHeaders(405, -1);

@@ -18,8 +18,8 @@ import java.util.List;
 
 /**
  * {@code render -f ttstack.yaml}: every object the operator would create for that TTStack, as YAML
- * documents, built by the very builders the reconciler uses. For review and for GitOps diffs.
- * Exit codes: 0 rendered, 2 invalid input (the same messages as {@code status.conditions}).
+ * documents, built by the very builders the reconciler uses. For review and for GitOps diffs. Exit
+ * codes: 0 rendered, 2 invalid input (the same messages as {@code status.conditions}).
  */
 public final class RenderCommand {
   public static final int OK = 0;
@@ -33,7 +33,10 @@ public final class RenderCommand {
       if ((args.get(i).equals("-f") || args.get(i).equals("--file")) && i + 1 < args.size()) {
         file = args.get(++i);
       } else {
-        err.println("error: unexpected argument '" + args.get(i) + "'\nusage: render -f FILE (or -f - for stdin)");
+        err.println(
+            "error: unexpected argument '"
+                + args.get(i)
+                + "'\nusage: render -f FILE (or -f - for stdin)");
         return INVALID;
       }
     }
@@ -52,7 +55,14 @@ public final class RenderCommand {
       return INVALID;
     }
     if (stack == null) {
-      err.println("error: " + file + ": expected apiVersion " + TTStack.GROUP + "/" + TTStack.VERSION + ", kind TTStack");
+      err.println(
+          "error: "
+              + file
+              + ": expected apiVersion "
+              + TTStack.GROUP
+              + "/"
+              + TTStack.VERSION
+              + ", kind TTStack");
       return INVALID;
     }
     List<Violation> violations = SpecValidator.validate(stack);
@@ -61,9 +71,14 @@ public final class RenderCommand {
       return INVALID;
     }
     // Rendering talks to nobody: a throw-away registry, and components build from the spec alone.
-    List<HasMetadata> objects = render(stack, TTStackReconciler.defaultComponents(
-        java.time.Clock.systemUTC(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
-    out.println("# TTStack " + stack.getMetadata().getName() + ": " + objects.size() + " object(s)");
+    List<HasMetadata> objects =
+        render(
+            stack,
+            TTStackReconciler.defaultComponents(
+                java.time.Clock.systemUTC(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+    out.println(
+        "# TTStack " + stack.getMetadata().getName() + ": " + objects.size() + " object(s)");
     for (HasMetadata object : objects) {
       out.print(Serialization.asYaml(object));
     }
@@ -82,8 +97,11 @@ public final class RenderCommand {
   /** The TTStack in that YAML, or null if it is some other kind of object. */
   static TTStack parse(InputStream in) throws IOException {
     String yaml = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    var generic = Serialization.unmarshal(yaml, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
-    if (generic == null || !"TTStack".equals(generic.getKind())
+    var generic =
+        Serialization.unmarshal(
+            yaml, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+    if (generic == null
+        || !"TTStack".equals(generic.getKind())
         || !(TTStack.GROUP + "/" + TTStack.VERSION).equals(generic.getApiVersion())) {
       return null;
     }

@@ -4,8 +4,6 @@ import dev.ttstack.operator.reconciler.TTStackReconciler;
 import dev.ttstack.operator.redis.RedisComponent;
 import dev.ttstack.operator.redis.cluster.NodeAddressResolver;
 import io.fabric8.kubernetes.api.model.Pod;
-import java.util.List;
-import java.util.function.Function;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -24,7 +22,9 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +39,7 @@ public final class TTStackOperator implements AutoCloseable {
    * lets the test API server tell the operator's requests from the tests' (the RBAC test needs it).
    */
   public static final String USER_AGENT = "ttstack-operator";
+
   private static final Logger LOG = LoggerFactory.getLogger(TTStackOperator.class);
 
   private final Operator operator;
@@ -47,15 +48,20 @@ public final class TTStackOperator implements AutoCloseable {
   private final AtomicBoolean leader = new AtomicBoolean(false);
   private final AtomicBoolean stopping = new AtomicBoolean(false);
   private final TTStackReconciler reconciler;
-  private volatile Runnable onLeadershipLost = () -> { };
+  private volatile Runnable onLeadershipLost = () -> {};
 
-  private TTStackOperator(OperatorSettings settings, KubernetesClient client, Clock clock,
+  private TTStackOperator(
+      OperatorSettings settings,
+      KubernetesClient client,
+      Clock clock,
       Function<List<Pod>, NodeAddressResolver> redisResolver) {
     if (!USER_AGENT.equals(client.getConfiguration().getUserAgent())) {
       // The RBAC test attributes requests to the operator by this header: a client without it would
       // hide the operator's calls from the proof of the Helm chart's rules.
-      throw new IllegalArgumentException("the operator's client must be built with TTStackOperator.clientConfig "
-          + "(or EmbeddedApiServer.operatorClient()), got User-Agent " + client.getConfiguration().getUserAgent());
+      throw new IllegalArgumentException(
+          "the operator's client must be built with TTStackOperator.clientConfig "
+              + "(or EmbeddedApiServer.operatorClient()), got User-Agent "
+              + client.getConfiguration().getUserAgent());
     }
     this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     new JvmMemoryMetrics().bindTo(registry);
@@ -67,56 +73,73 @@ public final class TTStackOperator implements AutoCloseable {
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
     Gauge.builder("ttstack_operator_leader", leader, l -> l.get() ? 1 : 0)
-        .description("1 while this replica holds the leader Lease (or runs without leader election)")
+        .description(
+            "1 while this replica holds the leader Lease (or runs without leader election)")
         .register(registry);
 
-    this.operator = new Operator(o -> {
-      o.withKubernetesClient(client)
-          .withMetrics(MicrometerMetricsV2.newBuilder(registry).withNamespaceAsTag().build())
-          .withUseSSAToPatchPrimaryResource(settings.useServerSideApply())
-          .withSSABasedCreateUpdateMatchForDependentResources(settings.useServerSideApply())
-          // The caller owns the client (tests and the demo reuse it after stop).
-          .withCloseClientOnStop(false);
-      if (settings.leaderElection()) {
-        var lease = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(settings.leaseName())
-            .withLeaseNamespace(settings.leaseNamespace())
-            .withIdentity(settings.identity())
-            // build() does not exit on a lost Lease (JOSDK 5.3), and its exit would call System.exit
-            // inside our shutdown hook on SIGTERM (a hang): onLeadershipLost decides instead.
-            .withLeaderCallbacks(new LeaderCallbacks(
-                () -> {
-                  leader.set(true);
-                  LOG.info("acquired leader Lease {}", settings.leaseName());
-                },
-                this::leadershipLost,
-                newLeader -> LOG.info("leader is now {}", newLeader)))
-            .build();
-        o.withLeaderElectionConfiguration(lease);
-      }
-    });
+    this.operator =
+        new Operator(
+            o -> {
+              o.withKubernetesClient(client)
+                  .withMetrics(
+                      MicrometerMetricsV2.newBuilder(registry).withNamespaceAsTag().build())
+                  .withUseSSAToPatchPrimaryResource(settings.useServerSideApply())
+                  .withSSABasedCreateUpdateMatchForDependentResources(settings.useServerSideApply())
+                  // The caller owns the client (tests and the demo reuse it after stop).
+                  .withCloseClientOnStop(false);
+              if (settings.leaderElection()) {
+                var lease =
+                    LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(
+                            settings.leaseName())
+                        .withLeaseNamespace(settings.leaseNamespace())
+                        .withIdentity(settings.identity())
+                        // build() does not exit on a lost Lease (JOSDK 5.3), and its exit would
+                        // call System.exit
+                        // inside our shutdown hook on SIGTERM (a hang): onLeadershipLost decides
+                        // instead.
+                        .withLeaderCallbacks(
+                            new LeaderCallbacks(
+                                () -> {
+                                  leader.set(true);
+                                  LOG.info("acquired leader Lease {}", settings.leaseName());
+                                },
+                                this::leadershipLost,
+                                newLeader -> LOG.info("leader is now {}", newLeader)))
+                        .build();
+                o.withLeaderElectionConfiguration(lease);
+              }
+            });
     if (!settings.leaderElection()) {
       leader.set(true);
     }
     this.reconciler = new TTStackReconciler(clock, registry, redisResolver);
-    operator.register(reconciler, c -> {
-      if (!settings.watchNamespaces().isEmpty()) {
-        c.settingNamespaces(settings.watchNamespaces());
-      }
-    });
+    operator.register(
+        reconciler,
+        c -> {
+          if (!settings.watchNamespaces().isEmpty()) {
+            c.settingNamespaces(settings.watchNamespaces());
+          }
+        });
   }
 
-  /** The client configuration the operator runs with: {@code base} with the operator's User-Agent. */
+  /**
+   * The client configuration the operator runs with: {@code base} with the operator's User-Agent.
+   */
   public static Config clientConfig(Config base) {
     return new ConfigBuilder(base).withUserAgent(USER_AGENT).build();
   }
 
   /** Builds the operator; call {@link #start()} to run it. */
-  public static TTStackOperator create(OperatorSettings settings, KubernetesClient client, Clock clock) {
+  public static TTStackOperator create(
+      OperatorSettings settings, KubernetesClient client, Clock clock) {
     return new TTStackOperator(settings, client, clock, RedisComponent.podIps());
   }
 
   /** The same, reaching Redis nodes through {@code redisResolver} instead of pod IPs (tests). */
-  public static TTStackOperator create(OperatorSettings settings, KubernetesClient client, Clock clock,
+  public static TTStackOperator create(
+      OperatorSettings settings,
+      KubernetesClient client,
+      Clock clock,
       Function<List<Pod>, NodeAddressResolver> redisResolver) {
     return new TTStackOperator(settings, client, clock, redisResolver);
   }
@@ -125,7 +148,10 @@ public final class TTStackOperator implements AutoCloseable {
     operator.start();
   }
 
-  /** What to do when the Lease is lost while running (the process exits so that it restarts as a follower). */
+  /**
+   * What to do when the Lease is lost while running (the process exits so that it restarts as a
+   * follower).
+   */
   public void onLeadershipLost(Runnable action) {
     this.onLeadershipLost = action;
   }

@@ -21,15 +21,16 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * Kubernetes expands {@code $(NAME)} in a container's env values, command and args only when NAME is
- * defined EARLIER in its env list (or by its envFrom); otherwise the text stays as it is. So a
+ * Kubernetes expands {@code $(NAME)} in a container's env values, command and args only when NAME
+ * is defined EARLIER in its env list (or by its envFrom); otherwise the text stays as it is. So a
  * reference to a variable defined further down is a silent bug: the real node's e2e run found the
  * PostgreSQL exporter connecting to a database literally named "$(POSTGRES_DB)" (pg_up 0), which no
  * mock API server shows (none of them expands anything). This checks every container of every pod
  * template the operator renders.
  */
 class EnvReferencesTest {
-  private static final Pattern REFERENCE = Pattern.compile("(?<!\\$)\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+  private static final Pattern REFERENCE =
+      Pattern.compile("(?<!\\$)\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
 
   @Test
   void everyReferenceNamesAVariableDefinedBeforeIt() {
@@ -50,7 +51,8 @@ class EnvReferencesTest {
           Set<String> all = new HashSet<>();
           env.forEach(e -> all.add(e.getName()));
           for (EnvVar e : env) {
-            references += check(where + " env " + e.getName(), e.getValue(), defined, all, envFrom, problems);
+            references +=
+                check(where + " env " + e.getName(), e.getValue(), defined, all, envFrom, problems);
             defined.add(e.getName());
           }
           for (String text : concat(c.getCommand(), c.getArgs())) {
@@ -63,7 +65,12 @@ class EnvReferencesTest {
     }
   }
 
-  private static int check(String where, String text, Set<String> defined, Set<String> all, boolean envFrom,
+  private static int check(
+      String where,
+      String text,
+      Set<String> defined,
+      Set<String> all,
+      boolean envFrom,
       List<String> problems) {
     if (text == null) {
       return 0;
@@ -74,7 +81,12 @@ class EnvReferencesTest {
       n++;
       String name = m.group(1);
       if (!defined.contains(name) && (all.contains(name) || !envFrom)) {
-        problems.add(where + ": $(" + name + ") is " + (all.contains(name) ? "defined only after it" : "never defined"));
+        problems.add(
+            where
+                + ": $("
+                + name
+                + ") is "
+                + (all.contains(name) ? "defined only after it" : "never defined"));
       }
     }
     return n;

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** What happens when another replica takes the Lease: this one must notice and give up. */
 class LeadershipTest {
 
-  @RegisterExtension
-  final OperatorHarness k8s = new OperatorHarness();
+  @RegisterExtension final OperatorHarness k8s = new OperatorHarness();
 
   @Test
   void losingTheLeaseIsNoticedAndReported() {
@@ -25,13 +24,18 @@ class LeadershipTest {
     k8s.awaitObserved("tt");
 
     // Another replica takes over: a fresh Lease held by someone else, as after a network partition.
-    k8s.client().leases().inNamespace(k8s.namespace()).withName("ttstack-operator").edit(l -> {
-      l.getSpec().setHolderIdentity("another-replica");
-      l.getSpec().setRenewTime(ZonedDateTime.now().plusMinutes(5));
-      l.getSpec().setAcquireTime(ZonedDateTime.now());
-      l.getSpec().setLeaseDurationSeconds(300);
-      return l;
-    });
+    k8s.client()
+        .leases()
+        .inNamespace(k8s.namespace())
+        .withName("ttstack-operator")
+        .edit(
+            l -> {
+              l.getSpec().setHolderIdentity("another-replica");
+              l.getSpec().setRenewTime(ZonedDateTime.now().plusMinutes(5));
+              l.getSpec().setAcquireTime(ZonedDateTime.now());
+              l.getSpec().setLeaseDurationSeconds(300);
+              return l;
+            });
 
     // fabric8's elector gives up after its renew deadline (10 s by default).
     await().atMost(Duration.ofSeconds(30)).untilTrue(lost);

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Tier 1 guard of {@link TTStack#MAX_NAME_LENGTH} (NamesKubeIT proves it on the real API server):
- * at the limit, every name and label value the stack's objects carry, and the ones Kubernetes derives
- * from them, are within Kubernetes' limits; one character more breaks the tightest, the pre-upgrade
- * backup Job, so the limit is exact.
+ * at the limit, every name and label value the stack's objects carry, and the ones Kubernetes
+ * derives from them, are within Kubernetes' limits; one character more breaks the tightest, the
+ * pre-upgrade backup Job, so the limit is exact.
  */
 class NameLimitsTest {
   private static TTStack example(int nameLength) throws Exception {
@@ -37,8 +37,12 @@ class NameLimitsTest {
   @Test
   void atTheLimitEveryNameAndLabelFits() throws Exception {
     TTStack stack = example(TTStack.MAX_NAME_LENGTH);
-    List<HasMetadata> objects = RenderCommand.render(stack, TTStackReconciler.defaultComponents(
-        java.time.Clock.systemUTC(), new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+    List<HasMetadata> objects =
+        RenderCommand.render(
+            stack,
+            TTStackReconciler.defaultComponents(
+                java.time.Clock.systemUTC(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     List<String> problems = new ArrayList<>();
     for (HasMetadata o : objects) {
       String name = o.getMetadata().getName();
@@ -51,7 +55,10 @@ class NameLimitsTest {
         if (name.length() > 52) {
           problems.add(what + ": CronJob names have at most 52 characters");
         }
-        labels(what + " job template", c.getSpec().getJobTemplate().getSpec().getTemplate().getMetadata().getLabels(), problems);
+        labels(
+            what + " job template",
+            c.getSpec().getJobTemplate().getSpec().getTemplate().getMetadata().getLabels(),
+            problems);
       }
       if (o instanceof StatefulSet s) {
         // Pods carry controller-revision-hash = <name>-<hash of up to 10 characters>.
@@ -74,8 +81,10 @@ class NameLimitsTest {
 
   @Test
   void oneCharacterMoreBreaksThePreUpgradeJobName() throws Exception {
-    assertThat(BackupJobs.preChangeJobName(example(TTStack.MAX_NAME_LENGTH), "app 9.9.9")).hasSize(63);
-    assertThat(BackupJobs.preChangeJobName(example(TTStack.MAX_NAME_LENGTH + 1), "app 9.9.9")).hasSize(64);
+    assertThat(BackupJobs.preChangeJobName(example(TTStack.MAX_NAME_LENGTH), "app 9.9.9"))
+        .hasSize(63);
+    assertThat(BackupJobs.preChangeJobName(example(TTStack.MAX_NAME_LENGTH + 1), "app 9.9.9"))
+        .hasSize(64);
   }
 
   private static void template(String what, PodTemplateSpec template, List<String> problems) {
@@ -84,11 +93,12 @@ class NameLimitsTest {
 
   private static void labels(String what, Map<String, String> labels, List<String> problems) {
     if (labels != null) {
-      labels.forEach((k, v) -> {
-        if (v != null && v.length() > 63) {
-          problems.add(what + ": label " + k + " has " + v.length() + " characters");
-        }
-      });
+      labels.forEach(
+          (k, v) -> {
+            if (v != null && v.length() > 63) {
+              problems.add(what + ": label " + k + " has " + v.length() + " characters");
+            }
+          });
     }
   }
 }

@@ -16,14 +16,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 class OperatorHttpServerTest {
 
-  @RegisterExtension
-  final OperatorHarness k8s = new OperatorHarness();
+  @RegisterExtension final OperatorHarness k8s = new OperatorHarness();
 
   private final HttpClient http = HttpClient.newHttpClient();
 
   private HttpResponse<String> get(int port, String path, String method) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-        .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+    return http.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+            .method(method, HttpRequest.BodyPublishers.noBody())
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
@@ -33,18 +35,25 @@ class OperatorHttpServerTest {
     k8s.awaitObserved("tt");
     k8s.awaitReconciliations(1);
 
-    try (OperatorHttpServer server = new OperatorHttpServer("127.0.0.1", 0, operator.registry()::scrape,
-        operator::isHealthy, operator::isStarted)) {
+    try (OperatorHttpServer server =
+        new OperatorHttpServer(
+            "127.0.0.1",
+            0,
+            operator.registry()::scrape,
+            operator::isHealthy,
+            operator::isStarted)) {
       HttpResponse<String> metrics = get(server.port(), "/metrics", "GET");
 
       assertThat(metrics.statusCode()).isEqualTo(200);
-      assertThat(metrics.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
-      assertThat(metrics.body()).contains(
-          "reconciliations_started_total{controller_name=\"ttstack\"",
-          "reconciliations_execution_duration_seconds",
-          "jvm_memory_used_bytes",
-          "process_cpu_usage",
-          "ttstack_operator_leader 1.0");
+      assertThat(metrics.headers().firstValue("Content-Type"))
+          .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+      assertThat(metrics.body())
+          .contains(
+              "reconciliations_started_total{controller_name=\"ttstack\"",
+              "reconciliations_execution_duration_seconds",
+              "jvm_memory_used_bytes",
+              "process_cpu_usage",
+              "ttstack_operator_leader 1.0");
       assertThat(get(server.port(), "/healthz", "GET").statusCode()).isEqualTo(200);
       assertThat(get(server.port(), "/readyz", "GET").statusCode()).isEqualTo(200);
       assertThat(get(server.port(), "/metrics", "POST").statusCode()).isEqualTo(405);
@@ -54,7 +63,8 @@ class OperatorHttpServerTest {
   @Test
   void probesFailWhenTheOperatorIsNotUp() throws Exception {
     AtomicBoolean up = new AtomicBoolean(false);
-    try (OperatorHttpServer server = new OperatorHttpServer("127.0.0.1", 0, () -> "", up::get, up::get)) {
+    try (OperatorHttpServer server =
+        new OperatorHttpServer("127.0.0.1", 0, () -> "", up::get, up::get)) {
       assertThat(get(server.port(), "/readyz", "GET").statusCode()).isEqualTo(503);
       assertThat(get(server.port(), "/healthz", "GET").statusCode()).isEqualTo(503);
       up.set(true);
@@ -64,9 +74,13 @@ class OperatorHttpServerTest {
 
   @Test
   void anOperatorThatWasNeverStartedIsNotReady() {
-    try (TTStackOperator idle = TTStackOperator.create(
-        OperatorSettings.from(Map.of()).withServerSideApply(false).withLeaderElection(false, null),
-        k8s.api().operatorClient(), Clock.systemUTC())) {
+    try (TTStackOperator idle =
+        TTStackOperator.create(
+            OperatorSettings.from(Map.of())
+                .withServerSideApply(false)
+                .withLeaderElection(false, null),
+            k8s.api().operatorClient(),
+            Clock.systemUTC())) {
       assertThat(idle.isStarted()).isFalse();
     }
   }

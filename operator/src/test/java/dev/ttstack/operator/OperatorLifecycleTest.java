@@ -15,11 +15,13 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** The whole operator against the in-process API server: create, invalid, edit, delete, leader, steady state. */
+/**
+ * The whole operator against the in-process API server: create, invalid, edit, delete, leader,
+ * steady state.
+ */
 class OperatorLifecycleTest {
 
-  @RegisterExtension
-  final OperatorHarness k8s = new OperatorHarness();
+  @RegisterExtension final OperatorHarness k8s = new OperatorHarness();
 
   @Test
   void createdStackGetsObservedGenerationAndHonestConditions() {
@@ -28,13 +30,21 @@ class OperatorLifecycleTest {
     TTStack stack = k8s.awaitObserved("tt");
 
     assertThat(stack.getStatus().observedGeneration).isEqualTo(1L);
-    assertThat(stack.getStatus().conditions).extracting(c -> c.type).containsExactly(
-        ConditionType.READY, ConditionType.SECRETS_SYNCED, ConditionType.POSTGRES_READY,
-        ConditionType.REDIS_CLUSTER_READY, ConditionType.APP_READY, ConditionType.MONITORING_READY);
+    assertThat(stack.getStatus().conditions)
+        .extracting(c -> c.type)
+        .containsExactly(
+            ConditionType.READY,
+            ConditionType.SECRETS_SYNCED,
+            ConditionType.POSTGRES_READY,
+            ConditionType.REDIS_CLUSTER_READY,
+            ConditionType.APP_READY,
+            ConditionType.MONITORING_READY);
     for (Condition c : stack.getStatus().conditions) {
       assertThat(c.observedGeneration).as(c.type).isEqualTo(1L);
-      assertThat(java.time.Instant.parse(c.lastTransitionTime)).as(c.type)
-          .isBetween(java.time.Instant.now().minusSeconds(60), java.time.Instant.now().plusSeconds(1));
+      assertThat(java.time.Instant.parse(c.lastTransitionTime))
+          .as(c.type)
+          .isBetween(
+              java.time.Instant.now().minusSeconds(60), java.time.Instant.now().plusSeconds(1));
       assertThat(c.message).as(c.type).isNotBlank();
     }
     // The Doppler token Secret does not exist: the secrets step says so.
@@ -46,14 +56,18 @@ class OperatorLifecycleTest {
     Condition postgres = stack.getStatus().condition(ConditionType.POSTGRES_READY);
     assertThat(postgres.status).isEqualTo(Condition.FALSE);
     assertThat(postgres.reason).isEqualTo("WaitingForSecrets");
-    assertThat(stack.getStatus().condition(ConditionType.REDIS_CLUSTER_READY).reason).isEqualTo("WaitingForSecrets");
-    assertThat(stack.getStatus().condition(ConditionType.APP_READY).reason).isEqualTo("WaitingForDependencies");
+    assertThat(stack.getStatus().condition(ConditionType.REDIS_CLUSTER_READY).reason)
+        .isEqualTo("WaitingForSecrets");
+    assertThat(stack.getStatus().condition(ConditionType.APP_READY).reason)
+        .isEqualTo("WaitingForDependencies");
     // Monitoring starts Prometheus and Alertmanager, and Grafana waits for its password.
-    assertThat(stack.getStatus().condition(ConditionType.MONITORING_READY).reason).isEqualTo("WaitingForSecrets");
+    assertThat(stack.getStatus().condition(ConditionType.MONITORING_READY).reason)
+        .isEqualTo("WaitingForSecrets");
     Condition ready = stack.getStatus().condition(ConditionType.READY);
     assertThat(ready.status).isEqualTo(Condition.FALSE);
     assertThat(ready.reason).isEqualTo(StatusCalculator.COMPONENTS_NOT_READY);
-    assertThat(ready.message).contains("SecretsSynced (TokenNotFound)", "MonitoringReady (WaitingForSecrets)");
+    assertThat(ready.message)
+        .contains("SecretsSynced (TokenNotFound)", "MonitoringReady (WaitingForSecrets)");
     assertThat(stack.getMetadata().getFinalizers()).isEmpty();
   }
 
@@ -70,7 +84,9 @@ class OperatorLifecycleTest {
     assertThat(ready.reason).isEqualTo(StatusCalculator.INVALID_SPEC);
     assertThat(ready.message).contains("spec.redis.masters");
     // Nothing about components is claimed for a spec that was never acted on.
-    assertThat(stack.getStatus().conditions).extracting(c -> c.type).containsExactly(ConditionType.READY);
+    assertThat(stack.getStatus().conditions)
+        .extracting(c -> c.type)
+        .containsExactly(ConditionType.READY);
   }
 
   @Test
@@ -78,14 +94,21 @@ class OperatorLifecycleTest {
     TTStack bad = Stacks.minimal("tt");
     bad.getSpec().redis.masters = 2;
     k8s.create(bad);
-    k8s.awaitStack("tt", s -> s.getStatus() != null && s.getStatus().condition(ConditionType.READY) != null
-        && StatusCalculator.INVALID_SPEC.equals(s.getStatus().condition(ConditionType.READY).reason));
+    k8s.awaitStack(
+        "tt",
+        s ->
+            s.getStatus() != null
+                && s.getStatus().condition(ConditionType.READY) != null
+                && StatusCalculator.INVALID_SPEC.equals(
+                    s.getStatus().condition(ConditionType.READY).reason));
 
     k8s.editStack("tt", s -> s.getSpec().redis.masters = 3);
 
-    TTStack fixed = k8s.awaitStack("tt", s -> Long.valueOf(2).equals(s.getStatus().observedGeneration));
+    TTStack fixed =
+        k8s.awaitStack("tt", s -> Long.valueOf(2).equals(s.getStatus().observedGeneration));
     assertThat(fixed.getMetadata().getGeneration()).isEqualTo(2L);
-    assertThat(fixed.getStatus().condition(ConditionType.READY).reason).isEqualTo(StatusCalculator.COMPONENTS_NOT_READY);
+    assertThat(fixed.getStatus().condition(ConditionType.READY).reason)
+        .isEqualTo(StatusCalculator.COMPONENTS_NOT_READY);
     assertThat(fixed.getStatus().condition(ConditionType.REDIS_CLUSTER_READY)).isNotNull();
   }
 
@@ -104,7 +127,8 @@ class OperatorLifecycleTest {
     k8s.create(Stacks.minimal("tt"));
     k8s.awaitObserved("tt");
 
-    Lease lease = k8s.client().leases().inNamespace(k8s.namespace()).withName("ttstack-operator").get();
+    Lease lease =
+        k8s.client().leases().inNamespace(k8s.namespace()).withName("ttstack-operator").get();
     assertThat(lease).isNotNull();
     assertThat(lease.getSpec().getHolderIdentity()).isEqualTo(OperatorHarness.IDENTITY);
     assertThat(k8s.operator().isLeader()).isTrue();
@@ -125,12 +149,16 @@ class OperatorLifecycleTest {
     k8s.restartOperator(); // a fresh operator reconciles every stack it finds
     k8s.awaitReconciliations(2);
 
-    assertThat(k8s.writeListSince(mark)).as("API writes in steady state; status before %s after %s",
-        io.fabric8.kubernetes.client.utils.Serialization.asJson(before.getStatus()),
-        io.fabric8.kubernetes.client.utils.Serialization.asJson(k8s.stack(before.getMetadata().getName()).get().getStatus()))
+    assertThat(k8s.writeListSince(mark))
+        .as(
+            "API writes in steady state; status before %s after %s",
+            io.fabric8.kubernetes.client.utils.Serialization.asJson(before.getStatus()),
+            io.fabric8.kubernetes.client.utils.Serialization.asJson(
+                k8s.stack(before.getMetadata().getName()).get().getStatus()))
         .isEmpty();
     TTStack after = k8s.stack(before.getMetadata().getName()).get();
-    assertThat(after.getMetadata().getResourceVersion()).isEqualTo(before.getMetadata().getResourceVersion());
+    assertThat(after.getMetadata().getResourceVersion())
+        .isEqualTo(before.getMetadata().getResourceVersion());
   }
 
   @Test
@@ -139,7 +167,8 @@ class OperatorLifecycleTest {
     stack.getSpec().monitoring.enabled = false;
     k8s.create(stack);
 
-    Condition monitoring = k8s.awaitObserved("tt").getStatus().condition(ConditionType.MONITORING_READY);
+    Condition monitoring =
+        k8s.awaitObserved("tt").getStatus().condition(ConditionType.MONITORING_READY);
 
     assertThat(monitoring.status).isEqualTo(Condition.TRUE);
     assertThat(monitoring.reason).isEqualTo("Disabled");

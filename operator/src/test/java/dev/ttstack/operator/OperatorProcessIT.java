@@ -28,16 +28,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The packaged operator as its own process ({@code java -jar ... run}), against the in-process API
  * server through a kubeconfig, as it runs in a cluster: settings from the environment, leader
- * election, the HTTP endpoints, 50 stacks, and a clean stop on SIGTERM. Prints start-up time and RSS
- * (a benchmark's figures, not assertions).
+ * election, the HTTP endpoints, 50 stacks, and a clean stop on SIGTERM. Prints start-up time and
+ * RSS (a benchmark's figures, not assertions).
  */
 class OperatorProcessIT {
   private static final Path JAR = Path.of("target", "ttstack-operator.jar");
   private static final String NS = "tt-proc";
   private static final Duration BOUND = Duration.ofSeconds(60);
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   private EmbeddedApiServer api;
   private Process process;
@@ -46,7 +45,10 @@ class OperatorProcessIT {
   @BeforeEach
   void startApi() {
     api = EmbeddedApiServer.start();
-    api.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build()).create();
+    api.client()
+        .namespaces()
+        .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())
+        .create();
   }
 
   @AfterEach
@@ -69,19 +71,43 @@ class OperatorProcessIT {
     api.client().resource(first).create();
 
     long t0 = System.nanoTime();
-    ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", JAR.toString(), "run")
-        .redirectErrorStream(true).redirectOutput(log.toFile());
-    pb.environment().putAll(Map.of(
-        "KUBECONFIG", kubeconfig.toString(), "METRICS_PORT", String.valueOf(port), "HTTP_ADDRESS", "127.0.0.1",
-        "USE_SSA", "false", "LEASE_NAMESPACE", NS, "POD_NAME", "op-proc-0", "LOG_FORMAT", "json"));
+    ProcessBuilder pb =
+        new ProcessBuilder(javaBin(), "-jar", JAR.toString(), "run")
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    pb.environment()
+        .putAll(
+            Map.of(
+                "KUBECONFIG",
+                kubeconfig.toString(),
+                "METRICS_PORT",
+                String.valueOf(port),
+                "HTTP_ADDRESS",
+                "127.0.0.1",
+                "USE_SSA",
+                "false",
+                "LEASE_NAMESPACE",
+                NS,
+                "POD_NAME",
+                "op-proc-0",
+                "LOG_FORMAT",
+                "json"));
     process = pb.start();
 
-    await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).until(() -> status(port, "/readyz") == 200);
+    await()
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(20))
+        .until(() -> status(port, "/readyz") == 200);
     long readyMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
-    await().atMost(BOUND).pollInterval(Duration.ofMillis(20)).until(() -> {
-      TTStack s = api.client().resources(TTStack.class).inNamespace(NS).withName("tt-first").get();
-      return s.getStatus() != null && s.getStatus().observedGeneration != null;
-    });
+    await()
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              TTStack s =
+                  api.client().resources(TTStack.class).inNamespace(NS).withName("tt-first").get();
+              return s.getStatus() != null && s.getStatus().observedGeneration != null;
+            });
     long firstReconcileMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
 
     List<String> names = IntStream.range(0, 50).mapToObj(i -> "tt-" + i).toList();
@@ -91,15 +117,31 @@ class OperatorProcessIT {
       stack.getMetadata().setNamespace(NS);
       api.client().resource(stack).create();
     }
-    await().atMost(BOUND).pollInterval(Duration.ofMillis(50)).until(() -> names.stream().allMatch(n -> {
-      TTStack s = api.client().resources(TTStack.class).inNamespace(NS).withName(n).get();
-      return s.getStatus() != null && Long.valueOf(1).equals(s.getStatus().observedGeneration);
-    }));
+    await()
+        .atMost(BOUND)
+        .pollInterval(Duration.ofMillis(50))
+        .until(
+            () ->
+                names.stream()
+                    .allMatch(
+                        n -> {
+                          TTStack s =
+                              api.client()
+                                  .resources(TTStack.class)
+                                  .inNamespace(NS)
+                                  .withName(n)
+                                  .get();
+                          return s.getStatus() != null
+                              && Long.valueOf(1).equals(s.getStatus().observedGeneration);
+                        }));
     long allMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - applied);
     long rssKb = rssKb(process.pid());
 
     String metrics = get(port, "/metrics");
-    assertThat(metrics).contains("reconciliations_success_total{controller_name=\"ttstack\"", "ttstack_operator_leader 1.0");
+    assertThat(metrics)
+        .contains(
+            "reconciliations_success_total{controller_name=\"ttstack\"",
+            "ttstack_operator_leader 1.0");
     assertThat(status(port, "/healthz")).isEqualTo(200);
     Lease lease = api.client().leases().inNamespace(NS).withName("ttstack-operator").get();
     assertThat(lease.getSpec().getHolderIdentity()).isEqualTo("op-proc-0");
@@ -111,16 +153,19 @@ class OperatorProcessIT {
     assertThat(process.exitValue()).as(output).isIn(0, 143);
     assertThat(output).contains("shutting down").doesNotContain("Exception in thread");
     // Every log line is one JSON object (LOG_FORMAT=json).
-    assertThat(output.lines().filter(l -> !l.isBlank())).allSatisfy(l -> assertThat(l).startsWith("{").endsWith("}"));
+    assertThat(output.lines().filter(l -> !l.isBlank()))
+        .allSatisfy(l -> assertThat(l).startsWith("{").endsWith("}"));
 
-    System.out.printf("%n[benchmark] operator process (JVM start included): /readyz after %d ms, first status written"
-        + " after %d ms; 50 TTStacks applied -> all observed in %d ms; RSS %d MB (default JVM flags)%n",
+    System.out.printf(
+        "%n[benchmark] operator process (JVM start included): /readyz after %d ms, first status written"
+            + " after %d ms; 50 TTStacks applied -> all observed in %d ms; RSS %d MB (default JVM flags)%n",
         readyMs, firstReconcileMs, allMs, rssKb / 1024);
   }
 
   @Test
   void badSettingExitsTwoNamingTheVariable() throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(javaBin(), "-jar", JAR.toString(), "run").redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(javaBin(), "-jar", JAR.toString(), "run").redirectErrorStream(true);
     pb.environment().put("METRICS_PORT", "eighty");
     process = pb.start();
     String output = new String(process.getInputStream().readAllBytes());
@@ -131,7 +176,9 @@ class OperatorProcessIT {
 
   private Path writeKubeconfig() throws IOException {
     Path file = tmp.resolve("kubeconfig");
-    Files.writeString(file, """
+    Files.writeString(
+        file,
+        """
         apiVersion: v1
         kind: Config
         clusters:
@@ -144,14 +191,17 @@ class OperatorProcessIT {
         - name: embedded
           context: {cluster: embedded, user: test, namespace: %s}
         current-context: embedded
-        """.formatted(api.url(), NS));
+        """
+            .formatted(api.url(), NS));
     return file;
   }
 
   private int status(int port, String path) {
     try {
-      return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
+      return http.send(
+              HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (IOException e) {
       return -1; // not listening yet
     } catch (InterruptedException e) {
@@ -161,15 +211,18 @@ class OperatorProcessIT {
   }
 
   private String get(int port, String path) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
-        HttpResponse.BodyHandlers.ofString()).body();
+    return http.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body();
   }
 
   private static long rssKb(long pid) throws IOException {
     return Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status")).stream()
         .filter(l -> l.startsWith("VmRSS:"))
         .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
-        .findFirst().orElse(-1L);
+        .findFirst()
+        .orElse(-1L);
   }
 
   private static int freePort() throws IOException {

@@ -24,10 +24,27 @@ class OperatorSettingsTest {
 
   @Test
   void everySettingIsReadFromItsVariable() {
-    OperatorSettings s = OperatorSettings.from(Map.of(
-        "WATCH_NAMESPACES", " tt, tt-staging ,", "METRICS_PORT", "9400", "LOG_LEVEL", "debug",
-        "LOG_FORMAT", "JSON", "USE_SSA", "false", "LEADER_ELECTION", "no", "LEASE_NAME", "x",
-        "POD_NAMESPACE", "ops", "POD_NAME", "op-0"));
+    OperatorSettings s =
+        OperatorSettings.from(
+            Map.of(
+                "WATCH_NAMESPACES",
+                " tt, tt-staging ,",
+                "METRICS_PORT",
+                "9400",
+                "LOG_LEVEL",
+                "debug",
+                "LOG_FORMAT",
+                "JSON",
+                "USE_SSA",
+                "false",
+                "LEADER_ELECTION",
+                "no",
+                "LEASE_NAME",
+                "x",
+                "POD_NAMESPACE",
+                "ops",
+                "POD_NAME",
+                "op-0"));
 
     assertThat(s.watchNamespaces()).isEqualTo(Set.of("tt", "tt-staging"));
     assertThat(s.httpPort()).isEqualTo(9400);
@@ -42,7 +59,9 @@ class OperatorSettingsTest {
 
   @Test
   void leaseNamespaceOverridesPodNamespace() {
-    assertThat(OperatorSettings.from(Map.of("POD_NAMESPACE", "ops", "LEASE_NAMESPACE", "leases")).leaseNamespace())
+    assertThat(
+            OperatorSettings.from(Map.of("POD_NAMESPACE", "ops", "LEASE_NAMESPACE", "leases"))
+                .leaseNamespace())
         .isEqualTo("leases");
   }
 

@@ -8,7 +8,8 @@ import org.junit.jupiter.api.Test;
 
 /** The README's CRD reference is generated; this keeps it from going stale. */
 class ReadmeCrdReferenceTest {
-  static final String START = "<!-- crd-reference:start (generated: java -jar operator/target/ttstack-operator.jar crd-reference) -->\n";
+  static final String START =
+      "<!-- crd-reference:start (generated: java -jar operator/target/ttstack-operator.jar crd-reference) -->\n";
   static final String END = "<!-- crd-reference:end -->";
 
   @Test
@@ -29,7 +30,11 @@ class ReadmeCrdReferenceTest {
   @Test
   void referenceDocumentsEveryTopLevelSection() {
     String md = CrdReference.markdown(EmbeddedApiServer.loadCrd());
-    assertThat(md).contains("| `spec.secrets.doppler.project` | string |", "| `spec.redis.masters` | integer | `3` | ≥ 3",
-        "| `status.conditions[].type` |", "exactly one of spec.secrets.doppler or spec.secrets.secretRef");
+    assertThat(md)
+        .contains(
+            "| `spec.secrets.doppler.project` | string |",
+            "| `spec.redis.masters` | integer | `3` | ≥ 3",
+            "| `status.conditions[].type` |",
+            "exactly one of spec.secrets.doppler or spec.secrets.secretRef");
   }
 }

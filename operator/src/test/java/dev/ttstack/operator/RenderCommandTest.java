@@ -19,7 +19,10 @@ class RenderCommandTest {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   private int render(InputStream stdin, String... args) {
-    return RenderCommand.run(List.of(args), stdin, new PrintStream(out, true, StandardCharsets.UTF_8),
+    return RenderCommand.run(
+        List.of(args),
+        stdin,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
         new PrintStream(err, true, StandardCharsets.UTF_8));
   }
 
@@ -30,7 +33,8 @@ class RenderCommandTest {
   @Test
   void everyExampleRenders() throws Exception {
     try (var files = Files.list(Stacks.examplesDir())) {
-      List<Path> stacks = files.filter(p -> p.getFileName().toString().startsWith("ttstack")).toList();
+      List<Path> stacks =
+          files.filter(p -> p.getFileName().toString().startsWith("ttstack")).toList();
       assertThat(stacks).hasSizeGreaterThanOrEqualTo(2);
       for (Path p : stacks) {
         out.reset();
@@ -44,7 +48,9 @@ class RenderCommandTest {
   @Test
   void invalidStackExitsTwoNamingEveryField(@TempDir Path dir) throws Exception {
     Path bad = dir.resolve("bad.yaml");
-    Files.writeString(bad, """
+    Files.writeString(
+        bad,
+        """
         apiVersion: ttstack.dev/v1alpha1
         kind: TTStack
         metadata:
@@ -64,13 +70,15 @@ class RenderCommandTest {
         """);
 
     assertThat(render("-f", bad.toString())).isEqualTo(RenderCommand.INVALID);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("spec.redis.masters", "spec.postgres.backup.schedule");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("spec.redis.masters", "spec.postgres.backup.schedule");
     assertThat(out.toString(StandardCharsets.UTF_8)).isEmpty();
   }
 
   @Test
   void readsStdin() {
-    String yaml = """
+    String yaml =
+        """
         apiVersion: ttstack.dev/v1alpha1
         kind: TTStack
         metadata: {name: tt}
@@ -79,7 +87,8 @@ class RenderCommandTest {
           app: {image: ghcr.io/tt-org/tt-backend, version: "1.0"}
         """;
     assertThat(render(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8)), "-f", "-"))
-        .as(err.toString(StandardCharsets.UTF_8)).isEqualTo(RenderCommand.OK);
+        .as(err.toString(StandardCharsets.UTF_8))
+        .isEqualTo(RenderCommand.OK);
   }
 
   @Test
@@ -88,9 +97,11 @@ class RenderCommandTest {
     Files.writeString(configMap, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n");
 
     assertThat(render("-f", configMap.toString())).isEqualTo(RenderCommand.INVALID);
-    assertThat(render("-f", dir.resolve("missing.yaml").toString())).isEqualTo(RenderCommand.INVALID);
+    assertThat(render("-f", dir.resolve("missing.yaml").toString()))
+        .isEqualTo(RenderCommand.INVALID);
     assertThat(render()).isEqualTo(RenderCommand.INVALID);
     assertThat(render("--bogus")).isEqualTo(RenderCommand.INVALID);
-    assertThat(err.toString(StandardCharsets.UTF_8)).contains("expected apiVersion ttstack.dev/v1alpha1", "no such file", "missing -f");
+    assertThat(err.toString(StandardCharsets.UTF_8))
+        .contains("expected apiVersion ttstack.dev/v1alpha1", "no such file", "missing -f");
   }
 }

@@ -10,14 +10,17 @@ import org.springframework.context.annotation.Configuration;
 @Configuration
 class OpenApiConfig {
 
-    @Bean
-    OpenAPI ttOpenApi(@Value("${tt.version:dev}") String version) {
-        return new OpenAPI().info(new Info()
+  @Bean
+  OpenAPI ttOpenApi(@Value("${tt.version:dev}") String version) {
+    return new OpenAPI()
+        .info(
+            new Info()
                 .title("TT backend")
                 .version(version)
-                .description("""
+                .description(
+                    """
                         Waiting queue and seat reservations for TT (Ticket & Trade). Join a performance's \
                         queue, wait to be admitted, then hold a seat and confirm it with the entry token \
                         (header X-Entry-Token). Errors are application/problem+json with a stable `code`."""));
-    }
+  }
 }

@@ -15,45 +15,55 @@ import org.springframework.transaction.annotation.Transactional;
 @Service
 public class PerformanceCatalog {
 
-    private final PerformanceRepository repository;
-    private final Map<Long, Performance> known = new ConcurrentHashMap<>();
+  private final PerformanceRepository repository;
+  private final Map<Long, Performance> known = new ConcurrentHashMap<>();
 
-    PerformanceCatalog(PerformanceRepository repository) {
-        this.repository = repository;
-    }
+  PerformanceCatalog(PerformanceRepository repository) {
+    this.repository = repository;
+  }
 
-    @Transactional
-    public PerformanceView create(CreatePerformanceRequest request) {
-        long id = repository.insert(request.name(), request.startsAt());
-        int seats = repository.insertSeats(id, request.rows(), request.seatsPerRow());
-        return new PerformanceView(id, request.name(), request.startsAt(), seats, 0, 0);
-    }
+  @Transactional
+  public PerformanceView create(CreatePerformanceRequest request) {
+    long id = repository.insert(request.name(), request.startsAt());
+    int seats = repository.insertSeats(id, request.rows(), request.seatsPerRow());
+    return new PerformanceView(id, request.name(), request.startsAt(), seats, 0, 0);
+  }
 
-    /** The performance, or 404 with code PERFORMANCE_NOT_FOUND. */
-    public Performance require(long id) {
-        Performance cached = known.get(id);
-        if (cached != null) {
-            return cached;
-        }
-        Performance found = repository.find(id).orElseThrow(() ->
-                new NotFoundException("PERFORMANCE_NOT_FOUND", "performance " + id + " does not exist"));
-        known.put(id, found);
-        return found;
+  /** The performance, or 404 with code PERFORMANCE_NOT_FOUND. */
+  public Performance require(long id) {
+    Performance cached = known.get(id);
+    if (cached != null) {
+      return cached;
     }
+    Performance found =
+        repository
+            .find(id)
+            .orElseThrow(
+                () ->
+                    new NotFoundException(
+                        "PERFORMANCE_NOT_FOUND", "performance " + id + " does not exist"));
+    known.put(id, found);
+    return found;
+  }
 
-    public PerformanceView view(long id) {
-        Performance p = require(id);
-        Map<String, Long> counts = repository.seatCountsByStatus(id);
-        return new PerformanceView(p.id(), p.name(), p.startsAt(), counts.getOrDefault("AVAILABLE", 0L),
-                counts.getOrDefault("HELD", 0L), counts.getOrDefault("SOLD", 0L));
-    }
+  public PerformanceView view(long id) {
+    Performance p = require(id);
+    Map<String, Long> counts = repository.seatCountsByStatus(id);
+    return new PerformanceView(
+        p.id(),
+        p.name(),
+        p.startsAt(),
+        counts.getOrDefault("AVAILABLE", 0L),
+        counts.getOrDefault("HELD", 0L),
+        counts.getOrDefault("SOLD", 0L));
+  }
 
-    public List<Seat> seats(long id) {
-        require(id);
-        return repository.seats(id);
-    }
+  public List<Seat> seats(long id) {
+    require(id);
+    return repository.seats(id);
+  }
 
-    public List<Long> upcomingIds() {
-        return repository.upcomingIds();
-    }
+  public List<Long> upcomingIds() {
+    return repository.upcomingIds();
+  }
 }

@@ -18,28 +18,28 @@ import org.springframework.web.bind.annotation.RestController;
 @Tag(name = "performances", description = "Performances and their seats")
 class PerformanceController {
 
-    private final PerformanceCatalog catalog;
+  private final PerformanceCatalog catalog;
 
-    PerformanceController(PerformanceCatalog catalog) {
-        this.catalog = catalog;
-    }
+  PerformanceController(PerformanceCatalog catalog) {
+    this.catalog = catalog;
+  }
 
-    @PostMapping
-    @Operation(summary = "Create a performance with rows x seatsPerRow seats, all AVAILABLE")
-    ResponseEntity<PerformanceView> create(@Valid @RequestBody CreatePerformanceRequest request) {
-        PerformanceView created = catalog.create(request);
-        return ResponseEntity.created(URI.create("/api/performances/" + created.id())).body(created);
-    }
+  @PostMapping
+  @Operation(summary = "Create a performance with rows x seatsPerRow seats, all AVAILABLE")
+  ResponseEntity<PerformanceView> create(@Valid @RequestBody CreatePerformanceRequest request) {
+    PerformanceView created = catalog.create(request);
+    return ResponseEntity.created(URI.create("/api/performances/" + created.id())).body(created);
+  }
 
-    @GetMapping("/{performanceId}")
-    @Operation(summary = "A performance with its seat counts by status")
-    PerformanceView get(@PathVariable long performanceId) {
-        return catalog.view(performanceId);
-    }
+  @GetMapping("/{performanceId}")
+  @Operation(summary = "A performance with its seat counts by status")
+  PerformanceView get(@PathVariable long performanceId) {
+    return catalog.view(performanceId);
+  }
 
-    @GetMapping("/{performanceId}/seats")
-    @Operation(summary = "Every seat of a performance with its status")
-    List<Seat> seats(@PathVariable long performanceId) {
-        return catalog.seats(performanceId);
-    }
+  @GetMapping("/{performanceId}/seats")
+  @Operation(summary = "Every seat of a performance with its status")
+  List<Seat> seats(@PathVariable long performanceId) {
+    return catalog.seats(performanceId);
+  }
 }

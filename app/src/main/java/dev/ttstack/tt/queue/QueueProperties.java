@@ -12,15 +12,18 @@ import org.springframework.validation.annotation.Validated;
  * Queue settings ({@code tt.queue.*}; defaults in application.yml).
  *
  * @param entryTokenTtl how long an admitted user may use the seat endpoints
- * @param replicationWait how long an admission step waits for a replica to acknowledge it (WAIT), so
- *        that a master failing right after admitting does not take the admission with it
+ * @param replicationWait how long an admission step waits for a replica to acknowledge it (WAIT),
+ *     so that a master failing right after admitting does not take the admission with it
  * @param admission the automatic admission step: {@code batchSize} users every {@code interval},
- *        cluster-wide whatever the number of app replicas
+ *     cluster-wide whatever the number of app replicas
  */
 @Validated
 @ConfigurationProperties("tt.queue")
-public record QueueProperties(@NotNull Duration entryTokenTtl, @NotNull Duration replicationWait,
-        @Valid @NotNull Admission admission) {
+public record QueueProperties(
+    @NotNull Duration entryTokenTtl,
+    @NotNull Duration replicationWait,
+    @Valid @NotNull Admission admission) {
 
-    public record Admission(boolean enabled, @Min(1) @Max(1000) int batchSize, @NotNull Duration interval) {}
+  public record Admission(
+      boolean enabled, @Min(1) @Max(1000) int batchSize, @NotNull Duration interval) {}
 }

@@ -13,34 +13,36 @@ import org.springframework.stereotype.Component;
 @Component
 class HoldSweeper {
 
-    private static final Logger LOG = LoggerFactory.getLogger(HoldSweeper.class);
+  private static final Logger LOG = LoggerFactory.getLogger(HoldSweeper.class);
 
-    private final SeatHoldRepository repository;
-    private final ReservationMetrics metrics;
-    private final SeatProperties properties;
+  private final SeatHoldRepository repository;
+  private final ReservationMetrics metrics;
+  private final SeatProperties properties;
 
-    HoldSweeper(SeatHoldRepository repository, ReservationMetrics metrics, SeatProperties properties) {
-        this.repository = repository;
-        this.metrics = metrics;
-        this.properties = properties;
+  HoldSweeper(
+      SeatHoldRepository repository, ReservationMetrics metrics, SeatProperties properties) {
+    this.repository = repository;
+    this.metrics = metrics;
+    this.properties = properties;
+  }
+
+  /** Sweeps until no expired hold is left, one bounded transaction at a time. */
+  @Scheduled(fixedDelayString = "${tt.seats.sweep-interval}")
+  void sweep() {
+    int total = 0;
+    try {
+      int swept;
+      do {
+        swept = repository.sweepExpired(properties.sweepBatch());
+        total += swept;
+      } while (swept == properties.sweepBatch());
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "hold expiry sweep failed, next try in {}: {}", properties.sweepInterval(), e.toString());
     }
-
-    /** Sweeps until no expired hold is left, one bounded transaction at a time. */
-    @Scheduled(fixedDelayString = "${tt.seats.sweep-interval}")
-    void sweep() {
-        int total = 0;
-        try {
-            int swept;
-            do {
-                swept = repository.sweepExpired(properties.sweepBatch());
-                total += swept;
-            } while (swept == properties.sweepBatch());
-        } catch (RuntimeException e) {
-            LOG.warn("hold expiry sweep failed, next try in {}: {}", properties.sweepInterval(), e.toString());
-        }
-        if (total > 0) {
-            metrics.expired(total);
-            LOG.info("returned {} expired hold(s) to AVAILABLE", total);
-        }
+    if (total > 0) {
+      metrics.expired(total);
+      LOG.info("returned {} expired hold(s) to AVAILABLE", total);
     }
+  }
 }

@@ -16,5 +16,7 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("tt.seats")
-public record SeatProperties(@NotNull Duration holdTtl, @NotNull Duration sweepInterval,
-        @Min(1) @Max(10_000) int sweepBatch) {}
+public record SeatProperties(
+    @NotNull Duration holdTtl,
+    @NotNull Duration sweepInterval,
+    @Min(1) @Max(10_000) int sweepBatch) {}

@@ -10,8 +10,8 @@ import org.springframework.core.annotation.AliasFor;
 import org.springframework.test.context.ContextConfiguration;
 
 /**
- * The whole app on a random port, against the real local PostgreSQL and Redis Cluster. Classes with the
- * same {@link #properties()} share one Spring context (Spring caches it).
+ * The whole app on a random port, against the real local PostgreSQL and Redis Cluster. Classes with
+ * the same {@link #properties()} share one Spring context (Spring caches it).
  */
 @Target(ElementType.TYPE)
 @Retention(RetentionPolicy.RUNTIME)
@@ -20,7 +20,7 @@ import org.springframework.test.context.ContextConfiguration;
 @ContextConfiguration(initializers = LocalServicesInitializer.class)
 public @interface AppIntegrationTest {
 
-    /** Default for most tests: admissions only when a test asks, so positions are deterministic. */
-    @AliasFor(annotation = SpringBootTest.class, attribute = "properties")
-    String[] properties() default {"tt.queue.admission.enabled=false"};
+  /** Default for most tests: admissions only when a test asks, so positions are deterministic. */
+  @AliasFor(annotation = SpringBootTest.class, attribute = "properties")
+  String[] properties() default {"tt.queue.admission.enabled=false"};
 }

@@ -11,18 +11,16 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  */
 public abstract class AppTestBase {
 
-    @LocalServerPort
-    protected int port;
+  @LocalServerPort protected int port;
 
-    @Autowired
-    protected JdbcClient db;
+  @Autowired protected JdbcClient db;
 
-    protected Api api;
-    protected Tt tt;
+  protected Api api;
+  protected Tt tt;
 
-    @BeforeEach
-    void connectClient() {
-        api = new Api(port);
-        tt = new Tt(api);
-    }
+  @BeforeEach
+  void connectClient() {
+    api = new Api(port);
+    tt = new Tt(api);
+  }
 }

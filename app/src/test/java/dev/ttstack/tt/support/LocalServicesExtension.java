@@ -9,19 +9,23 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class LocalServicesExtension implements BeforeAllCallback {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(LocalServices.class);
+  private static final ExtensionContext.Namespace NAMESPACE =
+      ExtensionContext.Namespace.create(LocalServices.class);
 
+  @Override
+  public void beforeAll(ExtensionContext context) {
+    LocalServices.shared();
+    context
+        .getRoot()
+        .getStore(NAMESPACE)
+        .computeIfAbsent("stopper", k -> new Stopper(), Stopper.class);
+  }
+
+  /** Closed by JUnit when the root context closes. */
+  private static final class Stopper implements AutoCloseable {
     @Override
-    public void beforeAll(ExtensionContext context) {
-        LocalServices.shared();
-        context.getRoot().getStore(NAMESPACE).computeIfAbsent("stopper", k -> new Stopper(), Stopper.class);
+    public void close() {
+      LocalServices.closeShared();
     }
-
-    /** Closed by JUnit when the root context closes. */
-    private static final class Stopper implements AutoCloseable {
-        @Override
-        public void close() {
-            LocalServices.closeShared();
-        }
-    }
+  }
 }

@@ -18,14 +18,16 @@ public class AlertsSpec {
   @JsonSetter(nulls = Nulls.SKIP)
   @Min(1)
   @Max(100)
-  @JsonPropertyDescription("Alert when the app uses more than this percentage of its CPU limit (default 80).")
+  @JsonPropertyDescription(
+      "Alert when the app uses more than this percentage of its CPU limit (default 80).")
   public Integer cpuPercent = 80;
 
   @Default("85")
   @JsonSetter(nulls = Nulls.SKIP)
   @Min(1)
   @Max(100)
-  @JsonPropertyDescription("Alert when the app uses more than this percentage of its memory (default 85).")
+  @JsonPropertyDescription(
+      "Alert when the app uses more than this percentage of its memory (default 85).")
   public Integer memoryPercent = 85;
 
   @Default("1")
@@ -38,6 +40,7 @@ public class AlertsSpec {
   @ValidationRule(
       value = "self >= " + MIN_ERROR_RATE_PERCENT,
       message = "must be >= " + MIN_ERROR_RATE_PERCENT)
-  @JsonPropertyDescription("Alert when more than this percentage of HTTP requests fail with 5xx (default 1).")
+  @JsonPropertyDescription(
+      "Alert when more than this percentage of HTTP requests fail with 5xx (default 1).")
   public Double errorRatePercent = 1.0;
 }

@@ -15,39 +15,42 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-/** The TT backend: a Spring Boot service, rolled out without downtime and rolled back on failure. */
+/**
+ * The TT backend: a Spring Boot service, rolled out without downtime and rolled back on failure.
+ */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AppSpec {
 
   /**
    * Every variable the operator puts on the app container: the ones {@code AppObjects.env} sets
-   * (credentials by reference, the other components' endpoints, the Redis client's failover settings,
-   * graceful shutdown), and the keys the operator requires in the managed Secret, which reach the app
-   * through envFrom. A plain {@code env} entry of the same name would win over both (Kubernetes gives
-   * {@code env} precedence over {@code envFrom}, and the later of two {@code env} entries wins), so it
-   * would silently fight the operator: the schema refuses them.
+   * (credentials by reference, the other components' endpoints, the Redis client's failover
+   * settings, graceful shutdown), and the keys the operator requires in the managed Secret, which
+   * reach the app through envFrom. A plain {@code env} entry of the same name would win over both
+   * (Kubernetes gives {@code env} precedence over {@code envFrom}, and the later of two {@code env}
+   * entries wins), so it would silently fight the operator: the schema refuses them.
    *
-   * <p>One list, written once as a CEL list literal because an annotation (the CRD rule on
-   * {@link EnvVarSpec}) can only take a compile-time constant; {@link #RESERVED_ENV} is parsed from
-   * it. {@code AppObjectsTest} fails when the operator sets a name this list lacks, or the list names
+   * <p>One list, written once as a CEL list literal because an annotation (the CRD rule on {@link
+   * EnvVarSpec}) can only take a compile-time constant; {@link #RESERVED_ENV} is parsed from it.
+   * {@code AppObjectsTest} fails when the operator sets a name this list lacks, or the list names
    * one it no longer sets.
    */
-  public static final String RESERVED_ENV_CEL = "["
-      + "'SPRING_PROFILES_ACTIVE', "
-      + "'POSTGRES_DB', "
-      + "'SPRING_DATASOURCE_URL', "
-      + "'SPRING_DATASOURCE_USERNAME', "
-      + "'SPRING_DATASOURCE_PASSWORD', "
-      + "'SPRING_DATA_REDIS_CLUSTER_NODES', "
-      + "'SPRING_DATA_REDIS_PASSWORD', "
-      + "'SPRING_DATA_REDIS_TIMEOUT', "
-      + "'SPRING_DATA_REDIS_LETTUCE_CLUSTER_REFRESH_ADAPTIVE', "
-      + "'SPRING_DATA_REDIS_LETTUCE_CLUSTER_REFRESH_PERIOD', "
-      + "'SERVER_SHUTDOWN', "
-      + "'POSTGRES_USER', "
-      + "'POSTGRES_PASSWORD', "
-      + "'REDIS_PASSWORD'"
-      + "]";
+  public static final String RESERVED_ENV_CEL =
+      "["
+          + "'SPRING_PROFILES_ACTIVE', "
+          + "'POSTGRES_DB', "
+          + "'SPRING_DATASOURCE_URL', "
+          + "'SPRING_DATASOURCE_USERNAME', "
+          + "'SPRING_DATASOURCE_PASSWORD', "
+          + "'SPRING_DATA_REDIS_CLUSTER_NODES', "
+          + "'SPRING_DATA_REDIS_PASSWORD', "
+          + "'SPRING_DATA_REDIS_TIMEOUT', "
+          + "'SPRING_DATA_REDIS_LETTUCE_CLUSTER_REFRESH_ADAPTIVE', "
+          + "'SPRING_DATA_REDIS_LETTUCE_CLUSTER_REFRESH_PERIOD', "
+          + "'SERVER_SHUTDOWN', "
+          + "'POSTGRES_USER', "
+          + "'POSTGRES_PASSWORD', "
+          + "'REDIS_PASSWORD'"
+          + "]";
 
   static final int MAX_ENV = 100;
 
@@ -62,11 +65,11 @@ public class AppSpec {
       "(j < 10 ? " + DIGITS + "[j] : " + DIGITS + "[j / 10] + " + DIGITS + "[j % 10])";
 
   /** {@link #RESERVED_ENV_CEL} as a Java list, in the same order. */
-  public static final List<String> RESERVED_ENV = Stream.of(
-          RESERVED_ENV_CEL.substring(1, RESERVED_ENV_CEL.length() - 1).split(","))
-      .map(String::strip)
-      .map(quoted -> quoted.substring(1, quoted.length() - 1))
-      .toList();
+  public static final List<String> RESERVED_ENV =
+      Stream.of(RESERVED_ENV_CEL.substring(1, RESERVED_ENV_CEL.length() - 1).split(","))
+          .map(String::strip)
+          .map(quoted -> quoted.substring(1, quoted.length() - 1))
+          .toList();
 
   @Required
   @Size(max = 255)
@@ -99,7 +102,8 @@ public class AppSpec {
   @Default("prod")
   @JsonSetter(nulls = Nulls.SKIP)
   @Pattern(Patterns.SPRING_PROFILES)
-  @JsonPropertyDescription("Spring profiles, comma-separated (SPRING_PROFILES_ACTIVE; default prod).")
+  @JsonPropertyDescription(
+      "Spring profiles, comma-separated (SPRING_PROFILES_ACTIVE; default prod).")
   public String profile = "prod";
 
   @JsonPropertyDescription("CPU and memory of the app container.")
@@ -111,14 +115,21 @@ public class AppSpec {
   // name the same field (spec.app.env[i].name).
   @ValidationRule(
       value = "self.all(x, self.exists_one(y, y.name == x.name))",
-      messageExpression = "self.transformList(i, x, self.exists(j, y, j < i && y.name == x.name),"
-          + " 'spec.app.env[' + " + DIGITS_OF_I + " + '].name duplicates spec.app.env['"
-          + " + self.transformList(j, y, y.name == x.name, " + DIGITS_OF_J + ")[0]"
-          + " + '].name (' + x.name + '): env names must be unique')[0]",
+      messageExpression =
+          "self.transformList(i, x, self.exists(j, y, j < i && y.name == x.name),"
+              + " 'spec.app.env[' + "
+              + DIGITS_OF_I
+              + " + '].name duplicates spec.app.env['"
+              + " + self.transformList(j, y, y.name == x.name, "
+              + DIGITS_OF_J
+              + ")[0]"
+              + " + '].name (' + x.name + '): env names must be unique')[0]",
       message = "env names must be unique")
   @JsonPropertyDescription(
       "Extra, non-secret environment variables, with unique names. Names the operator sets"
-          + " itself are refused: " + RESERVED_ENV_CEL + ". Secret values belong in Doppler (or the"
+          + " itself are refused: "
+          + RESERVED_ENV_CEL
+          + ". Secret values belong in Doppler (or the"
           + " secretRef Secret): every key there reaches the app through envFrom.")
   public List<EnvVarSpec> env = new ArrayList<>();
 

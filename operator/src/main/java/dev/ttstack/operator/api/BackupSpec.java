@@ -23,14 +23,16 @@ public class BackupSpec {
   @Default(DEFAULT_SCHEDULE)
   @JsonSetter(nulls = Nulls.SKIP)
   @Pattern(Patterns.CRON)
-  @JsonPropertyDescription("Cron schedule of backups, in the cluster's time zone (default 0 3 * * *).")
+  @JsonPropertyDescription(
+      "Cron schedule of backups, in the cluster's time zone (default 0 3 * * *).")
   public String schedule = DEFAULT_SCHEDULE;
 
   @Default("7")
   @JsonSetter(nulls = Nulls.SKIP)
   @Min(1)
   @Max(1000)
-  @JsonPropertyDescription("How many of the newest dumps to keep; older ones are deleted (default 7).")
+  @JsonPropertyDescription(
+      "How many of the newest dumps to keep; older ones are deleted (default 7).")
   public Integer retain = 7;
 
   @Default("true")

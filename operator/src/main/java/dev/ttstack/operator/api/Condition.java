@@ -47,9 +47,16 @@ public class Condition {
     return TRUE.equals(status);
   }
 
-  /** As kubectl describe shows it; what a failed assertion or a log line should say about a condition. */
+  /**
+   * As kubectl describe shows it; what a failed assertion or a log line should say about a
+   * condition.
+   */
   @Override
   public String toString() {
-    return type + "=" + status + (reason == null ? "" : " " + reason) + (message == null ? "" : ": " + message);
+    return type
+        + "="
+        + status
+        + (reason == null ? "" : " " + reason)
+        + (message == null ? "" : ": " + message);
   }
 }

@@ -28,7 +28,8 @@ public class EnvVarSpec {
   @JsonPropertyDescription("Variable name.")
   public String name;
 
-  @JsonPropertyDescription("Variable value (plain text: visible to anyone who can read the TTStack).")
+  @JsonPropertyDescription(
+      "Variable value (plain text: visible to anyone who can read the TTStack).")
   public String value;
 
   public EnvVarSpec() {}

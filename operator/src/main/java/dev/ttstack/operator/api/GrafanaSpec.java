@@ -18,7 +18,8 @@ public class GrafanaSpec {
   @Size(max = 255)
   @Pattern(Patterns.IMAGE_REFERENCE)
   @JsonPropertyDescription(
-      "Full image reference with a tag or digest, overriding the pinned default " + DEFAULT_IMAGE
+      "Full image reference with a tag or digest, overriding the pinned default "
+          + DEFAULT_IMAGE
           + ", e.g. for a private registry.")
   public String image;
 
@@ -30,7 +31,8 @@ public class GrafanaSpec {
   @Default("GRAFANA_PASSWORD")
   @JsonSetter(nulls = Nulls.SKIP)
   @Pattern(Patterns.SECRET_KEY)
-  @JsonPropertyDescription("Key of the managed Secret that holds Grafana's admin password (default GRAFANA_PASSWORD).")
+  @JsonPropertyDescription(
+      "Key of the managed Secret that holds Grafana's admin password (default GRAFANA_PASSWORD).")
   public String adminPasswordKey = "GRAFANA_PASSWORD";
 
   /** The image to run: the explicit one, else {@link #DEFAULT_IMAGE}. */

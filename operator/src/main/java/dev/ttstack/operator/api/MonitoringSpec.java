@@ -17,7 +17,8 @@ public class MonitoringSpec {
 
   @Default("{}")
   @JsonSetter(nulls = Nulls.SKIP)
-  @JsonPropertyDescription("The Prometheus server that scrapes the app, the exporters and the operator.")
+  @JsonPropertyDescription(
+      "The Prometheus server that scrapes the app, the exporters and the operator.")
   public PrometheusSpec prometheus = new PrometheusSpec();
 
   @Default("{}")

@@ -16,7 +16,8 @@ public class MonitoringStatus {
   @JsonPropertyDescription("Whether Grafana is ready (absent when Grafana is disabled).")
   public Boolean grafana;
 
-  @JsonPropertyDescription("Whether alerts are routed to Slack; false means they stay in Alertmanager.")
+  @JsonPropertyDescription(
+      "Whether alerts are routed to Slack; false means they stay in Alertmanager.")
   public Boolean slackReceiver;
 
   @JsonPropertyDescription("Hash of the generated Prometheus, Alertmanager and rule configuration.")

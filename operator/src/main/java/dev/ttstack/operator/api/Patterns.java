@@ -1,9 +1,9 @@
 package dev.ttstack.operator.api;
 
 /**
- * Regular expressions shared by the CRD schema ({@code @Pattern}) and by {@code SpecValidator}, so that
- * the API server and the operator enforce exactly the same rules (the mock API server in tests, and
- * clusters where the CRD was installed by hand, check no schema at all).
+ * Regular expressions shared by the CRD schema ({@code @Pattern}) and by {@code SpecValidator}, so
+ * that the API server and the operator enforce exactly the same rules (the mock API server in
+ * tests, and clusters where the CRD was installed by hand, check no schema at all).
  */
 public final class Patterns {
   private Patterns() {}
@@ -13,8 +13,8 @@ public final class Patterns {
       "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
   /**
-   * A TTStack name: a DNS-1035 label, because it prefixes the names of Services ({@code <stack>-app},
-   * ...), which must start with a letter and contain no dots.
+   * A TTStack name: a DNS-1035 label, because it prefixes the names of Services ({@code
+   * <stack>-app}, ...), which must start with a letter and contain no dots.
    */
   public static final String STACK_NAME = "^[a-z]([-a-z0-9]*[a-z0-9])?$";
 
@@ -57,8 +57,8 @@ public final class Patterns {
   public static final String PROMETHEUS_DURATION = "^([0-9]+(ms|s|m|h|d|w|y))+$";
 
   /**
-   * Doppler API base URL: HTTPS, or plain HTTP to a loopback address only (tests, port-forwards), so a
-   * Doppler token is never sent in clear over a network.
+   * Doppler API base URL: HTTPS, or plain HTTP to a loopback address only (tests, port-forwards),
+   * so a Doppler token is never sent in clear over a network.
    */
   public static final String DOPPLER_HOST =
       "^(https://[A-Za-z0-9.-]+(:[0-9]+)?|http://(localhost|127\\.0\\.0\\.1|\\[::1\\])(:[0-9]+)?)/?$";

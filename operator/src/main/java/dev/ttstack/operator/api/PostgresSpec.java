@@ -30,7 +30,8 @@ public class PostgresSpec {
           + " It must run the major version given in spec.postgres.version.")
   public String image;
 
-  @JsonPropertyDescription("The postgres-exporter sidecar that serves PostgreSQL's metrics to Prometheus.")
+  @JsonPropertyDescription(
+      "The postgres-exporter sidecar that serves PostgreSQL's metrics to Prometheus.")
   public PostgresExporterSpec exporter;
 
   @JsonPropertyDescription("Data volume (default 10Gi on the cluster's default StorageClass).")
@@ -49,7 +50,10 @@ public class PostgresSpec {
     return image != null ? image : "postgres:" + version + "-alpine";
   }
 
-  /** The exporter sidecar's image: spec.postgres.exporter.image, else {@link PostgresExporterSpec#DEFAULT_IMAGE}. */
+  /**
+   * The exporter sidecar's image: spec.postgres.exporter.image, else {@link
+   * PostgresExporterSpec#DEFAULT_IMAGE}.
+   */
   public String effectiveExporterImage() {
     return PostgresExporterSpec.effectiveImage(exporter);
   }

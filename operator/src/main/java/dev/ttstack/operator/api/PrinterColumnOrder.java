@@ -15,15 +15,15 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Puts the CRD's printer columns in the order {@link TTStack} declares them (Ready, App, Redis, Reason,
- * Age: what {@code kubectl get tts} shows), a build step right after fabric8's crd-generator. That
- * generator (7.9) keeps the columns in a map sorted by JSON path, so the API server would print
- * {@code NAME AGE APP READY REDIS} (seen on the real API server); it has no option to keep them in
- * order. Everything else of the generated file is left as it is (a round trip through fabric8's
- * serialisation changes nothing else, checked).
+ * Puts the CRD's printer columns in the order {@link TTStack} declares them (Ready, App, Redis,
+ * Reason, Age: what {@code kubectl get tts} shows), a build step right after fabric8's
+ * crd-generator. That generator (7.9) keeps the columns in a map sorted by JSON path, so the API
+ * server would print {@code NAME AGE APP READY REDIS} (seen on the real API server); it has no
+ * option to keep them in order. Everything else of the generated file is left as it is (a round
+ * trip through fabric8's serialisation changes nothing else, checked).
  *
- * <p>Run by Maven ({@code exec-maven-plugin}, phase {@code process-classes}):
- * {@code PrinterColumnOrder target/classes/META-INF/fabric8/ttstacks.ttstack.dev-v1.yml}.
+ * <p>Run by Maven ({@code exec-maven-plugin}, phase {@code process-classes}): {@code
+ * PrinterColumnOrder target/classes/META-INF/fabric8/ttstacks.ttstack.dev-v1.yml}.
  */
 public final class PrinterColumnOrder {
   private PrinterColumnOrder() {}
@@ -34,26 +34,37 @@ public final class PrinterColumnOrder {
     }
     Path file = Path.of(args[0]);
     String generated = Files.readString(file, StandardCharsets.UTF_8);
-    String header = generated.startsWith("#") ? generated.substring(0, generated.indexOf('\n') + 1) : "";
-    CustomResourceDefinition crd = Serialization.unmarshal(generated, CustomResourceDefinition.class);
+    String header =
+        generated.startsWith("#") ? generated.substring(0, generated.indexOf('\n') + 1) : "";
+    CustomResourceDefinition crd =
+        Serialization.unmarshal(generated, CustomResourceDefinition.class);
     reorder(crd);
     String yaml = Serialization.asYaml(crd);
-    Files.writeString(file, header + (yaml.startsWith("---\n") ? yaml.substring(4) : yaml), StandardCharsets.UTF_8);
+    Files.writeString(
+        file,
+        header + (yaml.startsWith("---\n") ? yaml.substring(4) : yaml),
+        StandardCharsets.UTF_8);
   }
 
   /** The columns of every version in the order of {@link TTStack}'s annotations. */
   static void reorder(CustomResourceDefinition crd) {
-    List<String> declared = Arrays.stream(TTStack.class.getAnnotationsByType(AdditionalPrinterColumn.class))
-        .map(AdditionalPrinterColumn::name).toList();
+    List<String> declared =
+        Arrays.stream(TTStack.class.getAnnotationsByType(AdditionalPrinterColumn.class))
+            .map(AdditionalPrinterColumn::name)
+            .toList();
     for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
-      List<CustomResourceColumnDefinition> columns = new ArrayList<>(version.getAdditionalPrinterColumns());
-      columns.sort(Comparator.comparingInt(c -> {
-        int at = declared.indexOf(c.getName());
-        if (at < 0) {
-          throw new IllegalStateException("printer column " + c.getName() + " is not declared on TTStack");
-        }
-        return at;
-      }));
+      List<CustomResourceColumnDefinition> columns =
+          new ArrayList<>(version.getAdditionalPrinterColumns());
+      columns.sort(
+          Comparator.comparingInt(
+              c -> {
+                int at = declared.indexOf(c.getName());
+                if (at < 0) {
+                  throw new IllegalStateException(
+                      "printer column " + c.getName() + " is not declared on TTStack");
+                }
+                return at;
+              }));
       version.setAdditionalPrinterColumns(columns);
     }
   }

@@ -19,7 +19,8 @@ public class PrometheusSpec {
   @Size(max = 255)
   @Pattern(Patterns.IMAGE_REFERENCE)
   @JsonPropertyDescription(
-      "Full image reference with a tag or digest, overriding the pinned default " + DEFAULT_IMAGE
+      "Full image reference with a tag or digest, overriding the pinned default "
+          + DEFAULT_IMAGE
           + ", e.g. for a private registry.")
   public String image;
 

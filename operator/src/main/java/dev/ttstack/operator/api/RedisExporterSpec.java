@@ -6,9 +6,10 @@ import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Size;
 
 /**
- * The redis_exporter sidecar of every Redis node. A section of its own (not a flat {@code exporterImage}), as
- * {@code spec.monitoring.prometheus} is, so that the exporter's other settings, should they ever be
- * needed, sit next to its image. Optional and without a default: absent means the pinned image.
+ * The redis_exporter sidecar of every Redis node. A section of its own (not a flat {@code
+ * exporterImage}), as {@code spec.monitoring.prometheus} is, so that the exporter's other settings,
+ * should they ever be needed, sit next to its image. Optional and without a default: absent means
+ * the pinned image.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class RedisExporterSpec {
@@ -18,7 +19,8 @@ public class RedisExporterSpec {
   @Size(max = 255)
   @Pattern(Patterns.IMAGE_REFERENCE)
   @JsonPropertyDescription(
-      "Full image reference with a tag or digest, overriding the pinned default " + DEFAULT_IMAGE
+      "Full image reference with a tag or digest, overriding the pinned default "
+          + DEFAULT_IMAGE
           + ", e.g. for a private registry.")
   public String image;
 

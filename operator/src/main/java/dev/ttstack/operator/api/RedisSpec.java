@@ -19,7 +19,8 @@ public class RedisSpec {
   @JsonSetter(nulls = Nulls.SKIP)
   @Min(7)
   @Max(8)
-  @JsonPropertyDescription("Redis major version (default 7). Selects the default image redis:<version>-alpine.")
+  @JsonPropertyDescription(
+      "Redis major version (default 7). Selects the default image redis:<version>-alpine.")
   public Integer version = 7;
 
   @Size(max = 255)
@@ -28,21 +29,24 @@ public class RedisSpec {
       "Full image reference with a tag or digest, overriding the default redis:<version>-alpine.")
   public String image;
 
-  @JsonPropertyDescription("The redis_exporter sidecar next to every Redis node, serving its metrics to Prometheus.")
+  @JsonPropertyDescription(
+      "The redis_exporter sidecar next to every Redis node, serving its metrics to Prometheus.")
   public RedisExporterSpec exporter;
 
   @Default("3")
   @JsonSetter(nulls = Nulls.SKIP)
   @Min(3)
   @Max(16)
-  @JsonPropertyDescription("Number of masters; the 16384 slots are split evenly between them (default 3, at least 3).")
+  @JsonPropertyDescription(
+      "Number of masters; the 16384 slots are split evenly between them (default 3, at least 3).")
   public Integer masters = 3;
 
   @Default("1")
   @JsonSetter(nulls = Nulls.SKIP)
   @Min(1)
   @Max(5)
-  @JsonPropertyDescription("Replicas of each master, each on a different pod than its master (default 1).")
+  @JsonPropertyDescription(
+      "Replicas of each master, each on a different pod than its master (default 1).")
   public Integer replicasPerMaster = 1;
 
   @Default("5000")
@@ -72,7 +76,10 @@ public class RedisSpec {
     return image != null ? image : "redis:" + version + "-alpine";
   }
 
-  /** The exporter sidecar's image: spec.redis.exporter.image, else {@link RedisExporterSpec#DEFAULT_IMAGE}. */
+  /**
+   * The exporter sidecar's image: spec.redis.exporter.image, else {@link
+   * RedisExporterSpec#DEFAULT_IMAGE}.
+   */
   public String effectiveExporterImage() {
     return RedisExporterSpec.effectiveImage(exporter);
   }

@@ -15,7 +15,8 @@ public class RedisStatus {
   @JsonPropertyDescription("Slots assigned to a master (16384 when whole).")
   public Integer slotsAssigned;
 
-  @JsonPropertyDescription("Slots served by a reachable master that is not failing (16384 when healthy).")
+  @JsonPropertyDescription(
+      "Slots served by a reachable master that is not failing (16384 when healthy).")
   public Integer slotsOk;
 
   @JsonPropertyDescription("Masters that own slots.")
@@ -27,7 +28,8 @@ public class RedisStatus {
   @JsonPropertyDescription("Every node: pod, role, master and slots.")
   public List<RedisNodeStatus> nodes = new ArrayList<>();
 
-  @JsonPropertyDescription("The last healing action the operator took, e.g. ForgetGhostNode or PromoteReplica.")
+  @JsonPropertyDescription(
+      "The last healing action the operator took, e.g. ForgetGhostNode or PromoteReplica.")
   public String lastHealAction;
 
   @JsonPropertyDescription("When the last healing action was taken (RFC 3339).")

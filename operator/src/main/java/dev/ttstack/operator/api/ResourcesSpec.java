@@ -13,15 +13,17 @@ import io.fabric8.generator.annotation.ValidationRule;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "!has(self.requests) || !has(self.limits) || !has(self.requests.cpu)"
-        + " || !has(self.limits.cpu)"
-        + " || quantity(self.limits.cpu).compareTo(quantity(self.requests.cpu)) >= 0",
+    value =
+        "!has(self.requests) || !has(self.limits) || !has(self.requests.cpu)"
+            + " || !has(self.limits.cpu)"
+            + " || quantity(self.limits.cpu).compareTo(quantity(self.requests.cpu)) >= 0",
     fieldPath = ".limits.cpu",
     message = "limits.cpu must not be less than requests.cpu")
 @ValidationRule(
-    value = "!has(self.requests) || !has(self.limits) || !has(self.requests.memory)"
-        + " || !has(self.limits.memory)"
-        + " || quantity(self.limits.memory).compareTo(quantity(self.requests.memory)) >= 0",
+    value =
+        "!has(self.requests) || !has(self.limits) || !has(self.requests.memory)"
+            + " || !has(self.limits.memory)"
+            + " || quantity(self.limits.memory).compareTo(quantity(self.requests.memory)) >= 0",
     fieldPath = ".limits.memory",
     message = "limits.memory must not be less than requests.memory")
 public class ResourcesSpec {
@@ -29,7 +31,8 @@ public class ResourcesSpec {
   @JsonPropertyDescription("What the scheduler reserves for the container.")
   public ResourceAmounts requests;
 
-  @JsonPropertyDescription("The most the container may use: CPU is throttled, memory is OOM-killed.")
+  @JsonPropertyDescription(
+      "The most the container may use: CPU is throttled, memory is OOM-killed.")
   public ResourceAmounts limits;
 
   public ResourcesSpec() {}

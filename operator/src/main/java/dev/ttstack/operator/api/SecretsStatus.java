@@ -10,13 +10,15 @@ public class SecretsStatus {
   @JsonPropertyDescription("doppler or secretRef.")
   public String source;
 
-  @JsonPropertyDescription("Secret the components read (the managed <stack>-secrets, or secretRef's).")
+  @JsonPropertyDescription(
+      "Secret the components read (the managed <stack>-secrets, or secretRef's).")
   public String secretName;
 
   @JsonPropertyDescription("When the content was last confirmed current (RFC 3339).")
   public String lastSyncTime;
 
-  @JsonPropertyDescription("SHA-256 of the Secret's content; changes restart the workloads that use it.")
+  @JsonPropertyDescription(
+      "SHA-256 of the Secret's content; changes restart the workloads that use it.")
   public String contentHash;
 
   @JsonPropertyDescription("Number of keys in the Secret.")

@@ -11,12 +11,14 @@ import io.fabric8.generator.annotation.ValidationRule;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(
-    value = "has(self.storageClassName) == has(oldSelf.storageClassName)"
-        + " && (!has(self.storageClassName) || self.storageClassName == oldSelf.storageClassName)",
+    value =
+        "has(self.storageClassName) == has(oldSelf.storageClassName)"
+            + " && (!has(self.storageClassName) || self.storageClassName == oldSelf.storageClassName)",
     message = "storageClassName cannot be changed once the volume exists")
 @ValidationRule(
-    value = "!has(self.size) || !has(oldSelf.size)"
-        + " || quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0",
+    value =
+        "!has(self.size) || !has(oldSelf.size)"
+            + " || quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0",
     message = "size cannot be decreased (volumes can only grow)")
 public class StorageSpec {
 

@@ -46,28 +46,29 @@ import io.fabric8.kubernetes.model.annotation.Version;
     type = AdditionalPrinterColumn.Type.DATE)
 @ValidationRule(
     value = "self.metadata.name.size() <= " + TTStack.MAX_NAME_LENGTH,
-    message = "metadata.name must be at most " + TTStack.MAX_NAME_LENGTH
-        + " characters: managed objects are named <name>-<component>")
+    message =
+        "metadata.name must be at most "
+            + TTStack.MAX_NAME_LENGTH
+            + " characters: managed objects are named <name>-<component>")
 @ValidationRule(
     value = "self.metadata.name.matches('" + Patterns.STACK_NAME + "')",
-    message = "metadata.name must start with a lower-case letter and contain only lower-case letters,"
-        + " digits and '-': it prefixes Service names, which are DNS-1035 labels")
+    message =
+        "metadata.name must start with a lower-case letter and contain only lower-case letters,"
+            + " digits and '-': it prefixes Service names, which are DNS-1035 labels")
 // fabric8's generator cannot mark the root's spec as required; without this rule the API server
 // accepted a TTStack with no spec at all (seen on the real server), which the operator refuses.
-@ValidationRule(
-    value = "has(self.spec)",
-    fieldPath = ".spec",
-    message = "spec is required")
+@ValidationRule(value = "has(self.spec)", fieldPath = ".spec", message = "spec is required")
 public class TTStack extends CustomResource<TTStackSpec, TTStackStatus> implements Namespaced {
   public static final String GROUP = "ttstack.dev";
   public static final String VERSION = "v1alpha1";
+
   /**
    * Longest stack name for which the API server accepts every object the stack makes. The tightest
    * are the backups: the CronJob {@code <stack>-postgres-backup} (16 more) may have at most 52
    * characters (its Jobs append {@code -<minutes>}), and the pre-upgrade Job {@code
-   * <stack>-postgres-backup-pre-<10 hex>} (31 more) at most 63, since a Job's name becomes its pods'
-   * {@code job-name} label value. 40 was the limit before, and a 40-character stack was refused its
-   * CronJob on the real API server (NamesKubeIT): 63 - 31 = 32.
+   * <stack>-postgres-backup-pre-<10 hex>} (31 more) at most 63, since a Job's name becomes its
+   * pods' {@code job-name} label value. 40 was the limit before, and a 40-character stack was
+   * refused its CronJob on the real API server (NamesKubeIT): 63 - 31 = 32.
    */
   public static final int MAX_NAME_LENGTH = 32;
 

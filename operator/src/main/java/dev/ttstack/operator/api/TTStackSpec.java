@@ -28,7 +28,8 @@ public class TTStackSpec {
 
   @Default("{}")
   @JsonSetter(nulls = Nulls.SKIP)
-  @JsonPropertyDescription("The Redis Cluster (masters with replicas), bootstrapped and healed by the operator.")
+  @JsonPropertyDescription(
+      "The Redis Cluster (masters with replicas), bootstrapped and healed by the operator.")
   public RedisSpec redis = new RedisSpec();
 
   @Default("{}")

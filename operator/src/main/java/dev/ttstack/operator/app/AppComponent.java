@@ -29,9 +29,9 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * The TT backend: a zero-downtime Deployment that starts only when its dependencies are ready, takes
- * a PostgreSQL backup before every version change, and rolls itself back to the last good version
- * when a new one crash-loops, cannot pull its image or misses its progress deadline.
+ * The TT backend: a zero-downtime Deployment that starts only when its dependencies are ready,
+ * takes a PostgreSQL backup before every version change, and rolls itself back to the last good
+ * version when a new one crash-loops, cannot pull its image or misses its progress deadline.
  *
  * <p>Rollback state lives in {@code status.app}: {@code lastGoodVersion} (the rollback target) and
  * {@code failedVersion} (never retried until the spec names another version).
@@ -40,11 +40,22 @@ public class AppComponent implements StackComponent {
   static final String AVAILABLE = "Available";
   static final String ROLLED_BACK = "RolledBack";
   static final String ROLLING_OUT = "RollingOut";
+
   /** Container states that mean a version will not come up by waiting. */
-  static final Set<String> FATAL_WAITING = Set.of("CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull",
-      "InvalidImageName", "CreateContainerConfigError", "CreateContainerError");
-  private static final List<String> DEPENDENCIES = List.of(ConditionType.SECRETS_SYNCED, ConditionType.POSTGRES_READY,
-      ConditionType.REDIS_CLUSTER_READY);
+  static final Set<String> FATAL_WAITING =
+      Set.of(
+          "CrashLoopBackOff",
+          "ImagePullBackOff",
+          "ErrImagePull",
+          "InvalidImageName",
+          "CreateContainerConfigError",
+          "CreateContainerError");
+
+  private static final List<String> DEPENDENCIES =
+      List.of(
+          ConditionType.SECRETS_SYNCED,
+          ConditionType.POSTGRES_READY,
+          ConditionType.REDIS_CLUSTER_READY);
 
   private final Clock clock;
   private final EventRecorder events;
@@ -63,7 +74,8 @@ public class AppComponent implements StackComponent {
   private io.micrometer.core.instrument.Counter rollbacks(TTStack stack) {
     return io.micrometer.core.instrument.Counter.builder("ttstack.app.rollbacks")
         .description("Automatic rollbacks of the app to its last good version")
-        .tag("namespace", stack.getMetadata().getNamespace()).tag("stack", stack.getMetadata().getName())
+        .tag("namespace", stack.getMetadata().getNamespace())
+        .tag("stack", stack.getMetadata().getName())
         .register(registry);
   }
 
@@ -76,7 +88,9 @@ public class AppComponent implements StackComponent {
   public List<HasMetadata> desiredObjects(TTStack stack) {
     List<HasMetadata> objects = new ArrayList<>();
     objects.add(AppObjects.service(stack));
-    objects.add(AppObjects.deployment(stack, stack.getSpec().app.version, SecretsOutcome.secretNameFor(stack), null));
+    objects.add(
+        AppObjects.deployment(
+            stack, stack.getSpec().app.version, SecretsOutcome.secretNameFor(stack), null));
     if (stack.getSpec().app.ingress != null) {
       objects.add(AppObjects.ingress(stack));
     }
@@ -91,7 +105,8 @@ public class AppComponent implements StackComponent {
     String deployed = actual.map(AppComponent::version).orElse(null);
     String target = target(stack, previous);
 
-    // The gate uses this reconcile's secrets and the last reported PostgreSQL/Redis conditions; when
+    // The gate uses this reconcile's secrets and the last reported PostgreSQL/Redis conditions;
+    // when
     // those turn ready during this reconcile, observe() asks for another pass at once.
     List<String> waitingFor = new ArrayList<>();
     if (!secrets.ready()) {
@@ -104,15 +119,27 @@ public class AppComponent implements StackComponent {
       }
     }
     boolean gateOpen = waitingFor.isEmpty();
-    Condition waiting = gateOpen ? null
-        : notReady("WaitingForDependencies", "waiting for " + String.join(", ", waitingFor));
+    Condition waiting =
+        gateOpen
+            ? null
+            : notReady("WaitingForDependencies", "waiting for " + String.join(", ", waitingFor));
 
     String version = target;
-    if (gateOpen && deployed != null && !deployed.equals(target) && previous != null && previous.lastGoodVersion != null
-        && !target.equals(previous.lastGoodVersion) && Boolean.TRUE.equals(stack.getSpec().postgres.backup.beforeUpgrade)) {
-      String pgImage = PostgresPlan.of(context).map(PostgresPlan::image).orElse(stack.getSpec().postgres.effectiveImage());
-      BackupJobs.Gate backup = BackupJobs.ensureBefore(stack, context, "app " + target, secrets.secretName(), pgImage);
-      Optional<Condition> held = backup.holding(conditionType(), "upgrading from " + deployed + " to " + target, deployed);
+    if (gateOpen
+        && deployed != null
+        && !deployed.equals(target)
+        && previous != null
+        && previous.lastGoodVersion != null
+        && !target.equals(previous.lastGoodVersion)
+        && Boolean.TRUE.equals(stack.getSpec().postgres.backup.beforeUpgrade)) {
+      String pgImage =
+          PostgresPlan.of(context)
+              .map(PostgresPlan::image)
+              .orElse(stack.getSpec().postgres.effectiveImage());
+      BackupJobs.Gate backup =
+          BackupJobs.ensureBefore(stack, context, "app " + target, secrets.secretName(), pgImage);
+      Optional<Condition> held =
+          backup.holding(conditionType(), "upgrading from " + deployed + " to " + target, deployed);
       if (held.isPresent()) {
         version = deployed;
         waiting = held.get();
@@ -121,15 +148,21 @@ public class AppComponent implements StackComponent {
 
     // Hold the pods' secret hash while Redis does not yet accept a new password (they would fail).
     boolean redisSettled = RedisPlan.of(context).map(RedisPlan::passwordSettled).orElse(true);
-    String hash = secrets.content() != null && redisSettled
-        ? secrets.hashOf(SecretKeys.app(stack.getSpec(), secrets.content().keys())) : null;
-    context.managedWorkflowAndDependentResourceContext().put(AppPlan.KEY, new AppPlan(gateOpen, version, hash, waiting));
+    String hash =
+        secrets.content() != null && redisSettled
+            ? secrets.hashOf(SecretKeys.app(stack.getSpec(), secrets.content().keys()))
+            : null;
+    context
+        .managedWorkflowAndDependentResourceContext()
+        .put(AppPlan.KEY, new AppPlan(gateOpen, version, hash, waiting));
   }
 
   /** The version to run: the spec's, unless that is the version that failed and was rolled back. */
   private static String target(TTStack stack, AppStatus previous) {
     String wanted = stack.getSpec().app.version;
-    if (previous != null && wanted.equals(previous.failedVersion) && previous.lastGoodVersion != null) {
+    if (previous != null
+        && wanted.equals(previous.failedVersion)
+        && previous.lastGoodVersion != null) {
       return previous.lastGoodVersion;
     }
     return wanted;
@@ -143,53 +176,90 @@ public class AppComponent implements StackComponent {
     AppStatus status = previous == null ? new AppStatus() : copy(previous);
     next.app = status;
     Optional<Deployment> found = deployment(stack, context);
-    boolean gateNow = DEPENDENCIES.stream().allMatch(t -> freshCondition(context, t).map(Condition::isTrue).orElse(false));
+    boolean gateNow =
+        DEPENDENCIES.stream()
+            .allMatch(t -> freshCondition(context, t).map(Condition::isTrue).orElse(false));
     if (gateNow && !plan.gateOpen()) {
       context.managedWorkflowAndDependentResourceContext().put(RECHECK_NOW, Boolean.TRUE);
     }
     if (found.isEmpty()) {
-      return plan.waiting() != null ? plan.waiting() : notReady("Creating", "creating Deployment " + AppObjects.name(stack));
+      return plan.waiting() != null
+          ? plan.waiting()
+          : notReady("Creating", "creating Deployment " + AppObjects.name(stack));
     }
     Deployment d = found.get();
     String deployed = version(d);
     int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
     var s = d.getStatus();
-    status.readyReplicas = s == null || s.getAvailableReplicas() == null ? 0 : s.getAvailableReplicas();
-    boolean current = s != null && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration());
-    boolean complete = current && s.getUpdatedReplicas() != null && s.getUpdatedReplicas() == replicas
-        && s.getAvailableReplicas() != null && s.getAvailableReplicas() == replicas
-        && (s.getReplicas() == null || s.getReplicas() == replicas);
+    status.readyReplicas =
+        s == null || s.getAvailableReplicas() == null ? 0 : s.getAvailableReplicas();
+    boolean current =
+        s != null && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration());
+    boolean complete =
+        current
+            && s.getUpdatedReplicas() != null
+            && s.getUpdatedReplicas() == replicas
+            && s.getAvailableReplicas() != null
+            && s.getAvailableReplicas() == replicas
+            && (s.getReplicas() == null || s.getReplicas() == replicas);
 
     // A generation the Deployment controller has not observed yet tells nothing new about the pods:
-    // annotation changes bump it too (the controller copies them to the ReplicaSets), as GitOps tools
-    // and `kubectl annotate` make. Until it has caught up (a second on a loaded node) a settled verdict
-    // on the version the Deployment still runs holds; a template change shows as a rollout once observed.
+    // annotation changes bump it too (the controller copies them to the ReplicaSets), as GitOps
+    // tools
+    // and `kubectl annotate` make. Until it has caught up (a second on a loaded node) a settled
+    // verdict
+    // on the version the Deployment still runs holds; a template change shows as a rollout once
+    // observed.
     if (!current && s != null && plan.waiting() == null && deployed.equals(status.version)) {
-      Optional<Condition> settled = Optional.ofNullable(stack.getStatus() == null || stack.getStatus().conditions == null
-          ? null : stack.getStatus().condition(conditionType()))
-          .filter(c -> (c.isTrue() && AVAILABLE.equals(c.reason)) || ROLLED_BACK.equals(c.reason));
+      Optional<Condition> settled =
+          Optional.ofNullable(
+                  stack.getStatus() == null || stack.getStatus().conditions == null
+                      ? null
+                      : stack.getStatus().condition(conditionType()))
+              .filter(
+                  c -> (c.isTrue() && AVAILABLE.equals(c.reason)) || ROLLED_BACK.equals(c.reason));
       if (settled.isPresent()) {
-        return new Condition(conditionType(), settled.get().status, settled.get().reason, settled.get().message);
+        return new Condition(
+            conditionType(), settled.get().status, settled.get().reason, settled.get().message);
       }
     }
 
     if (complete) {
       status.version = deployed;
-      boolean rolledBack = stack.getSpec().app.version.equals(status.failedVersion) && !deployed.equals(status.failedVersion);
+      boolean rolledBack =
+          stack.getSpec().app.version.equals(status.failedVersion)
+              && !deployed.equals(status.failedVersion);
       if (!rolledBack && !deployed.equals(status.lastGoodVersion)) {
         status.lastGoodVersion = deployed;
-        events.record(context.getClient(), stack, EventRecorder.NORMAL, "VersionAvailable",
-            "version " + deployed + " is available (" + replicas + " pods); it is now the last good version");
+        events.record(
+            context.getClient(),
+            stack,
+            EventRecorder.NORMAL,
+            "VersionAvailable",
+            "version "
+                + deployed
+                + " is available ("
+                + replicas
+                + " pods); it is now the last good version");
       }
       if (rolledBack) {
-        return notReady(ROLLED_BACK, "version " + status.failedVersion + " failed (" + status.failureReason
-            + ") and was rolled back; running the last good version " + deployed
-            + ". It is not retried: set spec.app.version to a fixed version");
+        return notReady(
+            ROLLED_BACK,
+            "version "
+                + status.failedVersion
+                + " failed ("
+                + status.failureReason
+                + ") and was rolled back; running the last good version "
+                + deployed
+                + ". It is not retried: set spec.app.version to a fixed version");
       }
       if (plan.waiting() != null) {
         return plan.waiting();
       }
-      return new Condition(conditionType(), Condition.TRUE, AVAILABLE,
+      return new Condition(
+          conditionType(),
+          Condition.TRUE,
+          AVAILABLE,
           "version " + deployed + ", " + status.readyReplicas + "/" + replicas + " pods available");
     }
 
@@ -203,60 +273,110 @@ public class AppComponent implements StackComponent {
         status.failureReason = why;
         status.lastRollbackTime = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
         rollbackCounter.increment();
-        events.record(context.getClient(), stack, EventRecorder.WARNING, ROLLED_BACK, "version " + deployed
-            + " failed (" + why + "); rolling back to " + status.lastGoodVersion);
+        events.record(
+            context.getClient(),
+            stack,
+            EventRecorder.WARNING,
+            ROLLED_BACK,
+            "version "
+                + deployed
+                + " failed ("
+                + why
+                + "); rolling back to "
+                + status.lastGoodVersion);
         context.managedWorkflowAndDependentResourceContext().put(RECHECK_NOW, Boolean.TRUE);
-        return notReady(ROLLED_BACK, "version " + deployed + " failed (" + why + "); rolling back to the last good version "
-            + status.lastGoodVersion);
+        return notReady(
+            ROLLED_BACK,
+            "version "
+                + deployed
+                + " failed ("
+                + why
+                + "); rolling back to the last good version "
+                + status.lastGoodVersion);
       }
-      String what = upgrade ? "the rollout of version " + deployed + " failed (" + why + "); autoRollback is off, so "
-          + status.lastGoodVersion + " is not restored automatically"
-          : "version " + deployed + " does not start (" + why + "); there is no earlier good version to roll back to";
+      String what =
+          upgrade
+              ? "the rollout of version "
+                  + deployed
+                  + " failed ("
+                  + why
+                  + "); autoRollback is off, so "
+                  + status.lastGoodVersion
+                  + " is not restored automatically"
+              : "version "
+                  + deployed
+                  + " does not start ("
+                  + why
+                  + "); there is no earlier good version to roll back to";
       return notReady(reason, what);
     }
     if (plan.waiting() != null) {
       return plan.waiting();
     }
-    return notReady(ROLLING_OUT, "rolling out version " + deployed + ": " + (s == null || s.getUpdatedReplicas() == null
-        ? 0 : s.getUpdatedReplicas()) + "/" + replicas + " pods updated, " + status.readyReplicas + " available");
+    return notReady(
+        ROLLING_OUT,
+        "rolling out version "
+            + deployed
+            + ": "
+            + (s == null || s.getUpdatedReplicas() == null ? 0 : s.getUpdatedReplicas())
+            + "/"
+            + replicas
+            + " pods updated, "
+            + status.readyReplicas
+            + " available");
   }
 
   static final String RECHECK_NOW = AppComponent.class.getName() + ".recheck";
 
   @Override
   public Optional<Duration> recheckAfter(TTStack stack, Context<TTStack> context) {
-    return context.managedWorkflowAndDependentResourceContext().get(RECHECK_NOW, Boolean.class)
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .get(RECHECK_NOW, Boolean.class)
         .map(b -> Duration.ofMillis(500));
   }
 
   /**
-   * Why the version will not become available by waiting: the Deployment controller's deadline, or a
-   * pod of that version stuck in a fatal container state.
+   * Why the version will not become available by waiting: the Deployment controller's deadline, or
+   * a pod of that version stuck in a fatal container state.
    */
   private static Optional<String> failure(Deployment d, String version, Context<TTStack> context) {
     if (d.getStatus() != null && d.getStatus().getConditions() != null) {
       for (var c : d.getStatus().getConditions()) {
-        if ("Progressing".equals(c.getType()) && "False".equals(c.getStatus())
+        if ("Progressing".equals(c.getType())
+            && "False".equals(c.getStatus())
             && "ProgressDeadlineExceeded".equals(c.getReason())) {
-          return Optional.of("ProgressDeadlineExceeded: not available within " + d.getSpec().getProgressDeadlineSeconds() + " s");
+          return Optional.of(
+              "ProgressDeadlineExceeded: not available within "
+                  + d.getSpec().getProgressDeadlineSeconds()
+                  + " s");
         }
       }
     }
     for (Pod pod : context.getSecondaryResources(Pod.class)) {
       var labels = pod.getMetadata().getLabels();
-      if (labels == null || !AppObjects.COMPONENT.equals(labels.get("app.kubernetes.io/component"))
-          || !version.equals(labels.get(AppObjects.VERSION_LABEL)) || pod.getStatus() == null
+      if (labels == null
+          || !AppObjects.COMPONENT.equals(labels.get("app.kubernetes.io/component"))
+          || !version.equals(labels.get(AppObjects.VERSION_LABEL))
+          || pod.getStatus() == null
           || pod.getStatus().getContainerStatuses() == null) {
         continue;
       }
       for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
         var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
         if (waiting != null && FATAL_WAITING.contains(waiting.getReason())) {
-          String last = cs.getLastState() != null && cs.getLastState().getTerminated() != null
-              && cs.getLastState().getTerminated().getMessage() != null
-              ? "; last message: " + cs.getLastState().getTerminated().getMessage() : "";
-          return Optional.of(waiting.getReason() + ": pod " + pod.getMetadata().getName()
-              + Optional.ofNullable(waiting.getMessage()).map(m -> " (" + m + ")").orElse("") + last);
+          String last =
+              cs.getLastState() != null
+                      && cs.getLastState().getTerminated() != null
+                      && cs.getLastState().getTerminated().getMessage() != null
+                  ? "; last message: " + cs.getLastState().getTerminated().getMessage()
+                  : "";
+          return Optional.of(
+              waiting.getReason()
+                  + ": pod "
+                  + pod.getMetadata().getName()
+                  + Optional.ofNullable(waiting.getMessage()).map(m -> " (" + m + ")").orElse("")
+                  + last);
         }
       }
     }
@@ -264,7 +384,9 @@ public class AppComponent implements StackComponent {
   }
 
   private static Optional<Condition> freshCondition(Context<TTStack> context, String type) {
-    return context.managedWorkflowAndDependentResourceContext().get(TTStackReconciler.conditionKey(type), Condition.class);
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .get(TTStackReconciler.conditionKey(type), Condition.class);
   }
 
   private static AppStatus previous(TTStack stack) {
@@ -288,7 +410,8 @@ public class AppComponent implements StackComponent {
   }
 
   private static Optional<Deployment> deployment(TTStack stack, Context<TTStack> context) {
-    return Secondaries.get(context, Deployment.class, AppObjects.name(stack), stack.getMetadata().getNamespace());
+    return Secondaries.get(
+        context, Deployment.class, AppObjects.name(stack), stack.getMetadata().getNamespace());
   }
 
   private Condition notReady(String reason, String message) {

@@ -36,12 +36,19 @@ public final class AppObjects {
   public static final String COMPONENT = "app";
   public static final String CONTAINER = "app";
   public static final String SECRET_HASH_ANNOTATION = "ttstack.dev/secret-hash";
+
   /** The version label on the pod template: which pods belong to which rollout. */
   public static final String VERSION_LABEL = "app.kubernetes.io/version";
-  /** Spring's graceful shutdown waits up to 30 s for requests in flight; Kubernetes must wait longer. */
+
+  /**
+   * Spring's graceful shutdown waits up to 30 s for requests in flight; Kubernetes must wait
+   * longer.
+   */
   static final long TERMINATION_GRACE_SECONDS = 45;
+
   /** Before SIGTERM; the grace period covers it and Spring's 30 s of graceful shutdown. */
   static final long PRE_STOP_SLEEP_SECONDS = 10;
+
   static final long APP_UID = 1000;
 
   private AppObjects() {}
@@ -61,7 +68,9 @@ public final class AppObjects {
     return StackLabels.of(stack, "tt-backend", COMPONENT);
   }
 
-  /** The Redis nodes' stable DNS names, as the Redis StatefulSet's headless Service publishes them. */
+  /**
+   * The Redis nodes' stable DNS names, as the Redis StatefulSet's headless Service publishes them.
+   */
   static String redisClusterNodes(TTStack stack) {
     String s = stack.getMetadata().getName();
     String headless = s + "-redis-headless." + stack.getMetadata().getNamespace() + ".svc";
@@ -74,7 +83,8 @@ public final class AppObjects {
    * The Deployment running {@code version}, restarted (rolled) when {@code secretHash} changes.
    * Zero downtime: a new pod must be ready before an old one goes (maxUnavailable 0).
    */
-  public static Deployment deployment(TTStack stack, String version, String secretName, String secretHash) {
+  public static Deployment deployment(
+      TTStack stack, String version, String secretName, String secretHash) {
     AppSpec app = stack.getSpec().app;
     Map<String, String> podLabels = new LinkedHashMap<>(labels(stack));
     podLabels.put(VERSION_LABEL, version);
@@ -82,51 +92,104 @@ public final class AppObjects {
     if (secretHash != null) {
       podAnnotations.put(SECRET_HASH_ANNOTATION, secretHash);
     }
-    DeploymentBuilder builder = new DeploymentBuilder()
-        .withNewMetadata().withName(name(stack)).withNamespace(stack.getMetadata().getNamespace())
-        .withLabels(labels(stack)).endMetadata()
-        .withNewSpec()
-        .withReplicas(app.replicas)
-        .withProgressDeadlineSeconds(app.rollout.progressDeadlineSeconds)
-        .withRevisionHistoryLimit(5)
-        .withNewSelector().withMatchLabels(selector(stack)).endSelector()
-        .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
-        .withMaxUnavailable(new IntOrString(0)).withMaxSurge(new IntOrString(1)).endRollingUpdate().endStrategy()
-        .withNewTemplate()
-        .withNewMetadata().withLabels(podLabels).withAnnotations(podAnnotations).endMetadata()
-        .withNewSpec()
-        .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
-        .withEnableServiceLinks(false)
-        .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(APP_UID).withRunAsGroup(APP_UID)
-        .withFsGroup(APP_UID).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
-        .addNewContainer()
-        .withName(CONTAINER)
-        .withImage(app.image + ":" + version)
-        .addNewPort().withName("http").withContainerPort(app.port).endPort()
-        .withEnv(env(stack, secretName))
-        .addNewEnvFrom().withNewSecretRef().withName(secretName).endSecretRef().endEnvFrom()
-        .withResources(resources(app))
-        .withStartupProbe(httpProbe("/actuator/health", 5, 36)) // up to 3 minutes for migrations
-        .withReadinessProbe(httpProbe("/actuator/health/readiness", 5, 3))
-        .withLivenessProbe(httpProbe("/actuator/health/liveness", 10, 3))
-        // A terminating pod leaves the Service's endpoints while kube-proxy (and any ingress) still
-        // sends it new connections for a moment; SIGTERM at once closes the listener (graceful
-        // shutdown only drains requests already accepted), so those were refused: the real node's
-        // e2e run counted such failed requests in a rollout. The kubelet's own sleep (no binary in the
-        // image needed) keeps it serving until the endpoint change has reached everyone.
-        .withNewLifecycle().withNewPreStop().withNewSleep(PRE_STOP_SLEEP_SECONDS).endPreStop().endLifecycle()
-        .withNewSecurityContext().withAllowPrivilegeEscalation(false).withReadOnlyRootFilesystem(true)
-        .withNewCapabilities().withDrop("ALL").endCapabilities().endSecurityContext()
-        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
-        .endContainer()
-        .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
-        .endSpec()
-        .endTemplate()
-        .endSpec();
+    DeploymentBuilder builder =
+        new DeploymentBuilder()
+            .withNewMetadata()
+            .withName(name(stack))
+            .withNamespace(stack.getMetadata().getNamespace())
+            .withLabels(labels(stack))
+            .endMetadata()
+            .withNewSpec()
+            .withReplicas(app.replicas)
+            .withProgressDeadlineSeconds(app.rollout.progressDeadlineSeconds)
+            .withRevisionHistoryLimit(5)
+            .withNewSelector()
+            .withMatchLabels(selector(stack))
+            .endSelector()
+            .withNewStrategy()
+            .withType("RollingUpdate")
+            .withNewRollingUpdate()
+            .withMaxUnavailable(new IntOrString(0))
+            .withMaxSurge(new IntOrString(1))
+            .endRollingUpdate()
+            .endStrategy()
+            .withNewTemplate()
+            .withNewMetadata()
+            .withLabels(podLabels)
+            .withAnnotations(podAnnotations)
+            .endMetadata()
+            .withNewSpec()
+            .withTerminationGracePeriodSeconds(TERMINATION_GRACE_SECONDS)
+            .withEnableServiceLinks(false)
+            .withNewSecurityContext()
+            .withRunAsNonRoot(true)
+            .withRunAsUser(APP_UID)
+            .withRunAsGroup(APP_UID)
+            .withFsGroup(APP_UID)
+            .withNewSeccompProfile()
+            .withType("RuntimeDefault")
+            .endSeccompProfile()
+            .endSecurityContext()
+            .addNewContainer()
+            .withName(CONTAINER)
+            .withImage(app.image + ":" + version)
+            .addNewPort()
+            .withName("http")
+            .withContainerPort(app.port)
+            .endPort()
+            .withEnv(env(stack, secretName))
+            .addNewEnvFrom()
+            .withNewSecretRef()
+            .withName(secretName)
+            .endSecretRef()
+            .endEnvFrom()
+            .withResources(resources(app))
+            .withStartupProbe(
+                httpProbe("/actuator/health", 5, 36)) // up to 3 minutes for migrations
+            .withReadinessProbe(httpProbe("/actuator/health/readiness", 5, 3))
+            .withLivenessProbe(httpProbe("/actuator/health/liveness", 10, 3))
+            // A terminating pod leaves the Service's endpoints while kube-proxy (and any ingress)
+            // still
+            // sends it new connections for a moment; SIGTERM at once closes the listener (graceful
+            // shutdown only drains requests already accepted), so those were refused: the real
+            // node's
+            // e2e run counted such failed requests in a rollout. The kubelet's own sleep (no binary
+            // in the
+            // image needed) keeps it serving until the endpoint change has reached everyone.
+            .withNewLifecycle()
+            .withNewPreStop()
+            .withNewSleep(PRE_STOP_SLEEP_SECONDS)
+            .endPreStop()
+            .endLifecycle()
+            .withNewSecurityContext()
+            .withAllowPrivilegeEscalation(false)
+            .withReadOnlyRootFilesystem(true)
+            .withNewCapabilities()
+            .withDrop("ALL")
+            .endCapabilities()
+            .endSecurityContext()
+            .addNewVolumeMount()
+            .withName("tmp")
+            .withMountPath("/tmp")
+            .endVolumeMount()
+            .endContainer()
+            .addNewVolume()
+            .withName("tmp")
+            .withNewEmptyDir()
+            .endEmptyDir()
+            .endVolume()
+            .endSpec()
+            .endTemplate()
+            .endSpec();
     Deployment deployment = builder.build();
     if (app.imagePullSecret != null) {
-      deployment.getSpec().getTemplate().getSpec().setImagePullSecrets(
-          List.of(new io.fabric8.kubernetes.api.model.LocalObjectReference(app.imagePullSecret)));
+      deployment
+          .getSpec()
+          .getTemplate()
+          .getSpec()
+          .setImagePullSecrets(
+              List.of(
+                  new io.fabric8.kubernetes.api.model.LocalObjectReference(app.imagePullSecret)));
     }
     return deployment;
   }
@@ -140,7 +203,10 @@ public final class AppObjects {
     List<EnvVar> env = new ArrayList<>();
     env.add(plain("SPRING_PROFILES_ACTIVE", stack.getSpec().app.profile));
     env.add(secret("POSTGRES_DB", secretName, SecretKeys.POSTGRES_DB));
-    env.add(plain("SPRING_DATASOURCE_URL", "jdbc:postgresql://" + stackName + "-postgres:5432/$(POSTGRES_DB)"));
+    env.add(
+        plain(
+            "SPRING_DATASOURCE_URL",
+            "jdbc:postgresql://" + stackName + "-postgres:5432/$(POSTGRES_DB)"));
     env.add(secret("SPRING_DATASOURCE_USERNAME", secretName, SecretKeys.POSTGRES_USER));
     env.add(secret("SPRING_DATASOURCE_PASSWORD", secretName, SecretKeys.POSTGRES_PASSWORD));
     env.add(plain("SPRING_DATA_REDIS_CLUSTER_NODES", redisClusterNodes(stack)));
@@ -161,52 +227,114 @@ public final class AppObjects {
   }
 
   private static EnvVar secret(String name, String secretName, String key) {
-    return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef().withName(secretName).withKey(key)
-        .withOptional(false).endSecretKeyRef().endValueFrom().build();
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewSecretKeyRef()
+        .withName(secretName)
+        .withKey(key)
+        .withOptional(false)
+        .endSecretKeyRef()
+        .endValueFrom()
+        .build();
   }
 
   private static Probe httpProbe(String path, int period, int failures) {
-    return new ProbeBuilder().withNewHttpGet().withPath(path).withNewPort("http").endHttpGet()
-        .withPeriodSeconds(period).withTimeoutSeconds(3).withFailureThreshold(failures).build();
+    return new ProbeBuilder()
+        .withNewHttpGet()
+        .withPath(path)
+        .withNewPort("http")
+        .endHttpGet()
+        .withPeriodSeconds(period)
+        .withTimeoutSeconds(3)
+        .withFailureThreshold(failures)
+        .build();
   }
 
-  /** The app container's requests and limits: the spec's, else the defaults (memory limit 1Gi, no CPU limit). */
+  /**
+   * The app container's requests and limits: the spec's, else the defaults (memory limit 1Gi, no
+   * CPU limit).
+   */
   public static ResourceRequirements resources(AppSpec app) {
     var r = app.resources;
     Map<String, Quantity> requests = new LinkedHashMap<>();
     Map<String, Quantity> limits = new LinkedHashMap<>();
-    requests.put("cpu", Quantities.of(r != null && r.requests != null && r.requests.cpu != null ? r.requests.cpu : "250m"));
-    requests.put("memory", Quantities.of(r != null && r.requests != null && r.requests.memory != null ? r.requests.memory : "512Mi"));
+    requests.put(
+        "cpu",
+        Quantities.of(
+            r != null && r.requests != null && r.requests.cpu != null ? r.requests.cpu : "250m"));
+    requests.put(
+        "memory",
+        Quantities.of(
+            r != null && r.requests != null && r.requests.memory != null
+                ? r.requests.memory
+                : "512Mi"));
     if (r != null && r.limits != null && r.limits.cpu != null) {
       limits.put("cpu", Quantities.of(r.limits.cpu));
     }
-    limits.put("memory", Quantities.of(r != null && r.limits != null && r.limits.memory != null ? r.limits.memory : "1Gi"));
+    limits.put(
+        "memory",
+        Quantities.of(
+            r != null && r.limits != null && r.limits.memory != null ? r.limits.memory : "1Gi"));
     return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build();
   }
 
   public static Service service(TTStack stack) {
     return new ServiceBuilder()
-        .withNewMetadata().withName(name(stack)).withNamespace(stack.getMetadata().getNamespace())
-        .withLabels(labels(stack)).endMetadata()
-        .withNewSpec().withType("ClusterIP").withSelector(selector(stack))
-        .addNewPort().withName("http").withPort(stack.getSpec().app.port).withNewTargetPort("http").endPort()
+        .withNewMetadata()
+        .withName(name(stack))
+        .withNamespace(stack.getMetadata().getNamespace())
+        .withLabels(labels(stack))
+        .endMetadata()
+        .withNewSpec()
+        .withType("ClusterIP")
+        .withSelector(selector(stack))
+        .addNewPort()
+        .withName("http")
+        .withPort(stack.getSpec().app.port)
+        .withNewTargetPort("http")
+        .endPort()
         .endSpec()
         .build();
   }
 
   public static Ingress ingress(TTStack stack) {
     IngressSpec spec = stack.getSpec().app.ingress;
-    IngressBuilder builder = new IngressBuilder()
-        .withNewMetadata().withName(name(stack)).withNamespace(stack.getMetadata().getNamespace())
-        .withLabels(labels(stack)).endMetadata()
-        .withNewSpec()
-        .withIngressClassName(spec.className)
-        .addNewRule().withHost(spec.host).withNewHttp().addNewPath().withPath("/").withPathType("Prefix")
-        .withNewBackend().withNewService().withName(name(stack)).withNewPort().withName("http").endPort().endService()
-        .endBackend().endPath().endHttp().endRule()
-        .endSpec();
+    IngressBuilder builder =
+        new IngressBuilder()
+            .withNewMetadata()
+            .withName(name(stack))
+            .withNamespace(stack.getMetadata().getNamespace())
+            .withLabels(labels(stack))
+            .endMetadata()
+            .withNewSpec()
+            .withIngressClassName(spec.className)
+            .addNewRule()
+            .withHost(spec.host)
+            .withNewHttp()
+            .addNewPath()
+            .withPath("/")
+            .withPathType("Prefix")
+            .withNewBackend()
+            .withNewService()
+            .withName(name(stack))
+            .withNewPort()
+            .withName("http")
+            .endPort()
+            .endService()
+            .endBackend()
+            .endPath()
+            .endHttp()
+            .endRule()
+            .endSpec();
     if (spec.tlsSecret != null) {
-      builder.editSpec().addNewTl().withHosts(spec.host).withSecretName(spec.tlsSecret).endTl().endSpec();
+      builder
+          .editSpec()
+          .addNewTl()
+          .withHosts(spec.host)
+          .withSecretName(spec.tlsSecret)
+          .endTl()
+          .endSpec();
     }
     return builder.build();
   }

@@ -1,8 +1,8 @@
 package dev.ttstack.operator.monitoring;
 
-import dev.ttstack.operator.support.ClasspathText;
-import dev.ttstack.operator.app.AppObjects;
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.app.AppObjects;
+import dev.ttstack.operator.support.ClasspathText;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
 import java.time.Duration;
@@ -16,9 +16,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The stack's alert rules: {@code monitoring/rules.yml} with its placeholders filled from the spec and
- * its optional blocks kept or dropped (the file's header lists both). Pure: the same spec and operator
- * setting give the same text, byte for byte.
+ * The stack's alert rules: {@code monitoring/rules.yml} with its placeholders filled from the spec
+ * and its optional blocks kept or dropped (the file's header lists both). Pure: the same spec and
+ * operator setting give the same text, byte for byte.
  */
 public final class AlertRules {
   static final String TEMPLATE = "/monitoring/rules.yml";
@@ -30,7 +30,9 @@ public final class AlertRules {
 
   private AlertRules() {}
 
-  /** The rules file for that stack; {@code operatorMetrics} says whether the operator is scraped. */
+  /**
+   * The rules file for that stack; {@code operatorMetrics} says whether the operator is scraped.
+   */
   public static String render(TTStack stack, boolean operatorMetrics) {
     Set<String> features = new TreeSet<>();
     if (operatorMetrics) {
@@ -39,10 +41,18 @@ public final class AlertRules {
     if (Boolean.TRUE.equals(stack.getSpec().postgres.backup.enabled)) {
       features.add(POSTGRES_BACKUPS);
     }
-    String header = "# Alert rules of TTStack " + MonitoringObjects.namespace(stack) + "/" + stack.getMetadata().getName()
-        + ", rendered by the operator from " + TEMPLATE.substring(1) + " (features: " + String.join(", ", features)
-        + "). Do not edit: the operator rewrites it.\n";
-    return header + substitute(select(withoutHeader(ClasspathText.read(TEMPLATE)), features), values(stack));
+    String header =
+        "# Alert rules of TTStack "
+            + MonitoringObjects.namespace(stack)
+            + "/"
+            + stack.getMetadata().getName()
+            + ", rendered by the operator from "
+            + TEMPLATE.substring(1)
+            + " (features: "
+            + String.join(", ", features)
+            + "). Do not edit: the operator rewrites it.\n";
+    return header
+        + substitute(select(withoutHeader(ClasspathText.read(TEMPLATE)), features), values(stack));
   }
 
   static Map<String, String> values(TTStack stack) {
@@ -60,15 +70,19 @@ public final class AlertRules {
     if (cpuLimit != null) {
       String cores = plain(cpuLimit.getNumericalAmount());
       v.put("APP_CPU_LIMIT", cores);
-      v.put("APP_CPU_LIMIT_TEXT", "its CPU limit (" + cores + ("1".equals(cores) ? " core)" : " cores)"));
+      v.put(
+          "APP_CPU_LIMIT_TEXT",
+          "its CPU limit (" + cores + ("1".equals(cores) ? " core)" : " cores)"));
     } else {
       // No limit: the share of the CPUs the JVM sees (Runtime.availableProcessors), per pod.
       v.put("APP_CPU_LIMIT", "system_cpu_count{job=\"app\"}");
-      v.put("APP_CPU_LIMIT_TEXT", "the CPUs its JVM sees (spec.app.resources.limits.cpu is not set)");
+      v.put(
+          "APP_CPU_LIMIT_TEXT", "the CPUs its JVM sees (spec.app.resources.limits.cpu is not set)");
     }
     Quantity memoryLimit = limits == null ? null : limits.get("memory");
     if (memoryLimit == null) {
-      throw new IllegalStateException("the app container has no memory limit"); // AppObjects always sets one
+      throw new IllegalStateException(
+          "the app container has no memory limit"); // AppObjects always sets one
     }
     v.put("APP_MEMORY_LIMIT_BYTES", plain(Quantity.getAmountInBytes(memoryLimit)));
     v.put("APP_MEMORY_LIMIT_TEXT", memoryLimit.toString());
@@ -79,9 +93,14 @@ public final class AlertRules {
     return v;
   }
 
-  /** Two backup intervals: the longest gap between runs of {@code spec.postgres.backup.schedule}, twice. */
+  /**
+   * Two backup intervals: the longest gap between runs of {@code spec.postgres.backup.schedule},
+   * twice.
+   */
   public static Duration backupMaxAge(TTStack stack) {
-    return CronSchedule.parse(stack.getSpec().postgres.backup.schedule).longestGap().multipliedBy(2);
+    return CronSchedule.parse(stack.getSpec().postgres.backup.schedule)
+        .longestGap()
+        .multipliedBy(2);
   }
 
   /** The template without its leading comment block (which documents the placeholders). */

@@ -12,23 +12,25 @@ import java.util.Map;
  * The stack's {@code alertmanager.yml}.
  *
  * <p>With {@code spec.monitoring.alertmanager.slack}: alerts go to that channel, critical ones
- * ({@code slack-critical}: sent after 10 s, repeated hourly) apart from the rest ({@code slack-warning}:
- * 30 s, every 4 h); grouped by alert name and stack. The webhook URL is never in this file: Slack's
- * {@code api_url_file} points at the Secret key mounted into the pod, read by Alertmanager at each
- * notification (Alertmanager does not expand environment variables in its configuration).
- * Without Slack, every alert goes to the receiver {@code null}: it is only visible in Alertmanager and
- * Grafana, which the MonitoringReady condition says.
+ * ({@code slack-critical}: sent after 10 s, repeated hourly) apart from the rest ({@code
+ * slack-warning}: 30 s, every 4 h); grouped by alert name and stack. The webhook URL is never in
+ * this file: Slack's {@code api_url_file} points at the Secret key mounted into the pod, read by
+ * Alertmanager at each notification (Alertmanager does not expand environment variables in its
+ * configuration). Without Slack, every alert goes to the receiver {@code null}: it is only visible
+ * in Alertmanager and Grafana, which the MonitoringReady condition says.
  *
- * <p>Inhibition: while {@code TTAppDown} fires, the app's other alerts (its symptoms) are held back;
- * while {@code TTPostgresDown} fires, the app's database timeouts and the backup alerts are.
+ * <p>Inhibition: while {@code TTAppDown} fires, the app's other alerts (its symptoms) are held
+ * back; while {@code TTPostgresDown} fires, the app's database timeouts and the backup alerts are.
  */
 public final class AlertmanagerConfig {
   public static final String CONFIG_DIR = "/etc/alertmanager/config";
   public static final String CONFIG_FILE = "alertmanager.yml";
   public static final String TEMPLATE_FILE = "tt.tmpl";
   public static final String TEMPLATE_RESOURCE = "/monitoring/alertmanager/" + TEMPLATE_FILE;
+
   /** Where the Slack webhook Secret key is mounted; the config names the file, never the URL. */
   public static final String SLACK_DIR = "/etc/alertmanager/slack";
+
   public static final String SLACK_FILE = "webhook-url";
   public static final int PORT = 9093;
   public static final String NULL_RECEIVER = "null";
@@ -40,39 +42,59 @@ public final class AlertmanagerConfig {
   public static String render(TTStack stack) {
     SlackSpec slack = slack(stack);
     List<String> groupBy = List.of("alertname", "namespace", "stack");
-    Map<String, Object> route = map(
-        "receiver", slack == null ? NULL_RECEIVER : SLACK_WARNING,
-        "group_by", groupBy,
-        "group_wait", "30s",
-        "group_interval", "5m",
-        "repeat_interval", "4h");
+    Map<String, Object> route =
+        map(
+            "receiver", slack == null ? NULL_RECEIVER : SLACK_WARNING,
+            "group_by", groupBy,
+            "group_wait", "30s",
+            "group_interval", "5m",
+            "repeat_interval", "4h");
     List<Object> receivers = new ArrayList<>();
     if (slack == null) {
       receivers.add(map("name", NULL_RECEIVER));
     } else {
-      route.put("routes", List.of(
-          map("receiver", SLACK_CRITICAL, "matchers", List.of("severity=\"critical\""),
-              "group_wait", "10s", "repeat_interval", "1h"),
-          map("receiver", SLACK_WARNING, "matchers", List.of("severity=\"warning\""))));
+      route.put(
+          "routes",
+          List.of(
+              map(
+                  "receiver",
+                  SLACK_CRITICAL,
+                  "matchers",
+                  List.of("severity=\"critical\""),
+                  "group_wait",
+                  "10s",
+                  "repeat_interval",
+                  "1h"),
+              map("receiver", SLACK_WARNING, "matchers", List.of("severity=\"warning\""))));
       receivers.add(slackReceiver(SLACK_CRITICAL, slack.channel));
       receivers.add(slackReceiver(SLACK_WARNING, slack.channel));
     }
-    Map<String, Object> config = map(
-        "global", map("resolve_timeout", "5m"),
-        "route", route,
-        "inhibit_rules", List.of(
-            map("source_matchers", List.of("alertname=\"TTAppDown\""),
-                "target_matchers", List.of("component=\"app\"", "alertname!=\"TTAppDown\""),
-                "equal", List.of("namespace", "stack")),
-            map("source_matchers", List.of("alertname=\"TTPostgresDown\""),
-                "target_matchers", List.of(
-                    "alertname=~\"TTAppDatabaseConnectionTimeouts|TTPostgresBackupFailed|TTPostgresBackupTooOld\""),
-                "equal", List.of("namespace", "stack"))),
-        "receivers", receivers,
-        "templates", List.of(CONFIG_DIR + "/*.tmpl"));
+    Map<String, Object> config =
+        map(
+            "global", map("resolve_timeout", "5m"),
+            "route", route,
+            "inhibit_rules",
+                List.of(
+                    map(
+                        "source_matchers", List.of("alertname=\"TTAppDown\""),
+                        "target_matchers", List.of("component=\"app\"", "alertname!=\"TTAppDown\""),
+                        "equal", List.of("namespace", "stack")),
+                    map(
+                        "source_matchers", List.of("alertname=\"TTPostgresDown\""),
+                        "target_matchers",
+                            List.of(
+                                "alertname=~\"TTAppDatabaseConnectionTimeouts|TTPostgresBackupFailed|TTPostgresBackupTooOld\""),
+                        "equal", List.of("namespace", "stack"))),
+            "receivers", receivers,
+            "templates", List.of(CONFIG_DIR + "/*.tmpl"));
     String ns = MonitoringObjects.namespace(stack);
-    return Yaml.write("# Alertmanager of TTStack " + ns + "/" + stack.getMetadata().getName()
-        + ", generated by the operator. Do not edit.\n", config);
+    return Yaml.write(
+        "# Alertmanager of TTStack "
+            + ns
+            + "/"
+            + stack.getMetadata().getName()
+            + ", generated by the operator. Do not edit.\n",
+        config);
   }
 
   /** The Slack receiver settings, or null when alerts do not go to Slack. */
@@ -82,12 +104,23 @@ public final class AlertmanagerConfig {
   }
 
   private static Map<String, Object> slackReceiver(String name, String channel) {
-    return map("name", name, "slack_configs", List.of(map(
-        "api_url_file", SLACK_DIR + "/" + SLACK_FILE,
-        "channel", channel,
-        "send_resolved", true,
-        "title", "{{ template \"tt.slack.title\" . }}",
-        "text", "{{ template \"tt.slack.text\" . }}",
-        "color", "{{ template \"tt.slack.color\" . }}")));
+    return map(
+        "name",
+        name,
+        "slack_configs",
+        List.of(
+            map(
+                "api_url_file",
+                SLACK_DIR + "/" + SLACK_FILE,
+                "channel",
+                channel,
+                "send_resolved",
+                true,
+                "title",
+                "{{ template \"tt.slack.title\" . }}",
+                "text",
+                "{{ template \"tt.slack.text\" . }}",
+                "color",
+                "{{ template \"tt.slack.color\" . }}")));
   }
 }

@@ -11,19 +11,37 @@ import java.util.Map;
 /**
  * A Kubernetes CronJob schedule (five fields, or a macro such as {@code @daily}), read the way the
  * CronJob controller reads it (robfig/cron's standard parser): names for months and weekdays,
- * {@code *}, {@code ?}, ranges, lists and steps; day-of-month and day-of-week are OR-ed unless one of
- * them starts with {@code *} or {@code ?}. Only used to know how far apart runs are, so that "older
- * than two schedules" can be a number in an alert rule.
+ * {@code *}, {@code ?}, ranges, lists and steps; day-of-month and day-of-week are OR-ed unless one
+ * of them starts with {@code *} or {@code ?}. Only used to know how far apart runs are, so that
+ * "older than two schedules" can be a number in an alert rule.
  */
 public final class CronSchedule {
-  private static final Map<String, String> MACROS = Map.of(
-      "@yearly", "0 0 1 1 *", "@annually", "0 0 1 1 *", "@monthly", "0 0 1 * *", "@weekly", "0 0 * * 0",
-      "@daily", "0 0 * * *", "@midnight", "0 0 * * *", "@hourly", "0 * * * *");
+  private static final Map<String, String> MACROS =
+      Map.of(
+          "@yearly",
+          "0 0 1 1 *",
+          "@annually",
+          "0 0 1 1 *",
+          "@monthly",
+          "0 0 1 * *",
+          "@weekly",
+          "0 0 * * 0",
+          "@daily",
+          "0 0 * * *",
+          "@midnight",
+          "0 0 * * *",
+          "@hourly",
+          "0 * * * *");
   private static final List<String> MONTHS =
       List.of("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC");
   private static final List<String> DAYS = List.of("SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT");
-  /** Four years from a Monday, leap day included: every pattern of a five-field schedule repeats within. */
+
+  /**
+   * Four years from a Monday, leap day included: every pattern of a five-field schedule repeats
+   * within.
+   */
   private static final LocalDate SCAN_FROM = LocalDate.of(2024, 1, 1);
+
   private static final int SCAN_DAYS = 4 * 366 + 7;
 
   private final BitSet minutes;
@@ -57,7 +75,8 @@ public final class CronSchedule {
     }
     String[] fields = expanded.split("\\s+");
     if (fields.length != 5) {
-      throw new IllegalArgumentException("a schedule has 5 fields, not " + fields.length + ": " + s);
+      throw new IllegalArgumentException(
+          "a schedule has 5 fields, not " + fields.length + ": " + s);
     }
     return new CronSchedule(fields);
   }
@@ -147,11 +166,13 @@ public final class CronSchedule {
       try {
         value = Integer.parseInt(token);
       } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("cannot read '" + token + "' in schedule field " + field);
+        throw new IllegalArgumentException(
+            "cannot read '" + token + "' in schedule field " + field);
       }
     }
     if (value < min || value > max) {
-      throw new IllegalArgumentException(token + " is out of range " + min + "-" + max + " in " + field);
+      throw new IllegalArgumentException(
+          token + " is out of range " + min + "-" + max + " in " + field);
     }
     return value;
   }

@@ -25,9 +25,9 @@ import java.util.Optional;
  * Reports {@code MonitoringReady} and {@code status.monitoring}.
  *
  * <p>The operator's own metrics address is not something a TTStack can know: it comes from the
- * operator's environment ({@code OPERATOR_METRICS_TARGET}, {@code host:port}, set by the Helm chart);
- * without it there is no {@code operator} job and the alerts that need the operator's metrics are left
- * out, which the condition says.
+ * operator's environment ({@code OPERATOR_METRICS_TARGET}, {@code host:port}, set by the Helm
+ * chart); without it there is no {@code operator} job and the alerts that need the operator's
+ * metrics are left out, which the condition says.
  */
 public class MonitoringComponent implements StackComponent {
   public static final String OPERATOR_METRICS_TARGET = "OPERATOR_METRICS_TARGET";
@@ -40,7 +40,10 @@ public class MonitoringComponent implements StackComponent {
 
   private final String operatorTarget;
 
-  /** Reads {@code OPERATOR_METRICS_TARGET} from the environment; fails on a value that is not host:port. */
+  /**
+   * Reads {@code OPERATOR_METRICS_TARGET} from the environment; fails on a value that is not
+   * host:port.
+   */
   public MonitoringComponent() {
     this(System.getenv(OPERATOR_METRICS_TARGET));
   }
@@ -55,7 +58,8 @@ public class MonitoringComponent implements StackComponent {
   }
 
   static boolean enabled(TTStack stack) {
-    return stack.getSpec().monitoring != null && !Boolean.FALSE.equals(stack.getSpec().monitoring.enabled);
+    return stack.getSpec().monitoring != null
+        && !Boolean.FALSE.equals(stack.getSpec().monitoring.enabled);
   }
 
   static boolean grafanaEnabled(TTStack stack) {
@@ -69,40 +73,53 @@ public class MonitoringComponent implements StackComponent {
     }
     MonitoringConfig config = MonitoringConfig.render(stack, operatorTarget);
     String secretName = SecretsOutcome.secretNameFor(stack);
-    List<HasMetadata> objects = new ArrayList<>(List.of(
-        MonitoringObjects.prometheusAccount(stack),
-        MonitoringObjects.prometheusRole(stack),
-        MonitoringObjects.prometheusRoleBinding(stack),
-        MonitoringObjects.prometheusConfig(stack, config),
-        MonitoringObjects.prometheusVolume(stack),
-        MonitoringObjects.prometheusDeployment(stack, config),
-        MonitoringObjects.prometheusService(stack),
-        MonitoringObjects.alertmanagerConfig(stack, config),
-        MonitoringObjects.alertmanagerDeployment(stack, config, secretName),
-        MonitoringObjects.alertmanagerService(stack)));
+    List<HasMetadata> objects =
+        new ArrayList<>(
+            List.of(
+                MonitoringObjects.prometheusAccount(stack),
+                MonitoringObjects.prometheusRole(stack),
+                MonitoringObjects.prometheusRoleBinding(stack),
+                MonitoringObjects.prometheusConfig(stack, config),
+                MonitoringObjects.prometheusVolume(stack),
+                MonitoringObjects.prometheusDeployment(stack, config),
+                MonitoringObjects.prometheusService(stack),
+                MonitoringObjects.alertmanagerConfig(stack, config),
+                MonitoringObjects.alertmanagerDeployment(stack, config, secretName),
+                MonitoringObjects.alertmanagerService(stack)));
     if (grafanaEnabled(stack)) {
-      objects.addAll(List.of(
-          MonitoringObjects.grafanaConfig(stack, config),
-          MonitoringObjects.grafanaDashboards(stack, config),
-          MonitoringObjects.grafanaDeployment(stack, config, secretName, null),
-          MonitoringObjects.grafanaService(stack)));
+      objects.addAll(
+          List.of(
+              MonitoringObjects.grafanaConfig(stack, config),
+              MonitoringObjects.grafanaDashboards(stack, config),
+              MonitoringObjects.grafanaDeployment(stack, config, secretName, null),
+              MonitoringObjects.grafanaService(stack)));
     }
     return objects;
   }
 
   /**
-   * Renders the configuration once for this reconcile, and finds the Grafana password's hash. Also when
-   * monitoring is off: JOSDK names the objects to delete from their desired state.
+   * Renders the configuration once for this reconcile, and finds the Grafana password's hash. Also
+   * when monitoring is off: JOSDK names the objects to delete from their desired state.
    */
   @Override
   public void prepare(TTStack stack, Context<TTStack> context) {
     SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
-    String hash = secrets.content() != null ? secrets.hashOf(SecretKeys.grafana(stack.getSpec()))
-        : deployment(stack, context, MonitoringObjects.grafanaName(stack))
-            .map(d -> d.getSpec().getTemplate().getMetadata().getAnnotations())
-            .map(a -> a.get(MonitoringObjects.SECRET_HASH_ANNOTATION)).orElse(null);
-    context.managedWorkflowAndDependentResourceContext().put(MonitoringPlan.KEY, new MonitoringPlan(
-        MonitoringConfig.render(stack, operatorTarget), secrets.secretName(), hash, secrets.content() != null));
+    String hash =
+        secrets.content() != null
+            ? secrets.hashOf(SecretKeys.grafana(stack.getSpec()))
+            : deployment(stack, context, MonitoringObjects.grafanaName(stack))
+                .map(d -> d.getSpec().getTemplate().getMetadata().getAnnotations())
+                .map(a -> a.get(MonitoringObjects.SECRET_HASH_ANNOTATION))
+                .orElse(null);
+    context
+        .managedWorkflowAndDependentResourceContext()
+        .put(
+            MonitoringPlan.KEY,
+            new MonitoringPlan(
+                MonitoringConfig.render(stack, operatorTarget),
+                secrets.secretName(),
+                hash,
+                secrets.content() != null));
   }
 
   @Override
@@ -110,23 +127,38 @@ public class MonitoringComponent implements StackComponent {
     if (!enabled(stack)) {
       next.monitoring = null;
       // Nothing is wanted, so nothing is missing: disabled monitoring does not hold Ready back.
-      return new Condition(conditionType(), Condition.TRUE, DISABLED,
+      return new Condition(
+          conditionType(),
+          Condition.TRUE,
+          DISABLED,
           "spec.monitoring.enabled is false: Prometheus, Alertmanager and Grafana are removed;"
-              + " the Prometheus volume " + MonitoringObjects.prometheusName(stack) + " is kept");
+              + " the Prometheus volume "
+              + MonitoringObjects.prometheusName(stack)
+              + " is kept");
     }
     MonitoringPlan plan = MonitoringPlan.require(context);
     SlackSpec slack = AlertmanagerConfig.slack(stack);
-    Optional<Deployment> prometheus = deployment(stack, context, MonitoringObjects.prometheusName(stack));
-    Optional<Deployment> alertmanager = deployment(stack, context, MonitoringObjects.alertmanagerName(stack));
-    Optional<Deployment> grafana = grafanaEnabled(stack)
-        ? deployment(stack, context, MonitoringObjects.grafanaName(stack)) : Optional.empty();
+    Optional<Deployment> prometheus =
+        deployment(stack, context, MonitoringObjects.prometheusName(stack));
+    Optional<Deployment> alertmanager =
+        deployment(stack, context, MonitoringObjects.alertmanagerName(stack));
+    Optional<Deployment> grafana =
+        grafanaEnabled(stack)
+            ? deployment(stack, context, MonitoringObjects.grafanaName(stack))
+            : Optional.empty();
 
     MonitoringStatus before = stack.getStatus() == null ? null : stack.getStatus().monitoring;
     MonitoringStatus status = new MonitoringStatus();
-    status.prometheus = prometheus.map(d -> available(d, before == null ? null : before.prometheus)).orElse(false);
-    status.alertmanager = alertmanager.map(d -> available(d, before == null ? null : before.alertmanager)).orElse(false);
-    status.grafana = grafanaEnabled(stack)
-        ? grafana.map(d -> available(d, before == null ? null : before.grafana)).orElse(false) : null;
+    status.prometheus =
+        prometheus.map(d -> available(d, before == null ? null : before.prometheus)).orElse(false);
+    status.alertmanager =
+        alertmanager
+            .map(d -> available(d, before == null ? null : before.alertmanager))
+            .orElse(false);
+    status.grafana =
+        grafanaEnabled(stack)
+            ? grafana.map(d -> available(d, before == null ? null : before.grafana)).orElse(false)
+            : null;
     status.slackReceiver = slack != null;
     status.configHash = plan.config().configHash();
     next.monitoring = status;
@@ -136,18 +168,35 @@ public class MonitoringComponent implements StackComponent {
       waitingForSecrets.add("Alertmanager (Slack webhook key " + slack.webhookKey + ")");
     }
     if (grafanaEnabled(stack) && grafana.isEmpty()) {
-      waitingForSecrets.add("Grafana (admin password key " + stack.getSpec().monitoring.grafana.adminPasswordKey + ")");
+      waitingForSecrets.add(
+          "Grafana (admin password key "
+              + stack.getSpec().monitoring.grafana.adminPasswordKey
+              + ")");
     }
     if (!waitingForSecrets.isEmpty() && !plan.secretsAvailable()) {
       SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
-      return notReady(WAITING_FOR_SECRETS, String.join(" and ", waitingForSecrets) + " wait for the Secret "
-          + plan.secretName() + ": SecretsSynced is " + secrets.condition().reason);
+      return notReady(
+          WAITING_FOR_SECRETS,
+          String.join(" and ", waitingForSecrets)
+              + " wait for the Secret "
+              + plan.secretName()
+              + ": SecretsSynced is "
+              + secrets.condition().reason);
     }
-    Optional<PersistentVolumeClaim> volume = Secondaries.get(context, PersistentVolumeClaim.class,
-        MonitoringObjects.prometheusName(stack), stack.getMetadata().getNamespace());
-    if (volume.isPresent() && volume.get().getStatus() != null && "Pending".equals(volume.get().getStatus().getPhase())) {
-      return notReady(VOLUME_PENDING, "PersistentVolumeClaim " + MonitoringObjects.prometheusName(stack)
-          + " is Pending: no volume of that size/class can be provisioned yet");
+    Optional<PersistentVolumeClaim> volume =
+        Secondaries.get(
+            context,
+            PersistentVolumeClaim.class,
+            MonitoringObjects.prometheusName(stack),
+            stack.getMetadata().getNamespace());
+    if (volume.isPresent()
+        && volume.get().getStatus() != null
+        && "Pending".equals(volume.get().getStatus().getPhase())) {
+      return notReady(
+          VOLUME_PENDING,
+          "PersistentVolumeClaim "
+              + MonitoringObjects.prometheusName(stack)
+              + " is Pending: no volume of that size/class can be provisioned yet");
     }
     List<String> starting = new ArrayList<>();
     if (!status.prometheus) {
@@ -160,43 +209,67 @@ public class MonitoringComponent implements StackComponent {
       starting.add(MonitoringObjects.grafanaName(stack));
     }
     if (!starting.isEmpty()) {
-      return notReady(STARTING, "waiting for Deployment(s) " + String.join(", ", starting) + " to become available");
+      return notReady(
+          STARTING,
+          "waiting for Deployment(s) " + String.join(", ", starting) + " to become available");
     }
-    String servers = grafanaEnabled(stack) ? "Prometheus, Alertmanager and Grafana are" : "Prometheus and Alertmanager are";
-    String operatorNote = plan.config().operatorTarget() != null ? ""
-        : "; the operator's /metrics is not scraped (the operator has no " + OPERATOR_METRICS_TARGET
-            + "), so the operator-down, secrets-sync, backup and rollback alerts are off";
+    String servers =
+        grafanaEnabled(stack)
+            ? "Prometheus, Alertmanager and Grafana are"
+            : "Prometheus and Alertmanager are";
+    String operatorNote =
+        plan.config().operatorTarget() != null
+            ? ""
+            : "; the operator's /metrics is not scraped (the operator has no "
+                + OPERATOR_METRICS_TARGET
+                + "), so the operator-down, secrets-sync, backup and rollback alerts are off";
     if (slack == null) {
-      return new Condition(conditionType(), Condition.TRUE, READY_WITHOUT_RECEIVER, servers + " available, but alerts go"
-          + " nowhere: spec.monitoring.alertmanager.slack is not set, so Alertmanager's receiver is 'null' and alerts"
-          + " are only seen in its UI and in Grafana" + operatorNote);
+      return new Condition(
+          conditionType(),
+          Condition.TRUE,
+          READY_WITHOUT_RECEIVER,
+          servers
+              + " available, but alerts go"
+              + " nowhere: spec.monitoring.alertmanager.slack is not set, so Alertmanager's receiver is 'null' and alerts"
+              + " are only seen in its UI and in Grafana"
+              + operatorNote);
     }
-    return new Condition(conditionType(), Condition.TRUE, READY, servers + " available; alerts go to Slack channel "
-        + slack.channel + operatorNote);
+    return new Condition(
+        conditionType(),
+        Condition.TRUE,
+        READY,
+        servers + " available; alerts go to Slack channel " + slack.channel + operatorNote);
   }
 
   /**
-   * Rolled out: the current spec observed, and its replicas updated and available. A generation the Deployment controller
-   * has not observed yet tells nothing new: annotation changes bump it too (the controller copies them
-   * to the ReplicaSets), as GitOps tools and {@code kubectl annotate} make, so until it has caught up (a
-   * second on a loaded node) the verdict {@code before} it holds; a template change shows once observed.
+   * Rolled out: the current spec observed, and its replicas updated and available. A generation the
+   * Deployment controller has not observed yet tells nothing new: annotation changes bump it too
+   * (the controller copies them to the ReplicaSets), as GitOps tools and {@code kubectl annotate}
+   * make, so until it has caught up (a second on a loaded node) the verdict {@code before} it
+   * holds; a template change shows once observed.
    */
   static boolean available(Deployment d, Boolean before) {
     var s = d.getStatus();
-    if (before != null && s != null && !Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())) {
+    if (before != null
+        && s != null
+        && !Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())) {
       return before;
     }
     int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-    return s != null && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())
-        && s.getUpdatedReplicas() != null && s.getUpdatedReplicas() >= replicas
-        && s.getAvailableReplicas() != null && s.getAvailableReplicas() >= replicas;
+    return s != null
+        && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())
+        && s.getUpdatedReplicas() != null
+        && s.getUpdatedReplicas() >= replicas
+        && s.getAvailableReplicas() != null
+        && s.getAvailableReplicas() >= replicas;
   }
 
   private Condition notReady(String reason, String message) {
     return new Condition(conditionType(), Condition.FALSE, reason, message);
   }
 
-  private static Optional<Deployment> deployment(TTStack stack, Context<TTStack> context, String name) {
+  private static Optional<Deployment> deployment(
+      TTStack stack, Context<TTStack> context, String name) {
     return Secondaries.get(context, Deployment.class, name, stack.getMetadata().getNamespace());
   }
 }

@@ -1,15 +1,16 @@
 package dev.ttstack.operator.monitoring;
 
+import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.support.ClasspathText;
 import dev.ttstack.operator.support.Hashes;
-import dev.ttstack.operator.api.TTStack;
 import java.util.Map;
 
 /**
- * Every generated file of the monitoring stack, rendered once per reconcile, with the hashes that go on
- * the pod templates (a changed file restarts only the server that reads it).
+ * Every generated file of the monitoring stack, rendered once per reconcile, with the hashes that
+ * go on the pod templates (a changed file restarts only the server that reads it).
  *
- * @param operatorTarget the operator's metrics address ({@code host:port}), or null when not scraped
+ * @param operatorTarget the operator's metrics address ({@code host:port}), or null when not
+ *     scraped
  */
 public record MonitoringConfig(
     String prometheusYml,
@@ -56,5 +57,4 @@ public record MonitoringConfig(
   static String hash(String... parts) {
     return Hashes.sha256(String.join("\u0000", parts) + "\u0000").substring(0, 16);
   }
-
 }

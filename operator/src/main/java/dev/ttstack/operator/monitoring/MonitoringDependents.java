@@ -3,6 +3,7 @@ package dev.ttstack.operator.monitoring;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.reconciler.BuiltDependent;
 import dev.ttstack.operator.reconciler.RetainedVolumeDependent;
+import dev.ttstack.operator.reconciler.StackLabels;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -12,13 +13,12 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
-import dev.ttstack.operator.reconciler.StackLabels;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
@@ -26,31 +26,34 @@ import java.util.List;
 import java.util.function.BiFunction;
 
 /**
- * The JOSDK dependents of the monitoring stack; each builds its object with {@link MonitoringObjects}
- * from the {@link MonitoringPlan}. The Deployments, ConfigMaps and Services share one informer per kind
- * ({@link #eventSources}, registered by the reconciler and named in the workflow); the others watch
- * only their own component's objects.
+ * The JOSDK dependents of the monitoring stack; each builds its object with {@link
+ * MonitoringObjects} from the {@link MonitoringPlan}. The Deployments, ConfigMaps and Services
+ * share one informer per kind ({@link #eventSources}, registered by the reconciler and named in the
+ * workflow); the others watch only their own component's objects.
  *
  * <p>{@code spec.monitoring.enabled: false} fails every precondition below, so JOSDK deletes those
  * objects, except the Prometheus volume: a {@link RetainedVolumeDependent} is never deleted by a
  * reconcile.
  */
 public final class MonitoringDependents {
-  static final String PROMETHEUS_OBJECTS = "app.kubernetes.io/component=" + MonitoringObjects.PROMETHEUS;
-  static final String ALERTMANAGER_OBJECTS = "app.kubernetes.io/component=" + MonitoringObjects.ALERTMANAGER;
+  static final String PROMETHEUS_OBJECTS =
+      "app.kubernetes.io/component=" + MonitoringObjects.PROMETHEUS;
+  static final String ALERTMANAGER_OBJECTS =
+      "app.kubernetes.io/component=" + MonitoringObjects.ALERTMANAGER;
   static final String GRAFANA_OBJECTS = "app.kubernetes.io/component=" + MonitoringObjects.GRAFANA;
 
   /** Names of the shared informers, for {@code @Dependent(useEventSourceWithName = ...)}. */
   public static final String DEPLOYMENTS = "monitoring-deployments";
+
   public static final String CONFIG_MAPS = "monitoring-configmaps";
   public static final String SERVICES = "monitoring-services";
 
   private MonitoringDependents() {}
 
   /**
-   * One informer each for the Deployments, ConfigMaps and Services the operator manages, shared by the
-   * monitoring dependents of that kind (ten dependents, three watches), mapped to their TTStack by
-   * owner reference.
+   * One informer each for the Deployments, ConfigMaps and Services the operator manages, shared by
+   * the monitoring dependents of that kind (ten dependents, three watches), mapped to their TTStack
+   * by owner reference.
    */
   public static List<EventSource<?, TTStack>> eventSources(EventSourceContext<TTStack> context) {
     return List.of(
@@ -59,19 +62,21 @@ public final class MonitoringDependents {
         shared(Service.class, SERVICES, context));
   }
 
-  private static <R extends HasMetadata> InformerEventSource<R, TTStack> shared(Class<R> type, String name,
-      EventSourceContext<TTStack> context) {
-    return new InformerEventSource<>(InformerEventSourceConfiguration.from(type, TTStack.class)
-        .withName(name)
-        .withLabelSelector(StackLabels.MANAGED_BY + "=" + StackLabels.OPERATOR)
-        .withNamespacesInheritedFromController()
-        .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(TTStack.class))
-        .build(), context);
+  private static <R extends HasMetadata> InformerEventSource<R, TTStack> shared(
+      Class<R> type, String name, EventSourceContext<TTStack> context) {
+    return new InformerEventSource<>(
+        InformerEventSourceConfiguration.from(type, TTStack.class)
+            .withName(name)
+            .withLabelSelector(StackLabels.MANAGED_BY + "=" + StackLabels.OPERATOR)
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(TTStack.class))
+            .build(),
+        context);
   }
 
   /**
-   * A monitoring object, built from the stack and the {@link MonitoringPlan} by a
-   * {@link MonitoringObjects} builder.
+   * A monitoring object, built from the stack and the {@link MonitoringPlan} by a {@link
+   * MonitoringObjects} builder.
    */
   abstract static class Planned<R extends HasMetadata> extends BuiltDependent<R> {
     Planned(Class<R> type, BiFunction<TTStack, MonitoringPlan, R> builder) {
@@ -102,11 +107,15 @@ public final class MonitoringDependents {
 
   public static class PrometheusConfigMap extends Planned<ConfigMap> {
     public PrometheusConfigMap() {
-      super(ConfigMap.class, (stack, plan) -> MonitoringObjects.prometheusConfig(stack, plan.config()));
+      super(
+          ConfigMap.class,
+          (stack, plan) -> MonitoringObjects.prometheusConfig(stack, plan.config()));
     }
   }
 
-  /** The time-series database: never deleted by a reconcile; owned only with deletionPolicy Delete. */
+  /**
+   * The time-series database: never deleted by a reconcile; owned only with deletionPolicy Delete.
+   */
   @KubernetesDependent(informer = @Informer(labelSelector = PROMETHEUS_OBJECTS))
   public static class PrometheusVolume extends RetainedVolumeDependent {
     @Override
@@ -117,7 +126,9 @@ public final class MonitoringDependents {
 
   public static class PrometheusServer extends Planned<Deployment> {
     public PrometheusServer() {
-      super(Deployment.class, (stack, plan) -> MonitoringObjects.prometheusDeployment(stack, plan.config()));
+      super(
+          Deployment.class,
+          (stack, plan) -> MonitoringObjects.prometheusDeployment(stack, plan.config()));
     }
   }
 
@@ -129,14 +140,18 @@ public final class MonitoringDependents {
 
   public static class AlertmanagerConfigMap extends Planned<ConfigMap> {
     public AlertmanagerConfigMap() {
-      super(ConfigMap.class, (stack, plan) -> MonitoringObjects.alertmanagerConfig(stack, plan.config()));
+      super(
+          ConfigMap.class,
+          (stack, plan) -> MonitoringObjects.alertmanagerConfig(stack, plan.config()));
     }
   }
 
   public static class AlertmanagerServer extends Planned<Deployment> {
     public AlertmanagerServer() {
-      super(Deployment.class,
-          (stack, plan) -> MonitoringObjects.alertmanagerDeployment(stack, plan.config(), plan.secretName()));
+      super(
+          Deployment.class,
+          (stack, plan) ->
+              MonitoringObjects.alertmanagerDeployment(stack, plan.config(), plan.secretName()));
     }
   }
 
@@ -148,20 +163,26 @@ public final class MonitoringDependents {
 
   public static class GrafanaConfigMap extends Planned<ConfigMap> {
     public GrafanaConfigMap() {
-      super(ConfigMap.class, (stack, plan) -> MonitoringObjects.grafanaConfig(stack, plan.config()));
+      super(
+          ConfigMap.class, (stack, plan) -> MonitoringObjects.grafanaConfig(stack, plan.config()));
     }
   }
 
   public static class GrafanaDashboards extends Planned<ConfigMap> {
     public GrafanaDashboards() {
-      super(ConfigMap.class, (stack, plan) -> MonitoringObjects.grafanaDashboards(stack, plan.config()));
+      super(
+          ConfigMap.class,
+          (stack, plan) -> MonitoringObjects.grafanaDashboards(stack, plan.config()));
     }
   }
 
   public static class GrafanaServer extends Planned<Deployment> {
     public GrafanaServer() {
-      super(Deployment.class, (stack, plan) -> MonitoringObjects.grafanaDeployment(stack, plan.config(),
-          plan.secretName(), plan.grafanaSecretHash()));
+      super(
+          Deployment.class,
+          (stack, plan) ->
+              MonitoringObjects.grafanaDeployment(
+                  stack, plan.config(), plan.secretName(), plan.grafanaSecretHash()));
     }
   }
 
@@ -174,7 +195,10 @@ public final class MonitoringDependents {
   /** {@code spec.monitoring.enabled} (default true). */
   public static class Enabled implements Condition<HasMetadata, TTStack> {
     @Override
-    public boolean isMet(DependentResource<HasMetadata, TTStack> dependent, TTStack stack, Context<TTStack> context) {
+    public boolean isMet(
+        DependentResource<HasMetadata, TTStack> dependent,
+        TTStack stack,
+        Context<TTStack> context) {
       return MonitoringComponent.enabled(stack);
     }
   }
@@ -182,29 +206,38 @@ public final class MonitoringDependents {
   /** Monitoring and Grafana both enabled. */
   public static class GrafanaEnabled implements Condition<HasMetadata, TTStack> {
     @Override
-    public boolean isMet(DependentResource<HasMetadata, TTStack> dependent, TTStack stack, Context<TTStack> context) {
+    public boolean isMet(
+        DependentResource<HasMetadata, TTStack> dependent,
+        TTStack stack,
+        Context<TTStack> context) {
       return MonitoringComponent.grafanaEnabled(stack);
     }
   }
 
   /**
    * Alertmanager with Slack mounts the webhook key: it is created once the Secret has content, and
-   * never deleted because that content went missing later (a Doppler outage must not silence alerts).
+   * never deleted because that content went missing later (a Doppler outage must not silence
+   * alerts).
    */
   public static class AlertmanagerCanRun implements Condition<Deployment, TTStack> {
     @Override
-    public boolean isMet(DependentResource<Deployment, TTStack> dependent, TTStack stack, Context<TTStack> context) {
-      return MonitoringComponent.enabled(stack) && (AlertmanagerConfig.slack(stack) == null
-          || MonitoringPlan.require(context).secretsAvailable() || dependent.getSecondaryResource(stack, context).isPresent());
+    public boolean isMet(
+        DependentResource<Deployment, TTStack> dependent, TTStack stack, Context<TTStack> context) {
+      return MonitoringComponent.enabled(stack)
+          && (AlertmanagerConfig.slack(stack) == null
+              || MonitoringPlan.require(context).secretsAvailable()
+              || dependent.getSecondaryResource(stack, context).isPresent());
     }
   }
 
   /** Grafana reads its admin password from the Secret: the same rule as Alertmanager's webhook. */
   public static class GrafanaCanRun implements Condition<Deployment, TTStack> {
     @Override
-    public boolean isMet(DependentResource<Deployment, TTStack> dependent, TTStack stack, Context<TTStack> context) {
+    public boolean isMet(
+        DependentResource<Deployment, TTStack> dependent, TTStack stack, Context<TTStack> context) {
       return MonitoringComponent.grafanaEnabled(stack)
-          && (MonitoringPlan.require(context).secretsAvailable() || dependent.getSecondaryResource(stack, context).isPresent());
+          && (MonitoringPlan.require(context).secretsAvailable()
+              || dependent.getSecondaryResource(stack, context).isPresent());
     }
   }
 }

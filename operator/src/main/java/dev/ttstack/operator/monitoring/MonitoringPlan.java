@@ -11,7 +11,10 @@ import java.util.Optional;
  * @param grafanaSecretHash hash of Grafana's password key, or null if unknown yet
  * @param secretsAvailable whether that Secret has content the servers may start with
  */
-public record MonitoringPlan(MonitoringConfig config, String secretName, String grafanaSecretHash,
+public record MonitoringPlan(
+    MonitoringConfig config,
+    String secretName,
+    String grafanaSecretHash,
     boolean secretsAvailable) {
   static final String KEY = MonitoringPlan.class.getName();
 
@@ -20,6 +23,7 @@ public record MonitoringPlan(MonitoringConfig config, String secretName, String 
   }
 
   static MonitoringPlan require(Context<?> context) {
-    return of(context).orElseThrow(() -> new IllegalStateException("MonitoringComponent.prepare did not run"));
+    return of(context)
+        .orElseThrow(() -> new IllegalStateException("MonitoringComponent.prepare did not run"));
   }
 }

@@ -14,16 +14,17 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import java.net.HttpURLConnection;
 import java.io.IOException;
+import java.net.HttpURLConnection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Backup Jobs: the one-off Job that must succeed before an upgrade, and what finished Jobs tell about
- * the last backup. A backup Job's container writes {@code {"file", "sizeBytes", "time"}} to its
- * termination message (backup.sh), so the operator learns the result from the Pod's status alone.
+ * Backup Jobs: the one-off Job that must succeed before an upgrade, and what finished Jobs tell
+ * about the last backup. A backup Job's container writes {@code {"file", "sizeBytes", "time"}} to
+ * its termination message (backup.sh), so the operator learns the result from the Pod's status
+ * alone.
  */
 public final class BackupJobs {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -31,32 +32,60 @@ public final class BackupJobs {
   private BackupJobs() {}
 
   /** Where a backup required before a change stands. */
-  public enum State { RUNNING, SUCCEEDED, FAILED }
+  public enum State {
+    RUNNING,
+    SUCCEEDED,
+    FAILED
+  }
 
-  /** @param job the Job's name; @param detail what went wrong, for FAILED */
+  /**
+   * @param job the Job's name; @param detail what went wrong, for FAILED
+   */
   public record Gate(State state, String job, String detail) {
     /**
-     * The condition that holds {@code change} (e.g. "upgrading from 1.4 to 1.5") back while this backup
-     * is not done, with the way out when it failed; empty once it succeeded.
+     * The condition that holds {@code change} (e.g. "upgrading from 1.4 to 1.5") back while this
+     * backup is not done, with the way out when it failed; empty once it succeeded.
      */
     public Optional<Condition> holding(String conditionType, String change, String running) {
       return switch (state) {
         case SUCCEEDED -> Optional.empty();
-        case RUNNING -> Optional.of(new Condition(conditionType, Condition.FALSE, BACKING_UP,
-            "taking a PostgreSQL backup (Job " + job + ") before " + change));
-        case FAILED -> Optional.of(new Condition(conditionType, Condition.FALSE, BACKUP_FAILED,
-            "the PostgreSQL backup before " + change + " failed (Job " + job + ": " + detail + "); still running "
-                + running + ". Fix the cause and delete Job " + job
-                + " to retry, or set spec.postgres.backup.beforeUpgrade: false to go ahead without a backup"));
+        case RUNNING ->
+            Optional.of(
+                new Condition(
+                    conditionType,
+                    Condition.FALSE,
+                    BACKING_UP,
+                    "taking a PostgreSQL backup (Job " + job + ") before " + change));
+        case FAILED ->
+            Optional.of(
+                new Condition(
+                    conditionType,
+                    Condition.FALSE,
+                    BACKUP_FAILED,
+                    "the PostgreSQL backup before "
+                        + change
+                        + " failed (Job "
+                        + job
+                        + ": "
+                        + detail
+                        + "); still running "
+                        + running
+                        + ". Fix the cause and delete Job "
+                        + job
+                        + " to retry, or set spec.postgres.backup.beforeUpgrade: false to go ahead without a backup"));
       };
     }
   }
 
   /** Reasons of the condition a pending or failed backup sets. */
   public static final String BACKING_UP = "BackingUpBeforeUpgrade";
+
   public static final String BACKUP_FAILED = "BackupFailed";
 
-  /** The Job name of the backup before {@code target} (e.g. "app 1.5.0"): stable, so it is made once. */
+  /**
+   * The Job name of the backup before {@code target} (e.g. "app 1.5.0"): stable, so it is made
+   * once.
+   */
   public static String preChangeJobName(TTStack stack, String target) {
     return PostgresObjects.backupName(stack) + "-pre-" + Hashes.sha256(target).substring(0, 10);
   }
@@ -65,10 +94,13 @@ public final class BackupJobs {
    * Ensures a backup has been taken before {@code target}: creates the Job if there is none and
    * reports its state. A failed Job stays failed (and so blocks) until someone deletes it.
    */
-  public static Gate ensureBefore(TTStack stack, Context<TTStack> context, String target, String secretName, String image) {
+  public static Gate ensureBefore(
+      TTStack stack, Context<TTStack> context, String target, String secretName, String image) {
     String name = preChangeJobName(stack, target);
-    Optional<Job> existing = context.getSecondaryResources(Job.class).stream()
-        .filter(j -> name.equals(j.getMetadata().getName())).findFirst();
+    Optional<Job> existing =
+        context.getSecondaryResources(Job.class).stream()
+            .filter(j -> name.equals(j.getMetadata().getName()))
+            .findFirst();
     if (existing.isEmpty()) {
       Job job = PostgresObjects.backupJob(stack, name, secretName, image, "before " + target);
       job.getMetadata().getOwnerReferences().clear();
@@ -88,8 +120,8 @@ public final class BackupJobs {
 
   /**
    * Creates the Job and hands it to the Jobs informer at once, as JOSDK's dependents do: the next
-   * reconcile, which may come before the watch event, then finds it instead of creating it again.
-   * A 409 means exactly that race was lost (the Job exists): it is running, not an error.
+   * reconcile, which may come before the watch event, then finds it instead of creating it again. A
+   * 409 means exactly that race was lost (the Job exists): it is running, not an error.
    */
   @SuppressWarnings("unchecked")
   private static void create(Job job, Context<TTStack> context) {
@@ -97,7 +129,8 @@ public final class BackupJobs {
       Job created = context.getClient().resource(job).create();
       if (context.eventSourceRetriever().getEventSourceFor(Job.class, ObservedObjects.JOBS)
           instanceof InformerEventSource<?, ?> jobs) {
-        ((InformerEventSource<Job, TTStack>) jobs).handleRecentResourceCreate(ResourceID.fromResource(created), created);
+        ((InformerEventSource<Job, TTStack>) jobs)
+            .handleRecentResourceCreate(ResourceID.fromResource(created), created);
       }
     } catch (KubernetesClientException e) {
       if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
@@ -107,51 +140,76 @@ public final class BackupJobs {
   }
 
   static boolean succeeded(Job job) {
-    return job.getStatus() != null && job.getStatus().getSucceeded() != null && job.getStatus().getSucceeded() > 0;
+    return job.getStatus() != null
+        && job.getStatus().getSucceeded() != null
+        && job.getStatus().getSucceeded() > 0;
   }
 
   static boolean failed(Job job) {
-    return job.getStatus() != null && job.getStatus().getConditions() != null
-        && job.getStatus().getConditions().stream().anyMatch(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus()));
+    return job.getStatus() != null
+        && job.getStatus().getConditions() != null
+        && job.getStatus().getConditions().stream()
+            .anyMatch(c -> "Failed".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 
   private static String failureDetail(Job job, Context<TTStack> context) {
-    String reason = job.getStatus().getConditions().stream().filter(c -> "Failed".equals(c.getType()))
-        .map(c -> c.getReason() + (c.getMessage() == null ? "" : ": " + c.getMessage())).findFirst().orElse("failed");
-    return terminationMessage(job, context).map(m -> reason + " (" + m.path("error").asText("no result") + ")").orElse(reason);
+    String reason =
+        job.getStatus().getConditions().stream()
+            .filter(c -> "Failed".equals(c.getType()))
+            .map(c -> c.getReason() + (c.getMessage() == null ? "" : ": " + c.getMessage()))
+            .findFirst()
+            .orElse("failed");
+    return terminationMessage(job, context)
+        .map(m -> reason + " (" + m.path("error").asText("no result") + ")")
+        .orElse(reason);
   }
 
-  /** The newest successful backup among the stack's backup Jobs, from its pod's termination message. */
+  /**
+   * The newest successful backup among the stack's backup Jobs, from its pod's termination message.
+   */
   static Optional<BackupStatus> lastSuccess(Context<TTStack> context) {
-    return backupJobs(context).stream().filter(BackupJobs::succeeded)
+    return backupJobs(context).stream()
+        .filter(BackupJobs::succeeded)
         .max(Comparator.comparing(BackupJobs::finishedOrCreated))
-        .flatMap(job -> terminationMessage(job, context).map(m -> {
-          BackupStatus b = new BackupStatus();
-          b.job = job.getMetadata().getName();
-          b.file = m.path("file").asText(null);
-          b.sizeBytes = m.has("sizeBytes") ? m.get("sizeBytes").asLong() : null;
-          b.time = m.path("time").asText(finishedOrCreated(job));
-          return b;
-        }));
+        .flatMap(
+            job ->
+                terminationMessage(job, context)
+                    .map(
+                        m -> {
+                          BackupStatus b = new BackupStatus();
+                          b.job = job.getMetadata().getName();
+                          b.file = m.path("file").asText(null);
+                          b.sizeBytes = m.has("sizeBytes") ? m.get("sizeBytes").asLong() : null;
+                          b.time = m.path("time").asText(finishedOrCreated(job));
+                          return b;
+                        }));
   }
 
   /** The newest failed backup Job, if it is newer than every successful one. */
   static Optional<BackupStatus> lastFailureAfterSuccess(Context<TTStack> context) {
     List<Job> jobs = backupJobs(context);
-    Optional<Job> newest = jobs.stream().filter(j -> succeeded(j) || failed(j))
-        .max(Comparator.comparing(BackupJobs::finishedOrCreated));
-    return newest.filter(BackupJobs::failed).map(job -> {
-      BackupStatus b = new BackupStatus();
-      b.job = job.getMetadata().getName();
-      b.time = finishedOrCreated(job);
-      return b;
-    });
+    Optional<Job> newest =
+        jobs.stream()
+            .filter(j -> succeeded(j) || failed(j))
+            .max(Comparator.comparing(BackupJobs::finishedOrCreated));
+    return newest
+        .filter(BackupJobs::failed)
+        .map(
+            job -> {
+              BackupStatus b = new BackupStatus();
+              b.job = job.getMetadata().getName();
+              b.time = finishedOrCreated(job);
+              return b;
+            });
   }
 
   private static List<Job> backupJobs(Context<TTStack> context) {
     return context.getSecondaryResources(Job.class).stream()
-        .filter(j -> j.getMetadata().getLabels() != null
-            && PostgresObjects.BACKUP_COMPONENT.equals(j.getMetadata().getLabels().get(StackLabels.COMPONENT)))
+        .filter(
+            j ->
+                j.getMetadata().getLabels() != null
+                    && PostgresObjects.BACKUP_COMPONENT.equals(
+                        j.getMetadata().getLabels().get(StackLabels.COMPONENT)))
         .toList();
   }
 
@@ -159,16 +217,29 @@ public final class BackupJobs {
     if (job.getStatus() != null && job.getStatus().getCompletionTime() != null) {
       return job.getStatus().getCompletionTime();
     }
-    return job.getMetadata().getCreationTimestamp() == null ? "" : job.getMetadata().getCreationTimestamp();
+    return job.getMetadata().getCreationTimestamp() == null
+        ? ""
+        : job.getMetadata().getCreationTimestamp();
   }
 
   private static Optional<JsonNode> terminationMessage(Job job, Context<TTStack> context) {
     return context.getSecondaryResources(Pod.class).stream()
-        .filter(p -> p.getMetadata().getLabels() != null && job.getMetadata().getName().equals(p.getMetadata().getLabels().get("job-name")))
-        .flatMap(p -> p.getStatus() == null || p.getStatus().getContainerStatuses() == null ? java.util.stream.Stream.empty()
-            : p.getStatus().getContainerStatuses().stream())
-        .filter(cs -> cs.getState() != null && cs.getState().getTerminated() != null
-            && cs.getState().getTerminated().getMessage() != null)
+        .filter(
+            p ->
+                p.getMetadata().getLabels() != null
+                    && job.getMetadata()
+                        .getName()
+                        .equals(p.getMetadata().getLabels().get("job-name")))
+        .flatMap(
+            p ->
+                p.getStatus() == null || p.getStatus().getContainerStatuses() == null
+                    ? java.util.stream.Stream.empty()
+                    : p.getStatus().getContainerStatuses().stream())
+        .filter(
+            cs ->
+                cs.getState() != null
+                    && cs.getState().getTerminated() != null
+                    && cs.getState().getTerminated().getMessage() != null)
         .map(cs -> cs.getState().getTerminated().getMessage())
         .map(BackupJobs::parse)
         .flatMap(Optional::stream)
@@ -183,5 +254,4 @@ public final class BackupJobs {
       return Optional.empty();
     }
   }
-
 }

@@ -43,7 +43,8 @@ public class PostgresComponent implements StackComponent {
     this(registry, java.time.Clock.systemUTC());
   }
 
-  public PostgresComponent(io.micrometer.core.instrument.MeterRegistry registry, java.time.Clock clock) {
+  public PostgresComponent(
+      io.micrometer.core.instrument.MeterRegistry registry, java.time.Clock clock) {
     this.registry = registry;
     this.growth = new VolumeGrowth(clock);
   }
@@ -59,16 +60,33 @@ public class PostgresComponent implements StackComponent {
    */
   private void publishBackupMetrics(TTStack stack, PostgresStatus status) {
     String key = stack.getMetadata().getNamespace() + "/" + stack.getMetadata().getName();
-    var tags = io.micrometer.core.instrument.Tags.of("namespace", stack.getMetadata().getNamespace(),
-        "stack", stack.getMetadata().getName());
-    lastBackupFailed.computeIfAbsent(key, k -> registry.gauge("ttstack.postgres.last.backup.failed", tags,
-        new java.util.concurrent.atomic.AtomicInteger()))
+    var tags =
+        io.micrometer.core.instrument.Tags.of(
+            "namespace",
+            stack.getMetadata().getNamespace(),
+            "stack",
+            stack.getMetadata().getName());
+    lastBackupFailed
+        .computeIfAbsent(
+            key,
+            k ->
+                registry.gauge(
+                    "ttstack.postgres.last.backup.failed",
+                    tags,
+                    new java.util.concurrent.atomic.AtomicInteger()))
         .set(status.lastFailedBackup != null ? 1 : 0);
     if (status.lastBackup != null && status.lastBackup.time != null) {
       try {
         long epoch = java.time.Instant.parse(status.lastBackup.time).getEpochSecond();
-        lastBackupEpoch.computeIfAbsent(key, k -> registry.gauge("ttstack.postgres.last.backup.timestamp.seconds", tags,
-            new java.util.concurrent.atomic.AtomicLong())).set(epoch);
+        lastBackupEpoch
+            .computeIfAbsent(
+                key,
+                k ->
+                    registry.gauge(
+                        "ttstack.postgres.last.backup.timestamp.seconds",
+                        tags,
+                        new java.util.concurrent.atomic.AtomicLong()))
+            .set(epoch);
       } catch (java.time.format.DateTimeParseException e) {
         // a malformed time in a termination message is not a reason to fail the reconcile
       }
@@ -79,19 +97,23 @@ public class PostgresComponent implements StackComponent {
   public List<HasMetadata> desiredObjects(TTStack stack) {
     String secretName = SecretsOutcome.secretNameFor(stack);
     String image = stack.getSpec().postgres.effectiveImage();
-    List<HasMetadata> objects = new java.util.ArrayList<>(List.of(
-        PostgresObjects.backupScript(stack),
-        PostgresObjects.backupVolume(stack),
-        PostgresObjects.service(stack),
-        PostgresObjects.networkPolicy(stack),
-        PostgresObjects.statefulSet(stack, secretName, null, image)));
+    List<HasMetadata> objects =
+        new java.util.ArrayList<>(
+            List.of(
+                PostgresObjects.backupScript(stack),
+                PostgresObjects.backupVolume(stack),
+                PostgresObjects.service(stack),
+                PostgresObjects.networkPolicy(stack),
+                PostgresObjects.statefulSet(stack, secretName, null, image)));
     if (Boolean.TRUE.equals(stack.getSpec().postgres.backup.enabled)) {
       objects.add(PostgresObjects.cronJob(stack, secretName, image));
     }
     return objects;
   }
 
-  /** Decides the image (the spec's, or the running one while an upgrade waits) before the workflow. */
+  /**
+   * Decides the image (the spec's, or the running one while an upgrade waits) before the workflow.
+   */
   @Override
   public void prepare(TTStack stack, Context<TTStack> context) {
     PostgresSpec spec = stack.getSpec().postgres;
@@ -99,32 +121,64 @@ public class PostgresComponent implements StackComponent {
     Optional<StatefulSet> actual = statefulSet(stack, context);
     String wanted = spec.effectiveImage();
     String running = actual.map(PostgresComponent::image).orElse(null);
-    String hash = secrets.content() != null ? secrets.hashOf(SecretKeys.postgres())
-        : actual.map(s -> s.getSpec().getTemplate().getMetadata().getAnnotations())
-            .map(a -> a.get(PostgresObjects.SECRET_HASH_ANNOTATION)).orElse(null);
-    Integer recordedMajor = stack.getStatus() == null || stack.getStatus().postgres == null ? null
-        : stack.getStatus().postgres.majorVersion;
+    String hash =
+        secrets.content() != null
+            ? secrets.hashOf(SecretKeys.postgres())
+            : actual
+                .map(s -> s.getSpec().getTemplate().getMetadata().getAnnotations())
+                .map(a -> a.get(PostgresObjects.SECRET_HASH_ANNOTATION))
+                .orElse(null);
+    Integer recordedMajor =
+        stack.getStatus() == null || stack.getStatus().postgres == null
+            ? null
+            : stack.getStatus().postgres.majorVersion;
 
     String image = wanted;
     Condition blocked = null;
     if (running != null && recordedMajor != null && !recordedMajor.equals(spec.version)) {
       image = running;
-      blocked = notReady(MAJOR_UPGRADE_REFUSED, "spec.postgres.version " + spec.version + " differs from the major version "
-          + recordedMajor + " the data was created with; that needs pg_upgrade, which the operator does not do."
-          + " Still running " + running + ". Set spec.postgres.version back to " + recordedMajor
-          + ", or migrate with pg_dump/pg_restore into a new stack");
-    } else if (running != null && !running.equals(wanted) && Boolean.TRUE.equals(spec.backup.beforeUpgrade)) {
-      BackupJobs.Gate gate = BackupJobs.ensureBefore(stack, context, "postgres image " + wanted, secrets.secretName(), running);
-      blocked = gate.holding(conditionType(), "changing the image from " + running + " to " + wanted, running).orElse(null);
+      blocked =
+          notReady(
+              MAJOR_UPGRADE_REFUSED,
+              "spec.postgres.version "
+                  + spec.version
+                  + " differs from the major version "
+                  + recordedMajor
+                  + " the data was created with; that needs pg_upgrade, which the operator does not do."
+                  + " Still running "
+                  + running
+                  + ". Set spec.postgres.version back to "
+                  + recordedMajor
+                  + ", or migrate with pg_dump/pg_restore into a new stack");
+    } else if (running != null
+        && !running.equals(wanted)
+        && Boolean.TRUE.equals(spec.backup.beforeUpgrade)) {
+      BackupJobs.Gate gate =
+          BackupJobs.ensureBefore(
+              stack, context, "postgres image " + wanted, secrets.secretName(), running);
+      blocked =
+          gate.holding(
+                  conditionType(), "changing the image from " + running + " to " + wanted, running)
+              .orElse(null);
       if (blocked != null) {
         image = running;
       }
     }
-    // A larger spec.postgres.storage.size never reaches the immutable volumeClaimTemplates directly.
-    VolumeGrowth.Outcome storage = growth.plan(stack, context, actual, PostgresObjects.DATA_TEMPLATE,
-        "spec.postgres.storage.size", PostgresObjects.size(spec.storage, PostgresSpec.DEFAULT_STORAGE_SIZE));
-    context.managedWorkflowAndDependentResourceContext().put(PostgresPlan.KEY,
-        new PostgresPlan(image, secrets.secretName(), hash, blocked, storage));
+    // A larger spec.postgres.storage.size never reaches the immutable volumeClaimTemplates
+    // directly.
+    VolumeGrowth.Outcome storage =
+        growth.plan(
+            stack,
+            context,
+            actual,
+            PostgresObjects.DATA_TEMPLATE,
+            "spec.postgres.storage.size",
+            PostgresObjects.size(spec.storage, PostgresSpec.DEFAULT_STORAGE_SIZE));
+    context
+        .managedWorkflowAndDependentResourceContext()
+        .put(
+            PostgresPlan.KEY,
+            new PostgresPlan(image, secrets.secretName(), hash, blocked, storage));
   }
 
   @Override
@@ -132,9 +186,14 @@ public class PostgresComponent implements StackComponent {
     PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
     Optional<StatefulSet> sts = statefulSet(stack, context);
     PostgresStatus status = new PostgresStatus();
-    Integer recordedMajor = stack.getStatus() == null || stack.getStatus().postgres == null ? null
-        : stack.getStatus().postgres.majorVersion;
-    status.majorVersion = recordedMajor != null ? recordedMajor : sts.isPresent() ? stack.getSpec().postgres.version : null;
+    Integer recordedMajor =
+        stack.getStatus() == null || stack.getStatus().postgres == null
+            ? null
+            : stack.getStatus().postgres.majorVersion;
+    status.majorVersion =
+        recordedMajor != null
+            ? recordedMajor
+            : sts.isPresent() ? stack.getSpec().postgres.version : null;
     status.image = sts.map(PostgresComponent::image).orElse(null);
     status.lastBackup = BackupJobs.lastSuccess(context).orElse(null);
     status.lastFailedBackup = BackupJobs.lastFailureAfterSuccess(context).orElse(null);
@@ -143,7 +202,9 @@ public class PostgresComponent implements StackComponent {
 
     if (sts.isEmpty()) {
       SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
-      return notReady(WAITING_FOR_SECRETS, "waiting for the credentials: SecretsSynced is " + secrets.condition().reason);
+      return notReady(
+          WAITING_FOR_SECRETS,
+          "waiting for the credentials: SecretsSynced is " + secrets.condition().reason);
     }
     if (plan.blocked() != null) {
       return plan.blocked();
@@ -154,41 +215,74 @@ public class PostgresComponent implements StackComponent {
   /** Ready, or the most useful reason it is not: volume, image, crash loop, probe. */
   private Condition readiness(TTStack stack, Context<TTStack> context, StatefulSet sts) {
     var s = sts.getStatus();
-    boolean current = s != null && Objects.equals(s.getObservedGeneration(), sts.getMetadata().getGeneration())
-        && (s.getUpdateRevision() == null || Objects.equals(s.getUpdateRevision(), s.getCurrentRevision()));
+    boolean current =
+        s != null
+            && Objects.equals(s.getObservedGeneration(), sts.getMetadata().getGeneration())
+            && (s.getUpdateRevision() == null
+                || Objects.equals(s.getUpdateRevision(), s.getCurrentRevision()));
     if (current && s.getReadyReplicas() != null && s.getReadyReplicas() >= 1) {
       var failed = BackupJobs.lastFailureAfterSuccess(context);
-      return new Condition(conditionType(), Condition.TRUE, READY, "PostgreSQL " + image(sts) + " is ready"
-          + failed.map(f -> "; the last backup failed (Job " + f.job + ")").orElse(""));
+      return new Condition(
+          conditionType(),
+          Condition.TRUE,
+          READY,
+          "PostgreSQL "
+              + image(sts)
+              + " is ready"
+              + failed.map(f -> "; the last backup failed (Job " + f.job + ")").orElse(""));
     }
     String ns = stack.getMetadata().getNamespace();
     Optional<Pod> pod = Secondaries.get(context, Pod.class, PostgresObjects.name(stack) + "-0", ns);
-    Optional<PersistentVolumeClaim> pvc = Secondaries.get(context, PersistentVolumeClaim.class,
-        PostgresObjects.dataClaimName(stack), ns);
-    if (pvc.isPresent() && pvc.get().getStatus() != null && "Pending".equals(pvc.get().getStatus().getPhase())) {
-      return notReady("VolumePending", "PersistentVolumeClaim " + PostgresObjects.dataClaimName(stack)
-          + " is Pending: no volume of that size/class can be provisioned yet");
+    Optional<PersistentVolumeClaim> pvc =
+        Secondaries.get(
+            context, PersistentVolumeClaim.class, PostgresObjects.dataClaimName(stack), ns);
+    if (pvc.isPresent()
+        && pvc.get().getStatus() != null
+        && "Pending".equals(pvc.get().getStatus().getPhase())) {
+      return notReady(
+          "VolumePending",
+          "PersistentVolumeClaim "
+              + PostgresObjects.dataClaimName(stack)
+              + " is Pending: no volume of that size/class can be provisioned yet");
     }
     if (pod.isPresent()) {
-      Optional<ContainerStatus> postgres = pod.get().getStatus() == null || pod.get().getStatus().getContainerStatuses() == null
-          ? Optional.empty()
-          : pod.get().getStatus().getContainerStatuses().stream().filter(c -> "postgres".equals(c.getName())).findFirst();
-      if (postgres.isPresent() && postgres.get().getState() != null && postgres.get().getState().getWaiting() != null) {
+      Optional<ContainerStatus> postgres =
+          pod.get().getStatus() == null || pod.get().getStatus().getContainerStatuses() == null
+              ? Optional.empty()
+              : pod.get().getStatus().getContainerStatuses().stream()
+                  .filter(c -> "postgres".equals(c.getName()))
+                  .findFirst();
+      if (postgres.isPresent()
+          && postgres.get().getState() != null
+          && postgres.get().getState().getWaiting() != null) {
         var waiting = postgres.get().getState().getWaiting();
         String reason = waiting.getReason() == null ? "Waiting" : waiting.getReason();
-        String last = postgres.get().getLastState() != null && postgres.get().getLastState().getTerminated() != null
-            ? "; last exit " + postgres.get().getLastState().getTerminated().getExitCode()
-                + Optional.ofNullable(postgres.get().getLastState().getTerminated().getMessage()).map(m -> ": " + m).orElse("")
-            : "";
-        return notReady(reason, "container postgres is waiting: " + reason
-            + Optional.ofNullable(waiting.getMessage()).map(m -> " (" + m + ")").orElse("") + last);
+        String last =
+            postgres.get().getLastState() != null
+                    && postgres.get().getLastState().getTerminated() != null
+                ? "; last exit "
+                    + postgres.get().getLastState().getTerminated().getExitCode()
+                    + Optional.ofNullable(
+                            postgres.get().getLastState().getTerminated().getMessage())
+                        .map(m -> ": " + m)
+                        .orElse("")
+                : "";
+        return notReady(
+            reason,
+            "container postgres is waiting: "
+                + reason
+                + Optional.ofNullable(waiting.getMessage()).map(m -> " (" + m + ")").orElse("")
+                + last);
       }
-      if (postgres.isPresent() && postgres.get().getState() != null && postgres.get().getState().getRunning() != null
+      if (postgres.isPresent()
+          && postgres.get().getState() != null
+          && postgres.get().getState().getRunning() != null
           && !Boolean.TRUE.equals(postgres.get().getReady())) {
         return notReady("NotReady", "PostgreSQL is running but pg_isready fails (readiness probe)");
       }
     }
-    return notReady("Starting", "waiting for pod " + PostgresObjects.name(stack) + "-0 to become ready");
+    return notReady(
+        "Starting", "waiting for pod " + PostgresObjects.name(stack) + "-0 to become ready");
   }
 
   private Condition notReady(String reason, String message) {
@@ -196,11 +290,18 @@ public class PostgresComponent implements StackComponent {
   }
 
   private static Optional<StatefulSet> statefulSet(TTStack stack, Context<TTStack> context) {
-    return Secondaries.get(context, StatefulSet.class, PostgresObjects.name(stack), stack.getMetadata().getNamespace());
+    return Secondaries.get(
+        context,
+        StatefulSet.class,
+        PostgresObjects.name(stack),
+        stack.getMetadata().getNamespace());
   }
 
   static String image(StatefulSet sts) {
     return sts.getSpec().getTemplate().getSpec().getContainers().stream()
-        .filter(c -> "postgres".equals(c.getName())).map(c -> c.getImage()).findFirst().orElse(null);
+        .filter(c -> "postgres".equals(c.getName()))
+        .map(c -> c.getImage())
+        .findFirst()
+        .orElse(null);
   }
 }

@@ -21,18 +21,25 @@ public final class PostgresDependents {
   /** The StatefulSet, with the image and secret hash {@link PostgresComponent} planned. */
   public static class Database extends BuiltDependent<StatefulSet> {
     public Database() {
-      super(StatefulSet.class, (stack, context) -> {
-        PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
-        return PostgresObjects.statefulSet(withDataSize(stack, plan.storage().templateSize()), plan.secretName(),
-            plan.secretHash(), plan.image());
-      });
+      super(
+          StatefulSet.class,
+          (stack, context) -> {
+            PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
+            return PostgresObjects.statefulSet(
+                withDataSize(stack, plan.storage().templateSize()),
+                plan.secretName(),
+                plan.secretHash(),
+                plan.image());
+          });
     }
   }
 
   /** The stack, its data volume sized as the live claim template allows (VolumeGrowth). */
   private static TTStack withDataSize(TTStack stack, String size) {
     var spec = stack.getSpec().postgres;
-    if (size.equals(PostgresObjects.size(spec.storage, dev.ttstack.operator.api.PostgresSpec.DEFAULT_STORAGE_SIZE))) {
+    if (size.equals(
+        PostgresObjects.size(
+            spec.storage, dev.ttstack.operator.api.PostgresSpec.DEFAULT_STORAGE_SIZE))) {
       return stack;
     }
     TTStack sized = io.fabric8.kubernetes.client.utils.Serialization.clone(stack);
@@ -71,10 +78,12 @@ public final class PostgresDependents {
 
   public static class BackupSchedule extends BuiltDependent<CronJob> {
     public BackupSchedule() {
-      super(CronJob.class, (stack, context) -> {
-        PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
-        return PostgresObjects.cronJob(stack, plan.secretName(), plan.image());
-      });
+      super(
+          CronJob.class,
+          (stack, context) -> {
+            PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
+            return PostgresObjects.cronJob(stack, plan.secretName(), plan.image());
+          });
     }
   }
 
@@ -84,7 +93,10 @@ public final class PostgresDependents {
    */
   public static class CredentialsAvailable implements Condition<StatefulSet, TTStack> {
     @Override
-    public boolean isMet(DependentResource<StatefulSet, TTStack> dependent, TTStack stack, Context<TTStack> context) {
+    public boolean isMet(
+        DependentResource<StatefulSet, TTStack> dependent,
+        TTStack stack,
+        Context<TTStack> context) {
       boolean content = SecretsOutcome.of(context).map(o -> o.content() != null).orElse(false);
       return content || dependent.getSecondaryResource(stack, context).isPresent();
     }
@@ -93,7 +105,8 @@ public final class PostgresDependents {
   /** Scheduled backups run when enabled; disabling them removes the CronJob (the dumps stay). */
   public static class BackupsEnabled implements Condition<CronJob, TTStack> {
     @Override
-    public boolean isMet(DependentResource<CronJob, TTStack> dependent, TTStack stack, Context<TTStack> context) {
+    public boolean isMet(
+        DependentResource<CronJob, TTStack> dependent, TTStack stack, Context<TTStack> context) {
       return Boolean.TRUE.equals(stack.getSpec().postgres.backup.enabled)
           && (SecretsOutcome.of(context).map(o -> o.content() != null).orElse(false)
               || dependent.getSecondaryResource(stack, context).isPresent());

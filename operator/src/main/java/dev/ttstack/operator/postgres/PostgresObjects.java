@@ -28,14 +28,14 @@ import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpecBuilder;
-import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.api.model.apps.StatefulSetBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeerBuilder;
@@ -45,8 +45,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Desired state of PostgreSQL, as pure functions of the spec (used by the dependents and by
- * {@code render}): the StatefulSet with its exporter sidecar, the Service, the NetworkPolicy, and the
+ * Desired state of PostgreSQL, as pure functions of the spec (used by the dependents and by {@code
+ * render}): the StatefulSet with its exporter sidecar, the Service, the NetworkPolicy, and the
  * backup script, volume, CronJob and one-off Jobs. Credentials only ever by {@code secretKeyRef}.
  */
 public final class PostgresObjects {
@@ -54,11 +54,16 @@ public final class PostgresObjects {
   public static final String BACKUP_COMPONENT = "postgres-backup";
   public static final int PORT = 5432;
   public static final int METRICS_PORT = 9187;
-  /** On the pod template: changes (and so restarts PostgreSQL) only when a key it consumes changes. */
+
+  /**
+   * On the pod template: changes (and so restarts PostgreSQL) only when a key it consumes changes.
+   */
   public static final String SECRET_HASH_ANNOTATION = "ttstack.dev/secret-hash";
+
   static final String PGDATA = "/var/lib/postgresql/data/pgdata";
   static final String BACKUP_DIR = "/backups";
   static final String BACKUP_SCRIPT = "backup.sh";
+
   /** uid/gid of the postgres user in the official Alpine image. */
   static final long POSTGRES_UID = 70;
 
@@ -96,88 +101,162 @@ public final class PostgresObjects {
     return s;
   }
 
-  public static StatefulSet statefulSet(TTStack stack, String secretName, String secretHash, String image) {
+  public static StatefulSet statefulSet(
+      TTStack stack, String secretName, String secretHash, String image) {
     PostgresSpec spec = stack.getSpec().postgres;
     Map<String, String> podAnnotations = new LinkedHashMap<>();
     if (secretHash != null) {
       podAnnotations.put(SECRET_HASH_ANNOTATION, secretHash);
     }
     podAnnotations.put("prometheus.io/port", String.valueOf(METRICS_PORT));
-    String retention = stack.getSpec().deletionPolicy == DeletionPolicy.Delete ? "Delete" : "Retain";
+    String retention =
+        stack.getSpec().deletionPolicy == DeletionPolicy.Delete ? "Delete" : "Retain";
     return new StatefulSetBuilder()
-        .withNewMetadata().withName(name(stack)).withNamespace(stack.getMetadata().getNamespace())
-        .withLabels(labels(stack)).endMetadata()
+        .withNewMetadata()
+        .withName(name(stack))
+        .withNamespace(stack.getMetadata().getNamespace())
+        .withLabels(labels(stack))
+        .endMetadata()
         .withNewSpec()
         .withReplicas(1)
         .withServiceName(name(stack))
-        .withNewSelector().withMatchLabels(selector(stack)).endSelector()
-        .withNewPersistentVolumeClaimRetentionPolicy().withWhenDeleted(retention).withWhenScaled("Retain")
+        .withNewSelector()
+        .withMatchLabels(selector(stack))
+        .endSelector()
+        .withNewPersistentVolumeClaimRetentionPolicy()
+        .withWhenDeleted(retention)
+        .withWhenScaled("Retain")
         .endPersistentVolumeClaimRetentionPolicy()
         .withNewTemplate()
-        .withNewMetadata().withLabels(labels(stack)).withAnnotations(podAnnotations).endMetadata()
+        .withNewMetadata()
+        .withLabels(labels(stack))
+        .withAnnotations(podAnnotations)
+        .endMetadata()
         .withSpec(podSpec(stack, secretName, image))
         .endTemplate()
-        .withVolumeClaimTemplates(new PersistentVolumeClaimBuilder()
-            .withNewMetadata().withName(DATA_TEMPLATE).withLabels(labels(stack)).endMetadata()
-            .withNewSpec().withAccessModes("ReadWriteOnce")
-            .withStorageClassName(spec.storage == null ? null : spec.storage.storageClassName)
-            .withNewResources().addToRequests("storage", Quantities.of(size(spec.storage, PostgresSpec.DEFAULT_STORAGE_SIZE)))
-            .endResources().endSpec().build())
+        .withVolumeClaimTemplates(
+            new PersistentVolumeClaimBuilder()
+                .withNewMetadata()
+                .withName(DATA_TEMPLATE)
+                .withLabels(labels(stack))
+                .endMetadata()
+                .withNewSpec()
+                .withAccessModes("ReadWriteOnce")
+                .withStorageClassName(spec.storage == null ? null : spec.storage.storageClassName)
+                .withNewResources()
+                .addToRequests(
+                    "storage", Quantities.of(size(spec.storage, PostgresSpec.DEFAULT_STORAGE_SIZE)))
+                .endResources()
+                .endSpec()
+                .build())
         .endSpec()
         .build();
   }
 
   private static PodSpec podSpec(TTStack stack, String secretName, String image) {
-    Container postgres = new ContainerBuilder()
-        .withName("postgres")
-        .withImage(image)
-        .addNewPort().withName("postgres").withContainerPort(PORT).endPort()
-        .withEnv(env(secretName))
-        .withResources(resources(stack.getSpec().postgres.resources, "100m", "256Mi", null, "1Gi"))
-        .withStartupProbe(pgIsReady(5, 60)) // first initdb of a big volume may take minutes
-        .withReadinessProbe(pgIsReady(10, 3))
-        .withLivenessProbe(pgIsReady(10, 6))
-        .withNewLifecycle().withNewPreStop().withNewExec()
-        // Kubernetes sends SIGTERM, which PostgreSQL treats as a "smart" shutdown that waits for every
-        // client; a fast shutdown aborts their transactions and checkpoints within the grace period.
-        .withCommand("sh", "-c", "pg_ctl -D \"$PGDATA\" -m fast -w -t 50 stop || true")
-        .endExec().endPreStop().endLifecycle()
-        .withSecurityContext(containerSecurity())
-        .addNewVolumeMount().withName("data").withMountPath("/var/lib/postgresql/data").endVolumeMount()
-        .addNewVolumeMount().withName("run").withMountPath("/var/run/postgresql").endVolumeMount()
-        .addNewVolumeMount().withName("tmp").withMountPath("/tmp").endVolumeMount()
-        .build();
-    Container exporter = new ContainerBuilder()
-        .withName("exporter")
-        .withImage(stack.getSpec().postgres.effectiveExporterImage())
-        .addNewPort().withName("metrics").withContainerPort(METRICS_PORT).endPort()
-        // POSTGRES_DB first: Kubernetes expands $(POSTGRES_DB) only from variables defined before it
-        // (after it, the exporter connected to a database literally named "$(POSTGRES_DB)": pg_up 0).
-        .withEnv(
-            secretEnv("POSTGRES_DB", secretName, SecretKeys.POSTGRES_DB),
-            new EnvVarBuilder().withName("DATA_SOURCE_URI").withValue("127.0.0.1:" + PORT + "/$(POSTGRES_DB)?sslmode=disable").build(),
-            secretEnv("DATA_SOURCE_USER", secretName, SecretKeys.POSTGRES_USER),
-            secretEnv("DATA_SOURCE_PASS", secretName, SecretKeys.POSTGRES_PASSWORD))
-        .withResources(resources(null, "10m", "32Mi", null, "128Mi"))
-        .withSecurityContext(containerSecurity())
-        .withNewReadinessProbe().withNewHttpGet().withPath("/metrics").withNewPort("metrics").endHttpGet()
-        .withPeriodSeconds(30).endReadinessProbe()
-        .build();
+    Container postgres =
+        new ContainerBuilder()
+            .withName("postgres")
+            .withImage(image)
+            .addNewPort()
+            .withName("postgres")
+            .withContainerPort(PORT)
+            .endPort()
+            .withEnv(env(secretName))
+            .withResources(
+                resources(stack.getSpec().postgres.resources, "100m", "256Mi", null, "1Gi"))
+            .withStartupProbe(pgIsReady(5, 60)) // first initdb of a big volume may take minutes
+            .withReadinessProbe(pgIsReady(10, 3))
+            .withLivenessProbe(pgIsReady(10, 6))
+            .withNewLifecycle()
+            .withNewPreStop()
+            .withNewExec()
+            // Kubernetes sends SIGTERM, which PostgreSQL treats as a "smart" shutdown that waits
+            // for every
+            // client; a fast shutdown aborts their transactions and checkpoints within the grace
+            // period.
+            .withCommand("sh", "-c", "pg_ctl -D \"$PGDATA\" -m fast -w -t 50 stop || true")
+            .endExec()
+            .endPreStop()
+            .endLifecycle()
+            .withSecurityContext(containerSecurity())
+            .addNewVolumeMount()
+            .withName("data")
+            .withMountPath("/var/lib/postgresql/data")
+            .endVolumeMount()
+            .addNewVolumeMount()
+            .withName("run")
+            .withMountPath("/var/run/postgresql")
+            .endVolumeMount()
+            .addNewVolumeMount()
+            .withName("tmp")
+            .withMountPath("/tmp")
+            .endVolumeMount()
+            .build();
+    Container exporter =
+        new ContainerBuilder()
+            .withName("exporter")
+            .withImage(stack.getSpec().postgres.effectiveExporterImage())
+            .addNewPort()
+            .withName("metrics")
+            .withContainerPort(METRICS_PORT)
+            .endPort()
+            // POSTGRES_DB first: Kubernetes expands $(POSTGRES_DB) only from variables defined
+            // before it
+            // (after it, the exporter connected to a database literally named "$(POSTGRES_DB)":
+            // pg_up 0).
+            .withEnv(
+                secretEnv("POSTGRES_DB", secretName, SecretKeys.POSTGRES_DB),
+                new EnvVarBuilder()
+                    .withName("DATA_SOURCE_URI")
+                    .withValue("127.0.0.1:" + PORT + "/$(POSTGRES_DB)?sslmode=disable")
+                    .build(),
+                secretEnv("DATA_SOURCE_USER", secretName, SecretKeys.POSTGRES_USER),
+                secretEnv("DATA_SOURCE_PASS", secretName, SecretKeys.POSTGRES_PASSWORD))
+            .withResources(resources(null, "10m", "32Mi", null, "128Mi"))
+            .withSecurityContext(containerSecurity())
+            .withNewReadinessProbe()
+            .withNewHttpGet()
+            .withPath("/metrics")
+            .withNewPort("metrics")
+            .endHttpGet()
+            .withPeriodSeconds(30)
+            .endReadinessProbe()
+            .build();
     return new PodSpecBuilder()
         .withContainers(postgres, exporter)
         .withTerminationGracePeriodSeconds(60L)
-        .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(POSTGRES_UID).withRunAsGroup(POSTGRES_UID)
-        .withFsGroup(POSTGRES_UID).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(POSTGRES_UID)
+        .withRunAsGroup(POSTGRES_UID)
+        .withFsGroup(POSTGRES_UID)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
         .withEnableServiceLinks(false)
-        .addNewVolume().withName("run").withNewEmptyDir().endEmptyDir().endVolume()
-        .addNewVolume().withName("tmp").withNewEmptyDir().endEmptyDir().endVolume()
+        .addNewVolume()
+        .withName("run")
+        .withNewEmptyDir()
+        .endEmptyDir()
+        .endVolume()
+        .addNewVolume()
+        .withName("tmp")
+        .withNewEmptyDir()
+        .endEmptyDir()
+        .endVolume()
         .build();
   }
 
   private static List<EnvVar> env(String secretName) {
     List<EnvVar> env = new ArrayList<>();
     env.add(new EnvVarBuilder().withName("PGDATA").withValue(PGDATA).build());
-    env.add(new EnvVarBuilder().withName("POSTGRES_INITDB_ARGS").withValue("-E UTF8 --locale=C").build());
+    env.add(
+        new EnvVarBuilder()
+            .withName("POSTGRES_INITDB_ARGS")
+            .withValue("-E UTF8 --locale=C")
+            .build());
     env.add(secretEnv("POSTGRES_USER", secretName, SecretKeys.POSTGRES_USER));
     env.add(secretEnv("POSTGRES_PASSWORD", secretName, SecretKeys.POSTGRES_PASSWORD));
     env.add(secretEnv("POSTGRES_DB", secretName, SecretKeys.POSTGRES_DB));
@@ -185,30 +264,68 @@ public final class PostgresObjects {
   }
 
   public static EnvVar secretEnv(String name, String secretName, String key) {
-    return new EnvVarBuilder().withName(name).withNewValueFrom().withNewSecretKeyRef()
-        .withName(secretName).withKey(key).withOptional(false).endSecretKeyRef().endValueFrom().build();
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewSecretKeyRef()
+        .withName(secretName)
+        .withKey(key)
+        .withOptional(false)
+        .endSecretKeyRef()
+        .endValueFrom()
+        .build();
   }
 
   private static Probe pgIsReady(int period, int failures) {
-    return new ProbeBuilder().withNewExec()
-        .withCommand("sh", "-c", "pg_isready -h 127.0.0.1 -p " + PORT + " -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\"")
-        .endExec().withPeriodSeconds(period).withTimeoutSeconds(5).withFailureThreshold(failures).build();
+    return new ProbeBuilder()
+        .withNewExec()
+        .withCommand(
+            "sh",
+            "-c",
+            "pg_isready -h 127.0.0.1 -p " + PORT + " -U \"$POSTGRES_USER\" -d \"$POSTGRES_DB\"")
+        .endExec()
+        .withPeriodSeconds(period)
+        .withTimeoutSeconds(5)
+        .withFailureThreshold(failures)
+        .build();
   }
 
   public static SecurityContext containerSecurity() {
-    return new SecurityContextBuilder().withAllowPrivilegeEscalation(false).withNewCapabilities().withDrop("ALL")
-        .endCapabilities().build();
+    return new SecurityContextBuilder()
+        .withAllowPrivilegeEscalation(false)
+        .withNewCapabilities()
+        .withDrop("ALL")
+        .endCapabilities()
+        .build();
   }
 
-  /** The spec's resources, each unset amount falling back to the component default (null = none). */
-  public static ResourceRequirements resources(ResourcesSpec spec, String cpuRequest, String memoryRequest, String cpuLimit,
+  /**
+   * The spec's resources, each unset amount falling back to the component default (null = none).
+   */
+  public static ResourceRequirements resources(
+      ResourcesSpec spec,
+      String cpuRequest,
+      String memoryRequest,
+      String cpuLimit,
       String memoryLimit) {
     Map<String, Quantity> requests = new LinkedHashMap<>();
     Map<String, Quantity> limits = new LinkedHashMap<>();
-    put(requests, "cpu", spec == null || spec.requests == null ? null : spec.requests.cpu, cpuRequest);
-    put(requests, "memory", spec == null || spec.requests == null ? null : spec.requests.memory, memoryRequest);
+    put(
+        requests,
+        "cpu",
+        spec == null || spec.requests == null ? null : spec.requests.cpu,
+        cpuRequest);
+    put(
+        requests,
+        "memory",
+        spec == null || spec.requests == null ? null : spec.requests.memory,
+        memoryRequest);
     put(limits, "cpu", spec == null || spec.limits == null ? null : spec.limits.cpu, cpuLimit);
-    put(limits, "memory", spec == null || spec.limits == null ? null : spec.limits.memory, memoryLimit);
+    put(
+        limits,
+        "memory",
+        spec == null || spec.limits == null ? null : spec.limits.memory,
+        memoryLimit);
     return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build();
   }
 
@@ -225,51 +342,81 @@ public final class PostgresObjects {
 
   public static Service service(TTStack stack) {
     return new ServiceBuilder()
-        .withNewMetadata().withName(name(stack)).withNamespace(stack.getMetadata().getNamespace())
-        .withLabels(labels(stack)).endMetadata()
-        .withNewSpec().withType("ClusterIP").withSelector(selector(stack))
-        .addNewPort().withName("postgres").withPort(PORT).withNewTargetPort("postgres").endPort()
-        .addNewPort().withName("metrics").withPort(METRICS_PORT).withNewTargetPort("metrics").endPort()
+        .withNewMetadata()
+        .withName(name(stack))
+        .withNamespace(stack.getMetadata().getNamespace())
+        .withLabels(labels(stack))
+        .endMetadata()
+        .withNewSpec()
+        .withType("ClusterIP")
+        .withSelector(selector(stack))
+        .addNewPort()
+        .withName("postgres")
+        .withPort(PORT)
+        .withNewTargetPort("postgres")
+        .endPort()
+        .addNewPort()
+        .withName("metrics")
+        .withPort(METRICS_PORT)
+        .withNewTargetPort("metrics")
+        .endPort()
         .endSpec()
         .build();
   }
 
   /**
-   * Only the app, the backup jobs and Prometheus (metrics port only) reach the pod; the exporter is a
-   * sidecar and talks to PostgreSQL over localhost.
+   * Only the app, the backup jobs and Prometheus (metrics port only) reach the pod; the exporter is
+   * a sidecar and talks to PostgreSQL over localhost.
    */
   public static NetworkPolicy networkPolicy(TTStack stack) {
     String instance = stack.getMetadata().getName();
     return new NetworkPolicyBuilder()
-        .withNewMetadata().withName(name(stack)).withNamespace(stack.getMetadata().getNamespace())
-        .withLabels(labels(stack)).endMetadata()
+        .withNewMetadata()
+        .withName(name(stack))
+        .withNamespace(stack.getMetadata().getNamespace())
+        .withLabels(labels(stack))
+        .endMetadata()
         .withNewSpec()
-        .withNewPodSelector().withMatchLabels(selector(stack)).endPodSelector()
+        .withNewPodSelector()
+        .withMatchLabels(selector(stack))
+        .endPodSelector()
         .withPolicyTypes("Ingress")
         .addNewIngress()
         .withFrom(peer(instance, "app"), peer(instance, BACKUP_COMPONENT))
-        .addNewPort().withProtocol("TCP").withNewPort(PORT).endPort()
+        .addNewPort()
+        .withProtocol("TCP")
+        .withNewPort(PORT)
+        .endPort()
         .endIngress()
         .addNewIngress()
         .withFrom(peer(instance, "prometheus"))
-        .addNewPort().withProtocol("TCP").withNewPort(METRICS_PORT).endPort()
+        .addNewPort()
+        .withProtocol("TCP")
+        .withNewPort(METRICS_PORT)
+        .endPort()
         .endIngress()
         .endSpec()
         .build();
   }
 
-  private static io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer peer(String instance, String component) {
-    return new NetworkPolicyPeerBuilder().withNewPodSelector()
+  private static io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicyPeer peer(
+      String instance, String component) {
+    return new NetworkPolicyPeerBuilder()
+        .withNewPodSelector()
         .addToMatchLabels(StackLabels.INSTANCE, instance)
         .addToMatchLabels(StackLabels.COMPONENT, component)
-        .endPodSelector().build();
+        .endPodSelector()
+        .build();
   }
 
   /** The backup script, shipped as the very file the tests run. */
   public static ConfigMap backupScript(TTStack stack) {
     return new ConfigMapBuilder()
-        .withNewMetadata().withName(backupName(stack)).withNamespace(stack.getMetadata().getNamespace())
-        .withLabels(backupLabels(stack)).endMetadata()
+        .withNewMetadata()
+        .withName(backupName(stack))
+        .withNamespace(stack.getMetadata().getNamespace())
+        .withLabels(backupLabels(stack))
+        .endMetadata()
         .withData(Map.of(BACKUP_SCRIPT, script()))
         .build();
   }
@@ -278,24 +425,34 @@ public final class PostgresObjects {
     return ClasspathText.read("/postgres/" + BACKUP_SCRIPT);
   }
 
-
-  /** The volume that holds the dumps (kept with the stack's data unless deletionPolicy is Delete). */
+  /**
+   * The volume that holds the dumps (kept with the stack's data unless deletionPolicy is Delete).
+   */
   public static PersistentVolumeClaim backupVolume(TTStack stack) {
     StorageSpec storage = stack.getSpec().postgres.backup.storage;
     return new PersistentVolumeClaimBuilder()
-        .withNewMetadata().withName(backupName(stack)).withNamespace(stack.getMetadata().getNamespace())
-        .withLabels(backupLabels(stack)).endMetadata()
-        .withNewSpec().withAccessModes("ReadWriteOnce")
+        .withNewMetadata()
+        .withName(backupName(stack))
+        .withNamespace(stack.getMetadata().getNamespace())
+        .withLabels(backupLabels(stack))
+        .endMetadata()
+        .withNewSpec()
+        .withAccessModes("ReadWriteOnce")
         .withStorageClassName(storage == null ? null : storage.storageClassName)
-        .withNewResources().addToRequests("storage", Quantities.of(size(storage, "10Gi"))).endResources()
+        .withNewResources()
+        .addToRequests("storage", Quantities.of(size(storage, "10Gi")))
+        .endResources()
         .endSpec()
         .build();
   }
 
   public static CronJob cronJob(TTStack stack, String secretName, String image) {
     return new CronJobBuilder()
-        .withNewMetadata().withName(backupName(stack)).withNamespace(stack.getMetadata().getNamespace())
-        .withLabels(backupLabels(stack)).endMetadata()
+        .withNewMetadata()
+        .withName(backupName(stack))
+        .withNamespace(stack.getMetadata().getNamespace())
+        .withLabels(backupLabels(stack))
+        .endMetadata()
         .withNewSpec()
         .withSchedule(stack.getSpec().postgres.backup.schedule)
         .withConcurrencyPolicy("Forbid")
@@ -303,7 +460,9 @@ public final class PostgresObjects {
         .withFailedJobsHistoryLimit(3)
         .withStartingDeadlineSeconds(3600L)
         .withNewJobTemplate()
-        .withNewMetadata().withLabels(backupLabels(stack)).endMetadata()
+        .withNewMetadata()
+        .withLabels(backupLabels(stack))
+        .endMetadata()
         .withSpec(backupJobSpec(stack, secretName, image))
         .endJobTemplate()
         .endSpec()
@@ -311,10 +470,15 @@ public final class PostgresObjects {
   }
 
   /** A one-off backup, e.g. before an upgrade; {@code reason} goes into an annotation. */
-  public static Job backupJob(TTStack stack, String jobName, String secretName, String image, String reason) {
+  public static Job backupJob(
+      TTStack stack, String jobName, String secretName, String image, String reason) {
     return new JobBuilder()
-        .withNewMetadata().withName(jobName).withNamespace(stack.getMetadata().getNamespace())
-        .withLabels(backupLabels(stack)).addToAnnotations("ttstack.dev/backup-reason", reason).endMetadata()
+        .withNewMetadata()
+        .withName(jobName)
+        .withNamespace(stack.getMetadata().getNamespace())
+        .withLabels(backupLabels(stack))
+        .addToAnnotations("ttstack.dev/backup-reason", reason)
+        .endMetadata()
         .withSpec(backupJobSpec(stack, secretName, image))
         .build();
   }
@@ -327,17 +491,30 @@ public final class PostgresObjects {
     env.add(secretEnv("PGPASSWORD", secretName, SecretKeys.POSTGRES_PASSWORD));
     env.add(secretEnv("PGDATABASE", secretName, SecretKeys.POSTGRES_DB));
     env.add(new EnvVarBuilder().withName("BACKUP_DIR").withValue(BACKUP_DIR).build());
-    env.add(new EnvVarBuilder().withName("RETAIN").withValue(String.valueOf(stack.getSpec().postgres.backup.retain)).build());
+    env.add(
+        new EnvVarBuilder()
+            .withName("RETAIN")
+            .withValue(String.valueOf(stack.getSpec().postgres.backup.retain))
+            .build());
     return new JobSpecBuilder()
         .withBackoffLimit(1)
         .withActiveDeadlineSeconds(3600L)
         .withNewTemplate()
-        .withNewMetadata().withLabels(backupLabels(stack)).endMetadata()
+        .withNewMetadata()
+        .withLabels(backupLabels(stack))
+        .endMetadata()
         .withNewSpec()
         .withRestartPolicy("Never")
         .withEnableServiceLinks(false)
-        .withNewSecurityContext().withRunAsNonRoot(true).withRunAsUser(POSTGRES_UID).withRunAsGroup(POSTGRES_UID)
-        .withFsGroup(POSTGRES_UID).withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile().endSecurityContext()
+        .withNewSecurityContext()
+        .withRunAsNonRoot(true)
+        .withRunAsUser(POSTGRES_UID)
+        .withRunAsGroup(POSTGRES_UID)
+        .withFsGroup(POSTGRES_UID)
+        .withNewSeccompProfile()
+        .withType("RuntimeDefault")
+        .endSeccompProfile()
+        .endSecurityContext()
         .addNewContainer()
         .withName("backup")
         .withImage(image)
@@ -346,12 +523,28 @@ public final class PostgresObjects {
         .withTerminationMessagePolicy("File")
         .withResources(resources(null, "50m", "64Mi", null, "512Mi"))
         .withSecurityContext(containerSecurity())
-        .addNewVolumeMount().withName("scripts").withMountPath("/scripts").withReadOnly(true).endVolumeMount()
-        .addNewVolumeMount().withName("backups").withMountPath(BACKUP_DIR).endVolumeMount()
+        .addNewVolumeMount()
+        .withName("scripts")
+        .withMountPath("/scripts")
+        .withReadOnly(true)
+        .endVolumeMount()
+        .addNewVolumeMount()
+        .withName("backups")
+        .withMountPath(BACKUP_DIR)
+        .endVolumeMount()
         .endContainer()
-        .addNewVolume().withName("scripts").withNewConfigMap().withName(backupName(stack)).endConfigMap().endVolume()
-        .addNewVolume().withName("backups").withNewPersistentVolumeClaim().withClaimName(backupName(stack))
-        .endPersistentVolumeClaim().endVolume()
+        .addNewVolume()
+        .withName("scripts")
+        .withNewConfigMap()
+        .withName(backupName(stack))
+        .endConfigMap()
+        .endVolume()
+        .addNewVolume()
+        .withName("backups")
+        .withNewPersistentVolumeClaim()
+        .withClaimName(backupName(stack))
+        .endPersistentVolumeClaim()
+        .endVolume()
         .endSpec()
         .endTemplate()
         .build();

@@ -8,13 +8,18 @@ import java.util.Optional;
 /**
  * What {@link PostgresComponent} decided before the workflow, for the dependents to apply.
  *
- * @param image the image the StatefulSet runs (the spec's, or the running one while an upgrade waits)
+ * @param image the image the StatefulSet runs (the spec's, or the running one while an upgrade
+ *     waits)
  * @param secretName the Secret holding the credentials
  * @param secretHash hash of the keys PostgreSQL consumes, or null if unknown yet
  * @param blocked a condition that explains why the spec is not applied yet, or null
  * @param storage the data volume's size for the StatefulSet's claim template (see VolumeGrowth)
  */
-public record PostgresPlan(String image, String secretName, String secretHash, Condition blocked,
+public record PostgresPlan(
+    String image,
+    String secretName,
+    String secretHash,
+    Condition blocked,
     VolumeGrowth.Outcome storage) {
   static final String KEY = PostgresPlan.class.getName();
 

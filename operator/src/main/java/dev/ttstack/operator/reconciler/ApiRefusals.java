@@ -13,8 +13,8 @@ import java.util.Set;
 /**
  * What the API server said when it refused the operator's objects, for the stack's condition and
  * Event: which object, which field, why — in the server's own words ({@code StatefulSet.apps
- * "tt-postgres" is invalid: spec: Forbidden: updates to statefulset spec for fields other than ...}).
- * Without it a user sees "reconcile failed" and has to find the operator's log.
+ * "tt-postgres" is invalid: spec: Forbidden: updates to statefulset spec for fields other than
+ * ...}). Without it a user sees "reconcile failed" and has to find the operator's log.
  *
  * <p>Only the Status the API server returns is quoted, never a request body: the server's messages
  * name objects, fields and rules. A refused Secret is reported by name and reason only, in case a
@@ -34,30 +34,48 @@ public final class ApiRefusals {
     return parts.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", parts));
   }
 
-  private static void collect(String dependent, Throwable t, List<String> parts, Map<Throwable, Boolean> seen) {
-    for (Throwable cause = t; cause != null && seen.put(cause, Boolean.TRUE) == null; cause = cause.getCause()) {
+  private static void collect(
+      String dependent, Throwable t, List<String> parts, Map<Throwable, Boolean> seen) {
+    for (Throwable cause = t;
+        cause != null && seen.put(cause, Boolean.TRUE) == null;
+        cause = cause.getCause()) {
       if (cause instanceof AggregatedOperatorException aggregated) {
-        aggregated.getAggregatedExceptions().forEach((name, inner) -> collect(name, inner, parts, seen));
+        aggregated
+            .getAggregatedExceptions()
+            .forEach((name, inner) -> collect(name, inner, parts, seen));
         return;
       }
-      if (cause instanceof KubernetesClientException k && k.getStatus() != null && k.getCode() >= 400) {
-        parts.add((dependent == null ? "" : dependent + ": ") + "refused by the API server (" + k.getCode()
-            + reason(k.getStatus()) + "): " + message(k));
+      if (cause instanceof KubernetesClientException k
+          && k.getStatus() != null
+          && k.getCode() >= 400) {
+        parts.add(
+            (dependent == null ? "" : dependent + ": ")
+                + "refused by the API server ("
+                + k.getCode()
+                + reason(k.getStatus())
+                + "): "
+                + message(k));
         return;
       }
     }
   }
 
   private static String reason(Status status) {
-    return status.getReason() == null || status.getReason().isBlank() ? "" : " " + status.getReason();
+    return status.getReason() == null || status.getReason().isBlank()
+        ? ""
+        : " " + status.getReason();
   }
 
   private static String message(KubernetesClientException k) {
     Status status = k.getStatus();
-    String kind = status.getDetails() != null && status.getDetails().getKind() != null
-        ? status.getDetails().getKind() : k.getResourcePlural();
-    String name = status.getDetails() != null && status.getDetails().getName() != null
-        ? status.getDetails().getName() : k.getName();
+    String kind =
+        status.getDetails() != null && status.getDetails().getKind() != null
+            ? status.getDetails().getKind()
+            : k.getResourcePlural();
+    String name =
+        status.getDetails() != null && status.getDetails().getName() != null
+            ? status.getDetails().getName()
+            : k.getName();
     if (kind != null && Set.of("secrets", "Secret").contains(kind)) {
       return "Secret " + name;
     }

@@ -13,10 +13,11 @@ import java.util.function.Function;
  * dependents are one-line subclasses (JOSDK instantiates them by their no-argument constructor).
  *
  * <p>With {@code name}, the object in the cluster is found by that name instead of by computing the
- * desired object first: needed when {@code desired()} itself reads the current object, or when there
- * is no desired object to take the name from (a precondition that fails deletes it).
+ * desired object first: needed when {@code desired()} itself reads the current object, or when
+ * there is no desired object to take the name from (a precondition that fails deletes it).
  */
-public abstract class BuiltDependent<R extends HasMetadata> extends CRUDKubernetesDependentResource<R, TTStack> {
+public abstract class BuiltDependent<R extends HasMetadata>
+    extends CRUDKubernetesDependentResource<R, TTStack> {
   private final BiFunction<TTStack, Context<TTStack>, R> builder;
   private final Function<TTStack, String> name;
 
@@ -24,7 +25,10 @@ public abstract class BuiltDependent<R extends HasMetadata> extends CRUDKubernet
     this(type, builder, null);
   }
 
-  protected BuiltDependent(Class<R> type, BiFunction<TTStack, Context<TTStack>, R> builder, Function<TTStack, String> name) {
+  protected BuiltDependent(
+      Class<R> type,
+      BiFunction<TTStack, Context<TTStack>, R> builder,
+      Function<TTStack, String> name) {
     super(type);
     this.builder = builder;
     this.name = name;
@@ -37,7 +41,8 @@ public abstract class BuiltDependent<R extends HasMetadata> extends CRUDKubernet
 
   @Override
   protected ResourceID targetSecondaryResourceID(TTStack stack, Context<TTStack> context) {
-    return name == null ? super.targetSecondaryResourceID(stack, context)
+    return name == null
+        ? super.targetSecondaryResourceID(stack, context)
         : new ResourceID(name.apply(stack), stack.getMetadata().getNamespace());
   }
 }

@@ -12,7 +12,10 @@ public final class NotImplemented {
   private NotImplemented() {}
 
   public static Condition condition(String type, String what) {
-    return new Condition(type, Condition.UNKNOWN, REASON,
+    return new Condition(
+        type,
+        Condition.UNKNOWN,
+        REASON,
         what + " is not implemented in this operator version yet; nothing is deployed for it");
   }
 }

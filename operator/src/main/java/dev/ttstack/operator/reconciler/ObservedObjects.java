@@ -14,14 +14,15 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Informers for objects the operator does not apply itself but must see to judge health: Pods (crash
- * loops, image pulls, backup results), Jobs (backups) and the PersistentVolumeClaims a StatefulSet
- * creates. Only objects labelled {@code managed-by=ttstack-operator} are watched, and each maps to the
- * TTStack named by its {@code instance} label.
+ * Informers for objects the operator does not apply itself but must see to judge health: Pods
+ * (crash loops, image pulls, backup results), Jobs (backups) and the PersistentVolumeClaims a
+ * StatefulSet creates. Only objects labelled {@code managed-by=ttstack-operator} are watched, and
+ * each maps to the TTStack named by its {@code instance} label.
  */
 public final class ObservedObjects {
   /** Name of the Jobs informer (backup Jobs created by a component go into its cache at once). */
   public static final String JOBS = "observed-jobs";
+
   private static final String SELECTOR = StackLabels.MANAGED_BY + "=" + StackLabels.OPERATOR;
 
   private ObservedObjects() {}
@@ -33,20 +34,23 @@ public final class ObservedObjects {
         informer(PersistentVolumeClaim.class, "observed-volumes", context));
   }
 
-  private static <R extends HasMetadata> InformerEventSource<R, TTStack> informer(Class<R> type, String name,
-      EventSourceContext<TTStack> context) {
-    var config = InformerEventSourceConfiguration.from(type, TTStack.class)
-        .withName(name)
-        .withLabelSelector(SELECTOR)
-        .withNamespacesInheritedFromController()
-        .withSecondaryToPrimaryMapper(ObservedObjects::byInstanceLabel)
-        .build();
+  private static <R extends HasMetadata> InformerEventSource<R, TTStack> informer(
+      Class<R> type, String name, EventSourceContext<TTStack> context) {
+    var config =
+        InformerEventSourceConfiguration.from(type, TTStack.class)
+            .withName(name)
+            .withLabelSelector(SELECTOR)
+            .withNamespacesInheritedFromController()
+            .withSecondaryToPrimaryMapper(ObservedObjects::byInstanceLabel)
+            .build();
     return new InformerEventSource<>(config, context);
   }
 
   static Set<ResourceID> byInstanceLabel(HasMetadata object) {
     var labels = object.getMetadata().getLabels();
     String instance = labels == null ? null : labels.get(StackLabels.INSTANCE);
-    return instance == null ? Set.of() : Set.of(new ResourceID(instance, object.getMetadata().getNamespace()));
+    return instance == null
+        ? Set.of()
+        : Set.of(new ResourceID(instance, object.getMetadata().getNamespace()));
   }
 }

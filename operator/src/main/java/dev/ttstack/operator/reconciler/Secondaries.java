@@ -16,8 +16,8 @@ public final class Secondaries {
    * holds it (several components may watch the same type).
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
-  public static <R extends HasMetadata> Optional<R> get(Context<TTStack> context, Class<R> type, String name,
-      String namespace) {
+  public static <R extends HasMetadata> Optional<R> get(
+      Context<TTStack> context, Class<R> type, String name, String namespace) {
     ResourceID id = new ResourceID(name, namespace);
     for (var source : context.eventSourceRetriever().getEventSourcesFor(type)) {
       if (source instanceof InformerEventSource informer) {

@@ -10,10 +10,10 @@ import java.util.List;
 /**
  * One part of the stack (secrets, postgres, redis, app, monitoring), as the reconciler sees it.
  *
- * <p>A component owns two things: the pure builders of its desired objects ({@link #desiredObjects},
- * also used by {@code render}), and the judgement of its own health ({@link #observe}), which becomes
- * its condition. The objects themselves are applied by the JOSDK dependents the component registers
- * in {@link TTStackReconciler}'s workflow.
+ * <p>A component owns two things: the pure builders of its desired objects ({@link
+ * #desiredObjects}, also used by {@code render}), and the judgement of its own health ({@link
+ * #observe}), which becomes its condition. The objects themselves are applied by the JOSDK
+ * dependents the component registers in {@link TTStackReconciler}'s workflow.
  */
 public interface StackComponent {
 
@@ -21,13 +21,17 @@ public interface StackComponent {
   String conditionType();
 
   /**
-   * Work this component does before the workflow runs, whose result the dependents (its own or later
-   * components') read from the context, e.g. the secrets sync. Not called for an invalid spec.
+   * Work this component does before the workflow runs, whose result the dependents (its own or
+   * later components') read from the context, e.g. the secrets sync. Not called for an invalid
+   * spec.
    */
   default void prepare(TTStack stack, Context<TTStack> context) {}
 
-  /** When this component wants to look again even if nothing changes in the cluster (e.g. a resync). */
-  default java.util.Optional<java.time.Duration> recheckAfter(TTStack stack, Context<TTStack> context) {
+  /**
+   * When this component wants to look again even if nothing changes in the cluster (e.g. a resync).
+   */
+  default java.util.Optional<java.time.Duration> recheckAfter(
+      TTStack stack, Context<TTStack> context) {
     return java.util.Optional.empty();
   }
 
@@ -40,8 +44,8 @@ public interface StackComponent {
   }
 
   /**
-   * This component's condition after the workflow ran. Only {@code type}, {@code status},
-   * {@code reason} and {@code message} are read; timestamps and generations are the reconciler's job.
+   * This component's condition after the workflow ran. Only {@code type}, {@code status}, {@code
+   * reason} and {@code message} are read; timestamps and generations are the reconciler's job.
    * Components may also fill their block of {@code status} on {@code next}.
    */
   Condition observe(TTStack stack, Context<TTStack> context, TTStackStatus next);

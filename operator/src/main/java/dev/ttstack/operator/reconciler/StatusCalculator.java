@@ -15,16 +15,19 @@ import java.util.stream.Collectors;
 
 /**
  * Turns freshly observed conditions into the next status, keeping what must not churn: a condition
- * whose status did not change keeps its {@code lastTransitionTime}, so a reconcile that observes the
- * same world produces an identical status and therefore makes no write.
+ * whose status did not change keeps its {@code lastTransitionTime}, so a reconcile that observes
+ * the same world produces an identical status and therefore makes no write.
  */
 public final class StatusCalculator {
   /** Reason of {@code Ready=False} when the spec breaks a rule. */
   public static final String INVALID_SPEC = "InvalidSpec";
+
   /** Reason of {@code Ready=False} while some component is not ready. */
   public static final String COMPONENTS_NOT_READY = "ComponentsNotReady";
+
   /** Reason of {@code Ready=True}. */
   public static final String ALL_READY = "AllComponentsReady";
+
   /** Reason of {@code Ready=False} after an unexpected error in the reconciler. */
   public static final String RECONCILE_ERROR = "ReconcileError";
 
@@ -39,19 +42,21 @@ public final class StatusCalculator {
   public static Condition ready(List<Condition> components) {
     List<Condition> pending = components.stream().filter(c -> !c.isTrue()).toList();
     if (pending.isEmpty()) {
-      return new Condition(ConditionType.READY, Condition.TRUE, ALL_READY, "all components are ready");
+      return new Condition(
+          ConditionType.READY, Condition.TRUE, ALL_READY, "all components are ready");
     }
-    String waiting = pending.stream()
-        .map(c -> c.type + " (" + c.reason + ")")
-        .collect(Collectors.joining(", "));
-    return new Condition(ConditionType.READY, Condition.FALSE, COMPONENTS_NOT_READY, "waiting for " + waiting);
+    String waiting =
+        pending.stream().map(c -> c.type + " (" + c.reason + ")").collect(Collectors.joining(", "));
+    return new Condition(
+        ConditionType.READY, Condition.FALSE, COMPONENTS_NOT_READY, "waiting for " + waiting);
   }
 
   /**
-   * The next status: {@code current} with {@code observed} conditions merged in (conditions of other
-   * types are kept as they were), stamped with {@code generation}.
+   * The next status: {@code current} with {@code observed} conditions merged in (conditions of
+   * other types are kept as they were), stamped with {@code generation}.
    */
-  public TTStackStatus next(TTStackStatus current, TTStackStatus proposed, List<Condition> observed, long generation) {
+  public TTStackStatus next(
+      TTStackStatus current, TTStackStatus proposed, List<Condition> observed, long generation) {
     List<Condition> previous = current == null ? List.of() : current.conditions;
     List<Condition> merged = new ArrayList<>();
     for (Condition c : observed) {
@@ -70,9 +75,10 @@ public final class StatusCalculator {
   private Condition stamp(Condition fresh, Condition old, long generation) {
     Condition c = new Condition(fresh.type, fresh.status, fresh.reason, fresh.message);
     c.observedGeneration = generation;
-    c.lastTransitionTime = old != null && Objects.equals(old.status, fresh.status) && old.lastTransitionTime != null
-        ? old.lastTransitionTime
-        : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
+    c.lastTransitionTime =
+        old != null && Objects.equals(old.status, fresh.status) && old.lastTransitionTime != null
+            ? old.lastTransitionTime
+            : Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
     return c;
   }
 
@@ -80,7 +86,10 @@ public final class StatusCalculator {
     return conditions.stream().filter(c -> type.equals(c.type)).findFirst().orElse(null);
   }
 
-  /** Whether two statuses would serialise identically (so writing {@code b} over {@code a} is a no-op). */
+  /**
+   * Whether two statuses would serialise identically (so writing {@code b} over {@code a} is a
+   * no-op).
+   */
   public static boolean same(TTStackStatus a, TTStackStatus b) {
     JsonNode left = JSON.convertValue(a == null ? new TTStackStatus() : a, JsonNode.class);
     JsonNode right = JSON.convertValue(b == null ? new TTStackStatus() : b, JsonNode.class);

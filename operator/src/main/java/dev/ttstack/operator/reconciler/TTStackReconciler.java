@@ -12,120 +12,165 @@ import dev.ttstack.operator.monitoring.MonitoringComponent;
 import dev.ttstack.operator.monitoring.MonitoringDependents;
 import dev.ttstack.operator.postgres.PostgresComponent;
 import dev.ttstack.operator.postgres.PostgresDependents;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
-import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import dev.ttstack.operator.redis.RedisComponent;
 import dev.ttstack.operator.redis.RedisDependents;
 import dev.ttstack.operator.redis.cluster.NodeAddressResolver;
 import dev.ttstack.operator.redis.cluster.RedisClusterManager;
-import io.fabric8.kubernetes.api.model.Pod;
-import java.util.function.Function;
 import dev.ttstack.operator.secrets.DopplerClient;
 import dev.ttstack.operator.secrets.DopplerSyncCache;
 import dev.ttstack.operator.secrets.ManagedSecretDependent;
 import dev.ttstack.operator.secrets.ManagedSecretPrecondition;
 import dev.ttstack.operator.secrets.RetryPolicy;
 import dev.ttstack.operator.secrets.SecretsComponent;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
-import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Duration;
-import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Reconciles a {@link TTStack}: validate, run the workflow of component dependents, then report.
  *
- * <p>The workflow is invoked explicitly so that an invalid spec never reaches a dependent: a spec that
- * breaks a rule only gets {@code Ready=False, reason=InvalidSpec} and everything already running is
- * left alone. Components plug in twice: their JOSDK dependents go into {@link Workflow#dependents()}
- * below (in DESIGN.md's order: secrets, then postgres and redis, then the app; monitoring alongside),
- * and their {@link StackComponent} judges their health into a condition.
+ * <p>The workflow is invoked explicitly so that an invalid spec never reaches a dependent: a spec
+ * that breaks a rule only gets {@code Ready=False, reason=InvalidSpec} and everything already
+ * running is left alone. Components plug in twice: their JOSDK dependents go into {@link
+ * Workflow#dependents()} below (in DESIGN.md's order: secrets, then postgres and redis, then the
+ * app; monitoring alongside), and their {@link StackComponent} judges their health into a
+ * condition.
  *
  * <p>No finalizer: owned objects go with the TTStack through ownerReferences, and data volumes are
  * kept or deleted through their own retention settings, so there is nothing to clean up by hand.
  */
-@Workflow(explicitInvocation = true, dependents = {
-    // secrets first: everything below reads the Secret this one keeps
-    @Dependent(name = "managed-secret", type = ManagedSecretDependent.class,
-        reconcilePrecondition = ManagedSecretPrecondition.class),
-    // postgres
-    @Dependent(name = "postgres-backup-script", type = PostgresDependents.BackupScript.class),
-    @Dependent(name = "postgres-backup-volume", type = PostgresDependents.BackupVolume.class),
-    @Dependent(name = "postgres-service", type = PostgresDependents.ClientService.class),
-    @Dependent(name = "postgres-network-policy", type = PostgresDependents.Firewall.class),
-    @Dependent(name = "postgres", type = PostgresDependents.Database.class,
-        reconcilePrecondition = PostgresDependents.CredentialsAvailable.class),
-    @Dependent(name = "postgres-backup-schedule", type = PostgresDependents.BackupSchedule.class,
-        reconcilePrecondition = PostgresDependents.BackupsEnabled.class,
-        dependsOn = {"postgres-backup-script", "postgres-backup-volume"}),
-    // redis
-    @Dependent(name = "redis-config", type = RedisDependents.Config.class),
-    @Dependent(name = "redis-headless", type = RedisDependents.Headless.class),
-    @Dependent(name = "redis-service", type = RedisDependents.Client.class),
-    @Dependent(name = "redis-disruption-budget", type = RedisDependents.Disruptions.class),
-    @Dependent(name = "redis", type = RedisDependents.Nodes.class,
-        reconcilePrecondition = RedisDependents.PasswordAvailable.class,
-        dependsOn = {"redis-config", "redis-headless"}),
-    // app, last: it waits for the others
-    @Dependent(name = "app-service", type = AppDependents.ClientService.class),
-    @Dependent(name = "app", type = AppDependents.App.class,
-        reconcilePrecondition = AppDependents.DependenciesReady.class),
-    @Dependent(name = "app-ingress", type = AppDependents.Entry.class,
-        reconcilePrecondition = AppDependents.IngressWanted.class, dependsOn = "app-service"),
-    // monitoring (spec.monitoring.enabled: false deletes all but the Prometheus volume)
-    @Dependent(name = "prometheus-service-account", type = MonitoringDependents.PrometheusAccount.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class),
-    @Dependent(name = "prometheus-role", type = MonitoringDependents.PrometheusRole.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class),
-    // After the Role: the API server refuses a binding to a Role it cannot find yet (404), since it
-    // checks that the operator holds what it grants (seen on the real API server).
-    @Dependent(name = "prometheus-role-binding", type = MonitoringDependents.PrometheusRoleBinding.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class,
-        dependsOn = {"prometheus-role", "prometheus-service-account"}),
-    @Dependent(name = "prometheus-config", type = MonitoringDependents.PrometheusConfigMap.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class,
-        useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
-    @Dependent(name = "prometheus-volume", type = MonitoringDependents.PrometheusVolume.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class),
-    @Dependent(name = "prometheus", type = MonitoringDependents.PrometheusServer.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class,
-        useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
-    @Dependent(name = "prometheus-service", type = MonitoringDependents.PrometheusService.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class,
-        useEventSourceWithName = MonitoringDependents.SERVICES),
-    @Dependent(name = "alertmanager-config", type = MonitoringDependents.AlertmanagerConfigMap.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class,
-        useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
-    @Dependent(name = "alertmanager", type = MonitoringDependents.AlertmanagerServer.class,
-        reconcilePrecondition = MonitoringDependents.AlertmanagerCanRun.class,
-        useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
-    @Dependent(name = "alertmanager-service", type = MonitoringDependents.AlertmanagerService.class,
-        reconcilePrecondition = MonitoringDependents.Enabled.class,
-        useEventSourceWithName = MonitoringDependents.SERVICES),
-    @Dependent(name = "grafana-config", type = MonitoringDependents.GrafanaConfigMap.class,
-        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
-        useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
-    @Dependent(name = "grafana-dashboards", type = MonitoringDependents.GrafanaDashboards.class,
-        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
-        useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
-    @Dependent(name = "grafana", type = MonitoringDependents.GrafanaServer.class,
-        reconcilePrecondition = MonitoringDependents.GrafanaCanRun.class,
-        useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
-    @Dependent(name = "grafana-service", type = MonitoringDependents.GrafanaService.class,
-        reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
-        useEventSourceWithName = MonitoringDependents.SERVICES),
-})
+@Workflow(
+    explicitInvocation = true,
+    dependents = {
+      // secrets first: everything below reads the Secret this one keeps
+      @Dependent(
+          name = "managed-secret",
+          type = ManagedSecretDependent.class,
+          reconcilePrecondition = ManagedSecretPrecondition.class),
+      // postgres
+      @Dependent(name = "postgres-backup-script", type = PostgresDependents.BackupScript.class),
+      @Dependent(name = "postgres-backup-volume", type = PostgresDependents.BackupVolume.class),
+      @Dependent(name = "postgres-service", type = PostgresDependents.ClientService.class),
+      @Dependent(name = "postgres-network-policy", type = PostgresDependents.Firewall.class),
+      @Dependent(
+          name = "postgres",
+          type = PostgresDependents.Database.class,
+          reconcilePrecondition = PostgresDependents.CredentialsAvailable.class),
+      @Dependent(
+          name = "postgres-backup-schedule",
+          type = PostgresDependents.BackupSchedule.class,
+          reconcilePrecondition = PostgresDependents.BackupsEnabled.class,
+          dependsOn = {"postgres-backup-script", "postgres-backup-volume"}),
+      // redis
+      @Dependent(name = "redis-config", type = RedisDependents.Config.class),
+      @Dependent(name = "redis-headless", type = RedisDependents.Headless.class),
+      @Dependent(name = "redis-service", type = RedisDependents.Client.class),
+      @Dependent(name = "redis-disruption-budget", type = RedisDependents.Disruptions.class),
+      @Dependent(
+          name = "redis",
+          type = RedisDependents.Nodes.class,
+          reconcilePrecondition = RedisDependents.PasswordAvailable.class,
+          dependsOn = {"redis-config", "redis-headless"}),
+      // app, last: it waits for the others
+      @Dependent(name = "app-service", type = AppDependents.ClientService.class),
+      @Dependent(
+          name = "app",
+          type = AppDependents.App.class,
+          reconcilePrecondition = AppDependents.DependenciesReady.class),
+      @Dependent(
+          name = "app-ingress",
+          type = AppDependents.Entry.class,
+          reconcilePrecondition = AppDependents.IngressWanted.class,
+          dependsOn = "app-service"),
+      // monitoring (spec.monitoring.enabled: false deletes all but the Prometheus volume)
+      @Dependent(
+          name = "prometheus-service-account",
+          type = MonitoringDependents.PrometheusAccount.class,
+          reconcilePrecondition = MonitoringDependents.Enabled.class),
+      @Dependent(
+          name = "prometheus-role",
+          type = MonitoringDependents.PrometheusRole.class,
+          reconcilePrecondition = MonitoringDependents.Enabled.class),
+      // After the Role: the API server refuses a binding to a Role it cannot find yet (404), since
+      // it
+      // checks that the operator holds what it grants (seen on the real API server).
+      @Dependent(
+          name = "prometheus-role-binding",
+          type = MonitoringDependents.PrometheusRoleBinding.class,
+          reconcilePrecondition = MonitoringDependents.Enabled.class,
+          dependsOn = {"prometheus-role", "prometheus-service-account"}),
+      @Dependent(
+          name = "prometheus-config",
+          type = MonitoringDependents.PrometheusConfigMap.class,
+          reconcilePrecondition = MonitoringDependents.Enabled.class,
+          useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
+      @Dependent(
+          name = "prometheus-volume",
+          type = MonitoringDependents.PrometheusVolume.class,
+          reconcilePrecondition = MonitoringDependents.Enabled.class),
+      @Dependent(
+          name = "prometheus",
+          type = MonitoringDependents.PrometheusServer.class,
+          reconcilePrecondition = MonitoringDependents.Enabled.class,
+          useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
+      @Dependent(
+          name = "prometheus-service",
+          type = MonitoringDependents.PrometheusService.class,
+          reconcilePrecondition = MonitoringDependents.Enabled.class,
+          useEventSourceWithName = MonitoringDependents.SERVICES),
+      @Dependent(
+          name = "alertmanager-config",
+          type = MonitoringDependents.AlertmanagerConfigMap.class,
+          reconcilePrecondition = MonitoringDependents.Enabled.class,
+          useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
+      @Dependent(
+          name = "alertmanager",
+          type = MonitoringDependents.AlertmanagerServer.class,
+          reconcilePrecondition = MonitoringDependents.AlertmanagerCanRun.class,
+          useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
+      @Dependent(
+          name = "alertmanager-service",
+          type = MonitoringDependents.AlertmanagerService.class,
+          reconcilePrecondition = MonitoringDependents.Enabled.class,
+          useEventSourceWithName = MonitoringDependents.SERVICES),
+      @Dependent(
+          name = "grafana-config",
+          type = MonitoringDependents.GrafanaConfigMap.class,
+          reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
+          useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
+      @Dependent(
+          name = "grafana-dashboards",
+          type = MonitoringDependents.GrafanaDashboards.class,
+          reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
+          useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
+      @Dependent(
+          name = "grafana",
+          type = MonitoringDependents.GrafanaServer.class,
+          reconcilePrecondition = MonitoringDependents.GrafanaCanRun.class,
+          useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
+      @Dependent(
+          name = "grafana-service",
+          type = MonitoringDependents.GrafanaService.class,
+          reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
+          useEventSourceWithName = MonitoringDependents.SERVICES),
+    })
 @ControllerConfiguration(name = TTStackReconciler.NAME)
 public class TTStackReconciler implements Reconciler<TTStack> {
   public static final String NAME = "ttstack";
@@ -135,7 +180,8 @@ public class TTStackReconciler implements Reconciler<TTStack> {
   private final StatusCalculator statusCalculator;
   private final EventRecorder events;
 
-  public TTStackReconciler(Clock clock, MeterRegistry registry, Function<List<Pod>, NodeAddressResolver> redisResolver) {
+  public TTStackReconciler(
+      Clock clock, MeterRegistry registry, Function<List<Pod>, NodeAddressResolver> redisResolver) {
     this(defaultComponents(clock, registry, redisResolver), clock);
   }
 
@@ -151,10 +197,14 @@ public class TTStackReconciler implements Reconciler<TTStack> {
   }
 
   /** The same, reaching Redis nodes through {@code redisResolver} (tests: local processes). */
-  public static List<StackComponent> defaultComponents(Clock clock, MeterRegistry registry,
-      Function<List<Pod>, NodeAddressResolver> redisResolver) {
-    DopplerSyncCache doppler = new DopplerSyncCache(new DopplerClient(clock),
-        new RetryPolicy(() -> ThreadLocalRandom.current().nextDouble()), clock, registry);
+  public static List<StackComponent> defaultComponents(
+      Clock clock, MeterRegistry registry, Function<List<Pod>, NodeAddressResolver> redisResolver) {
+    DopplerSyncCache doppler =
+        new DopplerSyncCache(
+            new DopplerClient(clock),
+            new RetryPolicy(() -> ThreadLocalRandom.current().nextDouble()),
+            clock,
+            registry);
     return List.of(
         new SecretsComponent(doppler, clock),
         new PostgresComponent(registry, clock),
@@ -163,7 +213,10 @@ public class TTStackReconciler implements Reconciler<TTStack> {
         new MonitoringComponent());
   }
 
-  /** Where a component's condition of this reconcile is kept in the context, for the components after it. */
+  /**
+   * Where a component's condition of this reconcile is kept in the context, for the components
+   * after it.
+   */
   public static String conditionKey(String type) {
     return "condition:" + type;
   }
@@ -172,13 +225,15 @@ public class TTStackReconciler implements Reconciler<TTStack> {
   @Override
   public List<EventSource<?, TTStack>> prepareEventSources(EventSourceContext<TTStack> context) {
     List<EventSource<?, TTStack>> sources = new ArrayList<>(ObservedObjects.eventSources(context));
-    sources.addAll(MonitoringDependents.eventSources(context)); // shared by the monitoring dependents
+    sources.addAll(
+        MonitoringDependents.eventSources(context)); // shared by the monitoring dependents
     return sources;
   }
 
   @Override
   public UpdateControl<TTStack> reconcile(TTStack stack, Context<TTStack> context) {
-    long generation = stack.getMetadata().getGeneration() == null ? 0 : stack.getMetadata().getGeneration();
+    long generation =
+        stack.getMetadata().getGeneration() == null ? 0 : stack.getMetadata().getGeneration();
     TTStackStatus current = stack.getStatus();
     TTStackStatus proposed = StatusCalculator.copy(current);
     List<Condition> observed = new ArrayList<>();
@@ -186,11 +241,18 @@ public class TTStackReconciler implements Reconciler<TTStack> {
     List<Violation> violations = SpecValidator.validate(stack);
     if (!violations.isEmpty()) {
       String message = SpecValidator.describe(violations);
-      observed.add(new Condition(ConditionType.READY, Condition.FALSE, StatusCalculator.INVALID_SPEC, message));
-      if (current == null || !StatusCalculator.INVALID_SPEC.equals(reasonOfReady(current))
+      observed.add(
+          new Condition(
+              ConditionType.READY, Condition.FALSE, StatusCalculator.INVALID_SPEC, message));
+      if (current == null
+          || !StatusCalculator.INVALID_SPEC.equals(reasonOfReady(current))
           || !generationObserved(current, generation)) {
-        LOG.warn("TTStack {}/{} generation {} is invalid: {}",
-            stack.getMetadata().getNamespace(), stack.getMetadata().getName(), generation, message);
+        LOG.warn(
+            "TTStack {}/{} generation {} is invalid: {}",
+            stack.getMetadata().getNamespace(),
+            stack.getMetadata().getName(),
+            generation,
+            message);
       }
     } else {
       for (StackComponent component : components) {
@@ -209,7 +271,8 @@ public class TTStackReconciler implements Reconciler<TTStack> {
     }
 
     TTStackStatus next = statusCalculator.next(current, proposed, observed, generation);
-    Optional<Duration> recheck = violations.isEmpty() ? earliestRecheck(stack, context) : Optional.empty();
+    Optional<Duration> recheck =
+        violations.isEmpty() ? earliestRecheck(stack, context) : Optional.empty();
     if (StatusCalculator.same(current, next)) {
       UpdateControl<TTStack> none = UpdateControl.noUpdate();
       recheck.ifPresent(none::rescheduleAfter);
@@ -233,42 +296,65 @@ public class TTStackReconciler implements Reconciler<TTStack> {
    * One Event per condition whose status or reason changed: {@code kubectl describe tts} then tells
    * the story of the stack. Steady state changes nothing, so it records nothing.
    */
-  private void recordTransitions(TTStack stack, Context<TTStack> context, TTStackStatus current, TTStackStatus next) {
+  private void recordTransitions(
+      TTStack stack, Context<TTStack> context, TTStackStatus current, TTStackStatus next) {
     for (Condition c : next.conditions) {
       Condition before = current == null ? null : current.condition(c.type);
-      if (before != null && before.status.equals(c.status) && java.util.Objects.equals(before.reason, c.reason)) {
+      if (before != null
+          && before.status.equals(c.status)
+          && java.util.Objects.equals(before.reason, c.reason)) {
         continue;
       }
       if (before == null && NotImplemented.REASON.equals(c.reason)) {
         continue; // not news
       }
       String type = Condition.FALSE.equals(c.status) ? EventRecorder.WARNING : EventRecorder.NORMAL;
-      events.record(context.getClient(), stack, type, c.reason, c.type + "=" + c.status + ": " + c.message);
+      events.record(
+          context.getClient(), stack, type, c.reason, c.type + "=" + c.status + ": " + c.message);
     }
   }
 
   /**
-   * A failure still reaches the user: {@code Ready=False, reason=ReconcileError}. When the API server
-   * refused an object, the condition and a Warning Event carry the server's own message (which
-   * object, which field, why: {@link ApiRefusals}); otherwise only the exception's type, since other
-   * exception messages can quote request bodies — those go to the log (never a Secret's data: no
-   * component puts values into exceptions), not into status.
+   * A failure still reaches the user: {@code Ready=False, reason=ReconcileError}. When the API
+   * server refused an object, the condition and a Warning Event carry the server's own message
+   * (which object, which field, why: {@link ApiRefusals}); otherwise only the exception's type,
+   * since other exception messages can quote request bodies — those go to the log (never a Secret's
+   * data: no component puts values into exceptions), not into status.
    */
   @Override
-  public ErrorStatusUpdateControl<TTStack> updateErrorStatus(TTStack stack, Context<TTStack> context, Exception e) {
-    LOG.error("reconcile of TTStack {}/{} failed", stack.getMetadata().getNamespace(), stack.getMetadata().getName(), e);
-    long generation = stack.getMetadata().getGeneration() == null ? 0 : stack.getMetadata().getGeneration();
+  public ErrorStatusUpdateControl<TTStack> updateErrorStatus(
+      TTStack stack, Context<TTStack> context, Exception e) {
+    LOG.error(
+        "reconcile of TTStack {}/{} failed",
+        stack.getMetadata().getNamespace(),
+        stack.getMetadata().getName(),
+        e);
+    long generation =
+        stack.getMetadata().getGeneration() == null ? 0 : stack.getMetadata().getGeneration();
     TTStackStatus current = stack.getStatus();
-    String message = ApiRefusals.describe(e).map(refused -> refused + "; it will be retried")
-        .orElse("reconcile failed with " + e.getClass().getSimpleName() + "; see the operator log; it will be retried");
-    Condition failed = new Condition(ConditionType.READY, Condition.FALSE, StatusCalculator.RECONCILE_ERROR, message);
-    TTStackStatus next = statusCalculator.next(current, StatusCalculator.copy(current), List.of(failed), generation);
+    String message =
+        ApiRefusals.describe(e)
+            .map(refused -> refused + "; it will be retried")
+            .orElse(
+                "reconcile failed with "
+                    + e.getClass().getSimpleName()
+                    + "; see the operator log; it will be retried");
+    Condition failed =
+        new Condition(
+            ConditionType.READY, Condition.FALSE, StatusCalculator.RECONCILE_ERROR, message);
+    TTStackStatus next =
+        statusCalculator.next(current, StatusCalculator.copy(current), List.of(failed), generation);
     if (StatusCalculator.same(current, next)) {
       return ErrorStatusUpdateControl.defaultErrorProcessing();
     }
     Condition before = current == null ? null : current.condition(ConditionType.READY);
     if (before == null || !java.util.Objects.equals(before.message, message)) {
-      events.record(context.getClient(), stack, EventRecorder.WARNING, StatusCalculator.RECONCILE_ERROR, message);
+      events.record(
+          context.getClient(),
+          stack,
+          EventRecorder.WARNING,
+          StatusCalculator.RECONCILE_ERROR,
+          message);
     }
     stack.setStatus(next);
     return ErrorStatusUpdateControl.patchStatus(stack);

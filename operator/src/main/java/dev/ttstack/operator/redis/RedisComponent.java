@@ -48,13 +48,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Redis Cluster: applies the StatefulSet and Services ({@link RedisDependents}), then lets the
- * {@link RedisClusterManager} bootstrap or heal the cluster through the pods' addresses, rotates the
- * password live when REDIS_PASSWORD changes, and reports {@code RedisClusterReady}.
+ * {@link RedisClusterManager} bootstrap or heal the cluster through the pods' addresses, rotates
+ * the password live when REDIS_PASSWORD changes, and reports {@code RedisClusterReady}.
  *
- * <p>Password rotation (FACTS.md order): the operator keeps the password the cluster runs with in its
- * own Secret {@code <stack>-redis-auth}. When the stack's REDIS_PASSWORD differs, every node first
- * accepts both (ACL SETUSER + masterauth), the app then rolls to the new value, and only when its
- * rollout is complete is the old one dropped. No node restarts for it.
+ * <p>Password rotation (FACTS.md order): the operator keeps the password the cluster runs with in
+ * its own Secret {@code <stack>-redis-auth}. When the stack's REDIS_PASSWORD differs, every node
+ * first accepts both (ACL SETUSER + masterauth), the app then rolls to the new value, and only when
+ * its rollout is complete is the old one dropped. No node restarts for it.
  */
 public class RedisComponent implements StackComponent {
   public static final String SHAPE_ANNOTATION = "ttstack.dev/redis-shape";
@@ -68,8 +68,13 @@ public class RedisComponent implements StackComponent {
   private final Clock clock;
   private final VolumeGrowth growth;
 
-  /** @param resolverFactory pod list to addresses: pod IPs in a cluster, local processes in tests */
-  public RedisComponent(RedisClusterManager manager, Function<List<Pod>, NodeAddressResolver> resolverFactory, Clock clock) {
+  /**
+   * @param resolverFactory pod list to addresses: pod IPs in a cluster, local processes in tests
+   */
+  public RedisComponent(
+      RedisClusterManager manager,
+      Function<List<Pod>, NodeAddressResolver> resolverFactory,
+      Clock clock) {
     this.manager = manager;
     this.resolverFactory = resolverFactory;
     this.clock = clock;
@@ -79,7 +84,8 @@ public class RedisComponent implements StackComponent {
 
   /** Production wiring: pod IPs on the standard ports. */
   public static Function<List<Pod>, NodeAddressResolver> podIps() {
-    return pods -> NodeAddressResolver.fromPods(pods, RedisObjects.REDIS_PORT, RedisObjects.GATE_PORT);
+    return pods ->
+        NodeAddressResolver.fromPods(pods, RedisObjects.REDIS_PORT, RedisObjects.GATE_PORT);
   }
 
   @Override
@@ -87,7 +93,10 @@ public class RedisComponent implements StackComponent {
     return ConditionType.REDIS_CLUSTER_READY;
   }
 
-  /** ConfigMap, Services, StatefulSet and PodDisruptionBudget (no secret hash: see RedisDependents.Nodes). */
+  /**
+   * ConfigMap, Services, StatefulSet and PodDisruptionBudget (no secret hash: see
+   * RedisDependents.Nodes).
+   */
   @Override
   public List<HasMetadata> desiredObjects(TTStack stack) {
     return RedisObjects.all(stack, SecretsOutcome.secretNameFor(stack), null);
@@ -101,19 +110,26 @@ public class RedisComponent implements StackComponent {
   public void prepare(TTStack stack, Context<TTStack> context) {
     TTStack shaped = stack;
     Optional<StatefulSet> sts = statefulSet(stack, context);
-    String running = sts.map(s -> s.getMetadata().getAnnotations()).map(a -> a.get(SHAPE_ANNOTATION)).orElse(null);
+    String running =
+        sts.map(s -> s.getMetadata().getAnnotations())
+            .map(a -> a.get(SHAPE_ANNOTATION))
+            .orElse(null);
     if (running != null && !running.equals(shape(stack.getSpec().redis))) {
-      // Resharding does not exist yet: keep the cluster as it is; the manager reports ScaleChangeRefused.
+      // Resharding does not exist yet: keep the cluster as it is; the manager reports
+      // ScaleChangeRefused.
       shaped = Serialization.clone(stack);
       String[] parts = running.split("x");
       shaped.getSpec().redis.masters = Integer.parseInt(parts[0]);
       shaped.getSpec().redis.replicasPerMaster = Integer.parseInt(parts[1]);
     }
     // A larger spec.redis.storage.size never reaches the immutable volumeClaimTemplates directly.
-    String wantedSize = stack.getSpec().redis.storage != null && stack.getSpec().redis.storage.size != null
-        ? stack.getSpec().redis.storage.size : RedisSpec.DEFAULT_STORAGE_SIZE;
-    VolumeGrowth.Outcome storage = growth.plan(stack, context, sts, RedisObjects.DATA_TEMPLATE, "spec.redis.storage.size",
-        wantedSize);
+    String wantedSize =
+        stack.getSpec().redis.storage != null && stack.getSpec().redis.storage.size != null
+            ? stack.getSpec().redis.storage.size
+            : RedisSpec.DEFAULT_STORAGE_SIZE;
+    VolumeGrowth.Outcome storage =
+        growth.plan(
+            stack, context, sts, RedisObjects.DATA_TEMPLATE, "spec.redis.storage.size", wantedSize);
     if (!storage.templateSize().equals(wantedSize)) {
       shaped = shaped == stack ? Serialization.clone(stack) : shaped;
       if (shaped.getSpec().redis.storage == null) {
@@ -122,7 +138,9 @@ public class RedisComponent implements StackComponent {
       shaped.getSpec().redis.storage.size = storage.templateSize();
     }
     boolean settled = rotatePassword(stack, shaped, context);
-    context.managedWorkflowAndDependentResourceContext().put(RedisPlan.KEY, new RedisPlan(shaped, settled, storage));
+    context
+        .managedWorkflowAndDependentResourceContext()
+        .put(RedisPlan.KEY, new RedisPlan(shaped, settled, storage));
   }
 
   @Override
@@ -132,19 +150,37 @@ public class RedisComponent implements StackComponent {
     Optional<StatefulSet> sts = statefulSet(stack, context);
     if (sts.isEmpty() || secrets.content() == null) {
       next.redis = stack.getStatus() == null ? null : stack.getStatus().redis;
-      return new Condition(conditionType(), Condition.FALSE, "WaitingForSecrets",
+      return new Condition(
+          conditionType(),
+          Condition.FALSE,
+          "WaitingForSecrets",
           "waiting for REDIS_PASSWORD: SecretsSynced is " + secrets.condition().reason);
     }
     String stackName = stack.getMetadata().getName();
     List<String> podNames = RedisObjects.podNames(stackName, plan.shaped().getSpec().redis);
-    List<Pod> pods = context.getSecondaryResources(Pod.class).stream()
-        .filter(p -> podNames.contains(p.getMetadata().getName())).toList();
-    ClusterRequest request = new ClusterRequest(stackName, podNames, resolverFactory.apply(pods),
-        ClusterSpec.of(stack.getSpec().redis), credentials(stack, context, secrets), clusterCreated(stack, context));
+    List<Pod> pods =
+        context.getSecondaryResources(Pod.class).stream()
+            .filter(p -> podNames.contains(p.getMetadata().getName()))
+            .toList();
+    ClusterRequest request =
+        new ClusterRequest(
+            stackName,
+            podNames,
+            resolverFactory.apply(pods),
+            ClusterSpec.of(stack.getSpec().redis),
+            credentials(stack, context, secrets),
+            clusterCreated(stack, context));
     ClusterReport report = manager.reconcile(request);
-    next.redis = report.toStatus(stack.getStatus() == null ? null : stack.getStatus().redis, clock.instant());
+    next.redis =
+        report.toStatus(
+            stack.getStatus() == null ? null : stack.getStatus().redis, clock.instant());
     for (HealAction action : report.actions()) {
-      events.record(context.getClient(), stack, EventRecorder.NORMAL, action.type().name(), action.toString());
+      events.record(
+          context.getClient(),
+          stack,
+          EventRecorder.NORMAL,
+          action.type().name(),
+          action.toString());
       if (action.type() == HealAction.Type.Bootstrap) {
         markClusterCreated(stack, context);
       }
@@ -155,7 +191,9 @@ public class RedisComponent implements StackComponent {
 
   @Override
   public Optional<Duration> recheckAfter(TTStack stack, Context<TTStack> context) {
-    return context.managedWorkflowAndDependentResourceContext().get(ClusterReport.class.getName(), ClusterReport.class)
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .get(ClusterReport.class.getName(), ClusterReport.class)
         .map(ClusterReport::requeueAfter);
   }
 
@@ -163,20 +201,28 @@ public class RedisComponent implements StackComponent {
   private boolean clusterCreated(TTStack stack, Context<TTStack> context) {
     var previous = stack.getStatus() == null ? null : stack.getStatus().redis;
     return (previous != null && previous.slotsAssigned != null && previous.slotsAssigned > 0)
-        || Secondaries.get(context, ConfigMap.class, RedisObjects.stateConfigMapName(stack.getMetadata().getName()),
-            stack.getMetadata().getNamespace()).isPresent();
+        || Secondaries.get(
+                context,
+                ConfigMap.class,
+                RedisObjects.stateConfigMapName(stack.getMetadata().getName()),
+                stack.getMetadata().getNamespace())
+            .isPresent();
   }
 
   private void markClusterCreated(TTStack stack, Context<TTStack> context) {
-    ConfigMap marker = new ConfigMapBuilder()
-        .withNewMetadata().withName(RedisObjects.stateConfigMapName(stack.getMetadata().getName()))
-        .withNamespace(stack.getMetadata().getNamespace())
-        .withLabels(RedisObjects.labels(stack.getMetadata().getName())).endMetadata()
-        .withData(Map.of(RedisObjects.CLUSTER_CREATED_KEY, clock.instant().toString()))
-        .build();
+    ConfigMap marker =
+        new ConfigMapBuilder()
+            .withNewMetadata()
+            .withName(RedisObjects.stateConfigMapName(stack.getMetadata().getName()))
+            .withNamespace(stack.getMetadata().getNamespace())
+            .withLabels(RedisObjects.labels(stack.getMetadata().getName()))
+            .endMetadata()
+            .withData(Map.of(RedisObjects.CLUSTER_CREATED_KEY, clock.instant().toString()))
+            .build();
     marker.addOwnerReference(stack);
     // Created at the first bootstrap; after another one (the whole cluster lost, allowDataLoss) it
-    // exists: then only its time changes, by a merge patch. Not createOr(update): fabric8's update of
+    // exists: then only its time changes, by a merge patch. Not createOr(update): fabric8's update
+    // of
     // an object without a resourceVersion GETs it first, and the chart grants no get on ConfigMaps
     // (the informers list and watch them) — refused with 403 on a real API server.
     try {
@@ -186,8 +232,12 @@ public class RedisComponent implements StackComponent {
         throw e;
       }
       // On resource(marker), not withName(...): fabric8 GETs the object first when it has no item.
-      context.getClient().resource(marker)
-          .patch(PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("data", marker.getData())));
+      context
+          .getClient()
+          .resource(marker)
+          .patch(
+              PatchContext.of(PatchType.JSON_MERGE),
+              Serialization.asJson(Map.of("data", marker.getData())));
     }
   }
 
@@ -195,7 +245,8 @@ public class RedisComponent implements StackComponent {
   // Password: the cluster's password lives in <stack>-redis-auth; the stack's Secret says what it
   // should be.
 
-  private RedisCredentials credentials(TTStack stack, Context<TTStack> context, SecretsOutcome secrets) {
+  private RedisCredentials credentials(
+      TTStack stack, Context<TTStack> context, SecretsOutcome secrets) {
     Optional<Secret> auth = authSecret(stack, context);
     String current = auth.map(a -> value(a, AUTH_CURRENT)).orElse(password(secrets));
     String previous = auth.map(a -> value(a, AUTH_PREVIOUS)).orElse(null);
@@ -211,61 +262,92 @@ public class RedisComponent implements StackComponent {
     }
     Optional<Secret> auth = authSecret(stack, context);
     if (auth.isEmpty()) {
-      writeAuth(stack, context, wanted, null); // first start: the nodes will start with this password
+      writeAuth(
+          stack, context, wanted, null); // first start: the nodes will start with this password
       return true;
     }
     String current = value(auth.get(), AUTH_CURRENT);
     String previous = value(auth.get(), AUTH_PREVIOUS);
-    List<String> pods = RedisObjects.podNames(stack.getMetadata().getName(), shaped.getSpec().redis);
+    List<String> pods =
+        RedisObjects.podNames(stack.getMetadata().getName(), shaped.getSpec().redis);
     if (!wanted.equals(current)) {
-      List<Pod> running = context.getSecondaryResources(Pod.class).stream()
-          .filter(p -> pods.contains(p.getMetadata().getName())).toList();
+      List<Pod> running =
+          context.getSecondaryResources(Pod.class).stream()
+              .filter(p -> pods.contains(p.getMetadata().getName()))
+              .toList();
       if (running.isEmpty()) {
         writeAuth(stack, context, wanted, null); // nothing runs: the next pods simply start with it
         return true;
       }
-      PasswordRotation.Result added = new PasswordRotation(pods, resolverFactory.apply(running)).addNewPassword(current, wanted);
+      PasswordRotation.Result added =
+          new PasswordRotation(pods, resolverFactory.apply(running))
+              .addNewPassword(current, wanted);
       if (!added.complete()) {
-        LOG.warn("redis {}/{}: new password not yet accepted by {}", stack.getMetadata().getNamespace(),
-            stack.getMetadata().getName(), added.failed());
+        LOG.warn(
+            "redis {}/{}: new password not yet accepted by {}",
+            stack.getMetadata().getNamespace(),
+            stack.getMetadata().getName(),
+            added.failed());
         return false;
       }
       writeAuth(stack, context, wanted, current);
-      events.record(context.getClient(), stack, EventRecorder.NORMAL, "RedisPasswordAdded",
+      events.record(
+          context.getClient(),
+          stack,
+          EventRecorder.NORMAL,
+          "RedisPasswordAdded",
           "every Redis node accepts the new REDIS_PASSWORD as well as the old one; the app rolls next");
       return true;
     }
     if (previous != null && appRolledOut(stack, context)) {
-      List<Pod> running = context.getSecondaryResources(Pod.class).stream()
-          .filter(p -> pods.contains(p.getMetadata().getName())).toList();
-      PasswordRotation.Result dropped = new PasswordRotation(pods, resolverFactory.apply(running)).dropOldPassword(wanted);
+      List<Pod> running =
+          context.getSecondaryResources(Pod.class).stream()
+              .filter(p -> pods.contains(p.getMetadata().getName()))
+              .toList();
+      PasswordRotation.Result dropped =
+          new PasswordRotation(pods, resolverFactory.apply(running)).dropOldPassword(wanted);
       if (dropped.complete()) {
         writeAuth(stack, context, wanted, null);
-        events.record(context.getClient(), stack, EventRecorder.NORMAL, "RedisPasswordRotated",
+        events.record(
+            context.getClient(),
+            stack,
+            EventRecorder.NORMAL,
+            "RedisPasswordRotated",
             "the old REDIS_PASSWORD is no longer accepted by any Redis node");
       }
     }
     return true;
   }
 
-  /** The app no longer runs pods with the old password: no Deployment, or its rollout is complete. */
+  /**
+   * The app no longer runs pods with the old password: no Deployment, or its rollout is complete.
+   */
   private static boolean appRolledOut(TTStack stack, Context<TTStack> context) {
-    Optional<Deployment> app = Secondaries.get(context, Deployment.class, StackLabels.objectName(stack, "app"),
-        stack.getMetadata().getNamespace());
+    Optional<Deployment> app =
+        Secondaries.get(
+            context,
+            Deployment.class,
+            StackLabels.objectName(stack, "app"),
+            stack.getMetadata().getNamespace());
     if (app.isEmpty()) {
       return true;
     }
     var d = app.get();
     var s = d.getStatus();
     int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-    return s != null && java.util.Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())
-        && s.getUpdatedReplicas() != null && s.getUpdatedReplicas() == replicas
+    return s != null
+        && java.util.Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())
+        && s.getUpdatedReplicas() != null
+        && s.getUpdatedReplicas() == replicas
         && (s.getReplicas() == null || s.getReplicas() == replicas)
-        && s.getAvailableReplicas() != null && s.getAvailableReplicas() == replicas;
+        && s.getAvailableReplicas() != null
+        && s.getAvailableReplicas() == replicas;
   }
 
   private static String password(SecretsOutcome secrets) {
-    return secrets.content() == null ? null : secrets.content().asMap().get(SecretKeys.REDIS_PASSWORD);
+    return secrets.content() == null
+        ? null
+        : secrets.content().asMap().get(SecretKeys.REDIS_PASSWORD);
   }
 
   static String authName(TTStack stack) {
@@ -273,21 +355,32 @@ public class RedisComponent implements StackComponent {
   }
 
   private static Optional<Secret> authSecret(TTStack stack, Context<TTStack> context) {
-    return Secondaries.get(context, Secret.class, authName(stack), stack.getMetadata().getNamespace());
+    return Secondaries.get(
+        context, Secret.class, authName(stack), stack.getMetadata().getNamespace());
   }
 
-  private static void writeAuth(TTStack stack, Context<TTStack> context, String current, String previous) {
+  private static void writeAuth(
+      TTStack stack, Context<TTStack> context, String current, String previous) {
     Map<String, String> data = new LinkedHashMap<>();
     data.put(AUTH_CURRENT, b64(current));
     if (previous != null) {
       data.put(AUTH_PREVIOUS, b64(previous));
     }
-    Secret secret = new SecretBuilder()
-        .withNewMetadata().withName(authName(stack)).withNamespace(stack.getMetadata().getNamespace())
-        .withLabels(StackLabels.of(stack, "redis", "redis")).endMetadata()
-        .withType("Opaque").withData(data).build();
+    Secret secret =
+        new SecretBuilder()
+            .withNewMetadata()
+            .withName(authName(stack))
+            .withNamespace(stack.getMetadata().getNamespace())
+            .withLabels(StackLabels.of(stack, "redis", "redis"))
+            .endMetadata()
+            .withType("Opaque")
+            .withData(data)
+            .build();
     secret.addOwnerReference(stack);
-    context.getClient().resource(secret).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+    context
+        .getClient()
+        .resource(secret)
+        .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
   }
 
   private static String value(Secret secret, String key) {
@@ -300,7 +393,10 @@ public class RedisComponent implements StackComponent {
   }
 
   private static Optional<StatefulSet> statefulSet(TTStack stack, Context<TTStack> context) {
-    return Secondaries.get(context, StatefulSet.class, RedisObjects.name(stack.getMetadata().getName()),
+    return Secondaries.get(
+        context,
+        StatefulSet.class,
+        RedisObjects.name(stack.getMetadata().getName()),
         stack.getMetadata().getNamespace());
   }
 }

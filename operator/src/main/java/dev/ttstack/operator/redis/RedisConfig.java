@@ -1,7 +1,7 @@
 package dev.ttstack.operator.redis;
 
-import dev.ttstack.operator.support.ClasspathText;
 import dev.ttstack.operator.api.RedisSpec;
+import dev.ttstack.operator.support.ClasspathText;
 
 /**
  * The files of the Redis ConfigMap, from {@code src/main/resources/redis/}: {@code redis.conf}
@@ -20,7 +20,8 @@ public final class RedisConfig {
   }
 
   public static String redisConf(int nodeTimeoutMillis) {
-    return resource(REDIS_CONF).replace("${NODE_TIMEOUT_MILLIS}", Integer.toString(nodeTimeoutMillis));
+    return resource(REDIS_CONF)
+        .replace("${NODE_TIMEOUT_MILLIS}", Integer.toString(nodeTimeoutMillis));
   }
 
   public static String startScript() {
@@ -34,5 +35,4 @@ public final class RedisConfig {
   static String resource(String name) {
     return ClasspathText.read("/redis/" + name);
   }
-
 }

@@ -49,22 +49,30 @@ public final class RedisDependents {
    */
   public static class Nodes extends BuiltDependent<StatefulSet> {
     public Nodes() {
-      super(StatefulSet.class, (stack, context) -> {
-        TTStack shaped = shaped(stack, context);
-        StatefulSet sts = RedisObjects.statefulSet(shaped, SecretsOutcome.secretNameFor(stack), null);
-        if (sts.getMetadata().getAnnotations() == null) {
-          sts.getMetadata().setAnnotations(new java.util.LinkedHashMap<>());
-        }
-        sts.getMetadata().getAnnotations().put(RedisComponent.SHAPE_ANNOTATION, RedisComponent.shape(shaped.getSpec().redis));
-        return sts;
-      });
+      super(
+          StatefulSet.class,
+          (stack, context) -> {
+            TTStack shaped = shaped(stack, context);
+            StatefulSet sts =
+                RedisObjects.statefulSet(shaped, SecretsOutcome.secretNameFor(stack), null);
+            if (sts.getMetadata().getAnnotations() == null) {
+              sts.getMetadata().setAnnotations(new java.util.LinkedHashMap<>());
+            }
+            sts.getMetadata()
+                .getAnnotations()
+                .put(RedisComponent.SHAPE_ANNOTATION, RedisComponent.shape(shaped.getSpec().redis));
+            return sts;
+          });
     }
   }
 
   /** Created once REDIS_PASSWORD exists; never deleted because the Secret went missing later. */
   public static class PasswordAvailable implements Condition<StatefulSet, TTStack> {
     @Override
-    public boolean isMet(DependentResource<StatefulSet, TTStack> dependent, TTStack stack, Context<TTStack> context) {
+    public boolean isMet(
+        DependentResource<StatefulSet, TTStack> dependent,
+        TTStack stack,
+        Context<TTStack> context) {
       return SecretsOutcome.of(context).map(o -> o.content() != null).orElse(false)
           || dependent.getSecondaryResource(stack, context).isPresent();
     }

@@ -10,9 +10,10 @@ import java.util.Optional;
  *
  * @param shaped the stack as the Redis objects must be built: the spec, except that a cluster that
  *     exists keeps its shape (masters, replicas) until resharding exists
- * @param passwordSettled whether the cluster accepts the Secret's REDIS_PASSWORD; until it does, the
- *     app keeps its current pods (they still use the old password)
- * @param storage the nodes' volume size for the claim template (see VolumeGrowth), already in {@code shaped}
+ * @param passwordSettled whether the cluster accepts the Secret's REDIS_PASSWORD; until it does,
+ *     the app keeps its current pods (they still use the old password)
+ * @param storage the nodes' volume size for the claim template (see VolumeGrowth), already in
+ *     {@code shaped}
  */
 public record RedisPlan(TTStack shaped, boolean passwordSettled, VolumeGrowth.Outcome storage) {
   static final String KEY = RedisPlan.class.getName();

@@ -25,12 +25,13 @@ import java.util.Optional;
  * &format=json} with the token as a Bearer header, conditionally ({@code If-None-Match}).
  *
  * <p>Secret material stays in memory: the body is parsed from a byte array and never logged, and no
- * exception leaves this class (every failure becomes a {@link Failed} whose message is Doppler's own
- * error text or a transport description, never the token or a value).
+ * exception leaves this class (every failure becomes a {@link Failed} whose message is Doppler's
+ * own error text or a transport description, never the token or a value).
  */
 public class DopplerClient {
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** Doppler answers rate limits with retry-after; this is the fallback when it does not say. */
   private static final Duration DEFAULT_RATE_LIMIT_WAIT = Duration.ofSeconds(60);
 
@@ -45,21 +46,31 @@ public class DopplerClient {
   public DopplerClient(Duration timeout, Clock clock) {
     this.timeout = timeout;
     this.clock = clock;
-    this.http = HttpClient.newBuilder()
-        .connectTimeout(timeout)
-        .followRedirects(HttpClient.Redirect.NEVER) // a redirect could carry the token elsewhere
-        .build();
+    this.http =
+        HttpClient.newBuilder()
+            .connectTimeout(timeout)
+            .followRedirects(
+                HttpClient.Redirect.NEVER) // a redirect could carry the token elsewhere
+            .build();
   }
 
   /** Downloads the config; {@code etag} (may be null) makes it conditional. */
-  public DopplerResponse download(String host, String token, String project, String config, String etag) {
-    URI uri = URI.create(stripSlash(host) + "/v3/configs/config/secrets/download?project=" + enc(project)
-        + "&config=" + enc(config) + "&format=json");
-    HttpRequest.Builder request = HttpRequest.newBuilder(uri)
-        .timeout(timeout)
-        .header("Authorization", "Bearer " + token)
-        .header("Accept", "application/json")
-        .GET();
+  public DopplerResponse download(
+      String host, String token, String project, String config, String etag) {
+    URI uri =
+        URI.create(
+            stripSlash(host)
+                + "/v3/configs/config/secrets/download?project="
+                + enc(project)
+                + "&config="
+                + enc(config)
+                + "&format=json");
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .timeout(timeout)
+            .header("Authorization", "Bearer " + token)
+            .header("Accept", "application/json")
+            .GET();
     if (etag != null) {
       request.header("If-None-Match", etag);
     }
@@ -67,9 +78,17 @@ public class DopplerClient {
     try {
       response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
     } catch (HttpTimeoutException e) {
-      return new Failed(FailureKind.UNAVAILABLE, 0, "no answer from " + uri.getHost() + " within " + timeout.toSeconds() + " s", null);
+      return new Failed(
+          FailureKind.UNAVAILABLE,
+          0,
+          "no answer from " + uri.getHost() + " within " + timeout.toSeconds() + " s",
+          null);
     } catch (IOException e) {
-      return new Failed(FailureKind.UNAVAILABLE, 0, "cannot reach " + uri.getHost() + ": " + e.getClass().getSimpleName(), null);
+      return new Failed(
+          FailureKind.UNAVAILABLE,
+          0,
+          "cannot reach " + uri.getHost() + ": " + e.getClass().getSimpleName(),
+          null);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return new Failed(FailureKind.UNAVAILABLE, 0, "interrupted", null);
@@ -85,9 +104,14 @@ public class DopplerClient {
     if (status == 200) {
       Optional<Map<String, String>> secrets = parseSecrets(response.body());
       if (secrets.isEmpty()) {
-        return new Failed(FailureKind.UNAVAILABLE, status, "malformed response body (not a JSON object of strings)", null);
+        return new Failed(
+            FailureKind.UNAVAILABLE,
+            status,
+            "malformed response body (not a JSON object of strings)",
+            null);
       }
-      return new DopplerResponse.Fetched(secrets.get(), response.headers().firstValue("ETag").orElse(null));
+      return new DopplerResponse.Fetched(
+          secrets.get(), response.headers().firstValue("ETag").orElse(null));
     }
     String message = errorMessage(response.body()).orElse("HTTP " + status);
     return switch (status) {
@@ -102,11 +126,13 @@ public class DopplerClient {
 
   /** retry-after (seconds), else x-ratelimit-reset (epoch seconds), else a minute. */
   private Duration retryAfter(HttpResponse<?> response) {
-    Optional<Long> after = response.headers().firstValue("retry-after").flatMap(DopplerClient::parseLong);
+    Optional<Long> after =
+        response.headers().firstValue("retry-after").flatMap(DopplerClient::parseLong);
     if (after.isPresent()) {
       return Duration.ofSeconds(Math.max(1, after.get()));
     }
-    Optional<Long> reset = response.headers().firstValue("x-ratelimit-reset").flatMap(DopplerClient::parseLong);
+    Optional<Long> reset =
+        response.headers().firstValue("x-ratelimit-reset").flatMap(DopplerClient::parseLong);
     if (reset.isPresent()) {
       long wait = reset.get() - clock.instant().getEpochSecond();
       return Duration.ofSeconds(Math.max(1, wait));

@@ -21,11 +21,14 @@ public sealed interface DopplerResponse {
    * Anything else. {@code message} is Doppler's own error text (or a description of the transport
    * failure), never a secret; {@code retryAfter} is set for rate limiting.
    */
-  record Failed(FailureKind kind, int httpStatus, String message, Duration retryAfter) implements DopplerResponse {}
+  record Failed(FailureKind kind, int httpStatus, String message, Duration retryAfter)
+      implements DopplerResponse {}
 
   /** How a failure is handled: its condition reason and its retry policy. */
   enum FailureKind {
-    /** 401: the token is wrong or revoked. Retried on the normal resync or when the token changes. */
+    /**
+     * 401: the token is wrong or revoked. Retried on the normal resync or when the token changes.
+     */
     UNAUTHORIZED("Unauthorized", false),
     /** 403: the token may not read that config. */
     FORBIDDEN("Forbidden", false),

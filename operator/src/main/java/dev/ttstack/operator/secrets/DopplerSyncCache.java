@@ -1,8 +1,8 @@
 package dev.ttstack.operator.secrets;
 
-import dev.ttstack.operator.support.Hashes;
 import dev.ttstack.operator.secrets.DopplerResponse.Failed;
 import dev.ttstack.operator.secrets.DopplerResponse.FailureKind;
+import dev.ttstack.operator.support.Hashes;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -20,14 +20,14 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <ul>
  *   <li>Success (200 or 304) is reused until the window ends.
- *   <li>401/403/400/404 are not retried before the next window; a new token is a new key, so a rotated
- *       token is tried at once.
+ *   <li>401/403/400/404 are not retried before the next window; a new token is a new key, so a
+ *       rotated token is tried at once.
  *   <li>429 waits what Doppler says; 5xx, timeouts and malformed bodies back off exponentially.
  *   <li>On any failure the last good content is kept and returned alongside the failure.
  * </ul>
  *
- * <p>The token is held in memory (it must be sent) but never used as a map key, logged or returned: keys
- * carry its SHA-256.
+ * <p>The token is held in memory (it must be sent) but never used as a map key, logged or returned:
+ * keys carry its SHA-256.
  */
 public class DopplerSyncCache {
   /** Entries nobody asked for during this long are dropped (the stack was deleted or changed). */
@@ -42,15 +42,20 @@ public class DopplerSyncCache {
   private final Counter rateLimited;
   private final AtomicLong lastSuccessEpoch = new AtomicLong();
 
-  public DopplerSyncCache(DopplerClient client, RetryPolicy retryPolicy, Clock clock, MeterRegistry registry) {
+  public DopplerSyncCache(
+      DopplerClient client, RetryPolicy retryPolicy, Clock clock, MeterRegistry registry) {
     this.client = client;
     this.retryPolicy = retryPolicy;
     this.clock = clock;
     this.registry = registry;
-    this.duration = Timer.builder("ttstack.secrets.sync.duration")
-        .description("Time of one Doppler download, whatever its outcome").register(registry);
-    this.rateLimited = Counter.builder("ttstack.secrets.rate.limited")
-        .description("Doppler answers 429 (rate limited)").register(registry);
+    this.duration =
+        Timer.builder("ttstack.secrets.sync.duration")
+            .description("Time of one Doppler download, whatever its outcome")
+            .register(registry);
+    this.rateLimited =
+        Counter.builder("ttstack.secrets.rate.limited")
+            .description("Doppler answers 429 (rate limited)")
+            .register(registry);
     registry.gauge("ttstack.secrets.last.success.timestamp.seconds", lastSuccessEpoch);
   }
 
@@ -58,15 +63,21 @@ public class DopplerSyncCache {
   public record Key(String host, String tokenSha256, String project, String config) {}
 
   /**
-   * The state of one config after a sync attempt (or without one, inside the window). {@code content}
-   * is the last good download (null if none yet); {@code failure} the last attempt's failure, null if
-   * it succeeded; {@code nextSyncAt} when a new attempt is worth making.
+   * The state of one config after a sync attempt (or without one, inside the window). {@code
+   * content} is the last good download (null if none yet); {@code failure} the last attempt's
+   * failure, null if it succeeded; {@code nextSyncAt} when a new attempt is worth making.
    */
-  public record Result(Map<String, String> content, String etag, Failed failure, Instant nextSyncAt) {
+  public record Result(
+      Map<String, String> content, String etag, Failed failure, Instant nextSyncAt) {
     @Override
     public String toString() {
-      return "Result[" + (content == null ? "no content" : content.size() + " keys") + ", failure=" + failure
-          + ", nextSyncAt=" + nextSyncAt + "]";
+      return "Result["
+          + (content == null ? "no content" : content.size() + " keys")
+          + ", failure="
+          + failure
+          + ", nextSyncAt="
+          + nextSyncAt
+          + "]";
     }
   }
 
@@ -76,11 +87,12 @@ public class DopplerSyncCache {
   }
 
   /**
-   * Returns the current content of the config, downloading only if the window has passed or the last
-   * attempt's retry time has come. {@code seed} (content and ETag of the managed Secret the cluster
-   * already has, may be null) lets a restarted operator start with a conditional request.
+   * Returns the current content of the config, downloading only if the window has passed or the
+   * last attempt's retry time has come. {@code seed} (content and ETag of the managed Secret the
+   * cluster already has, may be null) lets a restarted operator start with a conditional request.
    */
-  public Result sync(String host, String token, String project, String config, Duration resync, Seed seed) {
+  public Result sync(
+      String host, String token, String project, String config, Duration resync, Seed seed) {
     Instant now = clock.instant();
     evictIdle(now);
     Key key = key(host, token, project, config);
@@ -94,7 +106,8 @@ public class DopplerSyncCache {
       if (entry.nextAttemptAt != null && now.isBefore(entry.nextAttemptAt)) {
         return entry.result();
       }
-      DopplerResponse response = timed(() -> client.download(host, token, project, config, entry.etag));
+      DopplerResponse response =
+          timed(() -> client.download(host, token, project, config, entry.etag));
       if (response instanceof DopplerResponse.Fetched fetched) {
         entry.content = Map.copyOf(fetched.secrets());
         entry.etag = fetched.etag();
@@ -135,15 +148,19 @@ public class DopplerSyncCache {
       entry.consecutiveTransientFailures++;
       entry.nextAttemptAt = now.plus(retryPolicy.backoff(entry.consecutiveTransientFailures));
     } else {
-      // No hammering: a wrong token or config does not fix itself; the next window, a new token or a
+      // No hammering: a wrong token or config does not fix itself; the next window, a new token or
+      // a
       // spec change (both new keys) will try again.
       entry.nextAttemptAt = now.plus(resync);
     }
   }
 
   private void count(String result) {
-    Counter.builder("ttstack.secrets.sync").description("Doppler downloads by result")
-        .tag("result", result).register(registry).increment();
+    Counter.builder("ttstack.secrets.sync")
+        .description("Doppler downloads by result")
+        .tag("result", result)
+        .register(registry)
+        .increment();
   }
 
   private DopplerResponse timed(java.util.function.Supplier<DopplerResponse> call) {
@@ -151,10 +168,13 @@ public class DopplerSyncCache {
   }
 
   private void evictIdle(Instant now) {
-    entries.entrySet().removeIf(e -> e.getValue().lastUsed != null
-        && Duration.between(e.getValue().lastUsed, now).compareTo(EVICT_AFTER) > 0);
+    entries
+        .entrySet()
+        .removeIf(
+            e ->
+                e.getValue().lastUsed != null
+                    && Duration.between(e.getValue().lastUsed, now).compareTo(EVICT_AFTER) > 0);
   }
-
 
   private static final class Entry {
     Map<String, String> content;

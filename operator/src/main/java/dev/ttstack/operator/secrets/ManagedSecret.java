@@ -26,10 +26,11 @@ public final class ManagedSecret {
   }
 
   /**
-   * The Secret for that content. Its data is replaced wholesale (a key deleted in Doppler disappears);
-   * the annotations say what it is, never a value.
+   * The Secret for that content. Its data is replaced wholesale (a key deleted in Doppler
+   * disappears); the annotations say what it is, never a value.
    */
-  public static Secret build(TTStack stack, SecretContent content, String etag, String syncedAt, String source) {
+  public static Secret build(
+      TTStack stack, SecretContent content, String etag, String syncedAt, String source) {
     Map<String, String> annotations = new java.util.LinkedHashMap<>();
     annotations.put(CONTENT_HASH, content.hash());
     if (etag != null) {

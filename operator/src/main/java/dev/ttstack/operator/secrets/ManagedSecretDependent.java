@@ -22,9 +22,9 @@ import java.util.stream.Collectors;
  * {@link SecretsComponent} before the workflow runs; this dependent only applies it.
  *
  * <p>Its informer is the operator's one view of Secrets: besides the managed ones (found through
- * ownerReferences) it maps the Secrets a TTStack <em>references</em> (the Doppler token, or
- * {@code spec.secrets.secretRef}) to that TTStack, so that rotating a token or editing the
- * referenced Secret reconciles the stack at once.
+ * ownerReferences) it maps the Secrets a TTStack <em>references</em> (the Doppler token, or {@code
+ * spec.secrets.secretRef}) to that TTStack, so that rotating a token or editing the referenced
+ * Secret reconciles the stack at once.
  */
 @KubernetesDependent
 public class ManagedSecretDependent extends CRUDKubernetesDependentResource<Secret, TTStack> {
@@ -48,15 +48,21 @@ public class ManagedSecretDependent extends CRUDKubernetesDependentResource<Secr
   }
 
   /**
-   * Deletes the managed Secret only if this stack owns it. The name {@code <stack>-secrets} may also
-   * be the user's own Secret: a stack {@code tt} with {@code secretRef: tt-secrets} (seen on the real
-   * API server: the operator deleted the very Secret the stack reads, two seconds after the first
-   * reconcile, and the stack then waited for it forever).
+   * Deletes the managed Secret only if this stack owns it. The name {@code <stack>-secrets} may
+   * also be the user's own Secret: a stack {@code tt} with {@code secretRef: tt-secrets} (seen on
+   * the real API server: the operator deleted the very Secret the stack reads, two seconds after
+   * the first reconcile, and the stack then waited for it forever).
    */
   @Override
   protected void handleDelete(TTStack stack, Secret secret, Context<TTStack> context) {
-    boolean owned = secret != null && secret.getMetadata().getOwnerReferences() != null && secret.getMetadata().getOwnerReferences().stream()
-        .anyMatch(o -> stack.getMetadata().getUid() != null && stack.getMetadata().getUid().equals(o.getUid()));
+    boolean owned =
+        secret != null
+            && secret.getMetadata().getOwnerReferences() != null
+            && secret.getMetadata().getOwnerReferences().stream()
+                .anyMatch(
+                    o ->
+                        stack.getMetadata().getUid() != null
+                            && stack.getMetadata().getUid().equals(o.getUid()));
     if (owned) {
       super.handleDelete(stack, secret, context);
     }
@@ -68,16 +74,22 @@ public class ManagedSecretDependent extends CRUDKubernetesDependentResource<Secr
   }
 
   @Override
-  protected Optional<SecondaryToPrimaryMapper<Secret>> getSecondaryToPrimaryMapper(EventSourceContext<TTStack> context) {
-    context.getPrimaryCache().addIndexer(REFERENCED_SECRETS_INDEX, ManagedSecretDependent::referencedSecrets);
+  protected Optional<SecondaryToPrimaryMapper<Secret>> getSecondaryToPrimaryMapper(
+      EventSourceContext<TTStack> context) {
+    context
+        .getPrimaryCache()
+        .addIndexer(REFERENCED_SECRETS_INDEX, ManagedSecretDependent::referencedSecrets);
     SecondaryToPrimaryMapper<Secret> owners = Mappers.fromOwnerReferences(TTStack.class);
-    return Optional.of(secret -> {
-      Set<ResourceID> primaries = new HashSet<>(owners.toPrimaryResourceIDs(secret));
-      String key = secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName();
-      primaries.addAll(context.getPrimaryCache().byIndex(REFERENCED_SECRETS_INDEX, key).stream()
-          .map(ResourceID::fromResource).collect(Collectors.toSet()));
-      return primaries;
-    });
+    return Optional.of(
+        secret -> {
+          Set<ResourceID> primaries = new HashSet<>(owners.toPrimaryResourceIDs(secret));
+          String key = secret.getMetadata().getNamespace() + "/" + secret.getMetadata().getName();
+          primaries.addAll(
+              context.getPrimaryCache().byIndex(REFERENCED_SECRETS_INDEX, key).stream()
+                  .map(ResourceID::fromResource)
+                  .collect(Collectors.toSet()));
+          return primaries;
+        });
   }
 
   /** {@code namespace/name} of every Secret the stack reads but does not own. */

@@ -4,9 +4,9 @@ import java.time.Duration;
 import java.util.function.DoubleSupplier;
 
 /**
- * Exponential backoff with jitter for transient Doppler failures: 5 s, 10 s, 20 s, ... capped at
- * 5 minutes, each wait drawn uniformly from its upper half so that many stacks failing together do not
- * retry in lockstep.
+ * Exponential backoff with jitter for transient Doppler failures: 5 s, 10 s, 20 s, ... capped at 5
+ * minutes, each wait drawn uniformly from its upper half so that many stacks failing together do
+ * not retry in lockstep.
  */
 public final class RetryPolicy {
   static final Duration BASE = Duration.ofSeconds(5);

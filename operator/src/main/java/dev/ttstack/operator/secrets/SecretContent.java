@@ -15,8 +15,11 @@ import java.util.TreeMap;
  * {@link #toString()} never shows a value.
  */
 public final class SecretContent {
-  /** Doppler adds these to every download; they describe the config and are not the app's secrets. */
-  static final Set<String> DOPPLER_META_KEYS = Set.of("DOPPLER_PROJECT", "DOPPLER_CONFIG", "DOPPLER_ENVIRONMENT");
+  /**
+   * Doppler adds these to every download; they describe the config and are not the app's secrets.
+   */
+  static final Set<String> DOPPLER_META_KEYS =
+      Set.of("DOPPLER_PROJECT", "DOPPLER_CONFIG", "DOPPLER_ENVIRONMENT");
 
   private final Map<String, String> values;
 
@@ -32,10 +35,13 @@ public final class SecretContent {
   }
 
   /** The content of a Secret's {@code data} (base64) and {@code stringData}. */
-  public static SecretContent fromSecretData(Map<String, String> data, Map<String, String> stringData) {
+  public static SecretContent fromSecretData(
+      Map<String, String> data, Map<String, String> stringData) {
     Map<String, String> values = new TreeMap<>();
     if (data != null) {
-      data.forEach((k, v) -> values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
+      data.forEach(
+          (k, v) ->
+              values.put(k, new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8)));
     }
     if (stringData != null) {
       values.putAll(stringData);
@@ -59,7 +65,9 @@ public final class SecretContent {
   /** The Secret {@code data} map: every value base64-encoded. */
   public Map<String, String> asSecretData() {
     Map<String, String> data = new TreeMap<>();
-    values.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    values.forEach(
+        (k, v) ->
+            data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
     return data;
   }
 

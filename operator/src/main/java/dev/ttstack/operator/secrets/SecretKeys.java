@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Which secret keys each component consumes. The required ones must be present before the components
- * that need them start; the per-component sets decide which change restarts what.
+ * Which secret keys each component consumes. The required ones must be present before the
+ * components that need them start; the per-component sets decide which change restarts what.
  */
 public final class SecretKeys {
   public static final String POSTGRES_USER = "POSTGRES_USER";
@@ -28,14 +28,18 @@ public final class SecretKeys {
 
   /** Grafana's admin password key, when Grafana runs. */
   public static List<String> grafana(TTStackSpec spec) {
-    return monitoringOn(spec) && spec.monitoring.grafana != null && !Boolean.FALSE.equals(spec.monitoring.grafana.enabled)
+    return monitoringOn(spec)
+            && spec.monitoring.grafana != null
+            && !Boolean.FALSE.equals(spec.monitoring.grafana.enabled)
         ? List.of(spec.monitoring.grafana.adminPasswordKey)
         : List.of();
   }
 
   /** The Slack webhook key, when alerts go to Slack. */
   public static List<String> alertmanager(TTStackSpec spec) {
-    return monitoringOn(spec) && spec.monitoring.alertmanager != null && spec.monitoring.alertmanager.slack != null
+    return monitoringOn(spec)
+            && spec.monitoring.alertmanager != null
+            && spec.monitoring.alertmanager.slack != null
         ? List.of(spec.monitoring.alertmanager.slack.webhookKey)
         : List.of();
   }

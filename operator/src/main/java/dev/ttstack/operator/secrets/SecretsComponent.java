@@ -53,15 +53,18 @@ public class SecretsComponent implements StackComponent {
     // Straight from the informer's cache by name: a Secret created before the TTStack was never
     // mapped to it, so the secondary-resource index would not know it.
     @SuppressWarnings("unchecked")
-    var cache = (InformerEventSource<Secret, TTStack>) context.eventSourceRetriever().getEventSourceFor(Secret.class);
+    var cache =
+        (InformerEventSource<Secret, TTStack>)
+            context.eventSourceRetriever().getEventSourceFor(Secret.class);
     String ns = stack.getMetadata().getNamespace();
     Map<String, Secret> secrets = new java.util.HashMap<>();
     for (String name : secretNames(stack)) {
       cache.get(new ResourceID(name, ns)).ifPresent(s -> secrets.put(name, s));
     }
-    SecretsOutcome outcome = stack.getSpec().secrets.doppler != null
-        ? syncDoppler(stack, stack.getSpec().secrets.doppler, secrets)
-        : readSecretRef(stack, stack.getSpec().secrets.secretRef, secrets);
+    SecretsOutcome outcome =
+        stack.getSpec().secrets.doppler != null
+            ? syncDoppler(stack, stack.getSpec().secrets.doppler, secrets)
+            : readSecretRef(stack, stack.getSpec().secrets.secretRef, secrets);
     context.managedWorkflowAndDependentResourceContext().put(SecretsOutcome.KEY, outcome);
   }
 
@@ -97,65 +100,143 @@ public class SecretsComponent implements StackComponent {
     Instant now = clock.instant();
     String managedName = ManagedSecret.name(stack);
     Secret existing = secrets.get(managedName);
-    SecretContent existingContent = existing == null ? null : SecretContent.fromSecretData(existing.getData(), existing.getStringData());
-    String existingSyncedAt = existing == null ? null : annotation(existing, ManagedSecret.SYNCED_AT);
+    SecretContent existingContent =
+        existing == null
+            ? null
+            : SecretContent.fromSecretData(existing.getData(), existing.getStringData());
+    String existingSyncedAt =
+        existing == null ? null : annotation(existing, ManagedSecret.SYNCED_AT);
     String source = ManagedSecret.source(spec.host, spec.project, spec.config);
     Duration resync = Duration.ofSeconds(spec.resyncSeconds);
     String where = "Doppler " + spec.project + "/" + spec.config;
 
     Optional<String> token = token(secrets.get(spec.tokenSecretRef.name), spec.tokenSecretRef.key);
     if (token.isEmpty()) {
-      String why = secrets.containsKey(spec.tokenSecretRef.name)
-          ? "Secret " + spec.tokenSecretRef.name + " has no non-empty key " + spec.tokenSecretRef.key
-          : "Secret " + spec.tokenSecretRef.name + " (spec.secrets.doppler.tokenSecretRef) not found";
-      return new SecretsOutcome(SecretsOutcome.DOPPLER, managedName, existingContent, null,
-          failed(TOKEN_NOT_FOUND, why + keeping(existingContent)), existingSyncedAt, resync);
+      String why =
+          secrets.containsKey(spec.tokenSecretRef.name)
+              ? "Secret "
+                  + spec.tokenSecretRef.name
+                  + " has no non-empty key "
+                  + spec.tokenSecretRef.key
+              : "Secret "
+                  + spec.tokenSecretRef.name
+                  + " (spec.secrets.doppler.tokenSecretRef) not found";
+      return new SecretsOutcome(
+          SecretsOutcome.DOPPLER,
+          managedName,
+          existingContent,
+          null,
+          failed(TOKEN_NOT_FOUND, why + keeping(existingContent)),
+          existingSyncedAt,
+          resync);
     }
 
-    DopplerSyncCache.Seed seed = existing != null && source.equals(annotation(existing, ManagedSecret.SOURCE))
-        ? new DopplerSyncCache.Seed(existingContent.asMap(), annotation(existing, ManagedSecret.ETAG))
-        : null;
-    DopplerSyncCache.Result result = doppler.sync(spec.host, token.get(), spec.project, spec.config, resync, seed);
-    Duration recheck = result.nextSyncAt() == null ? resync
-        : maxOf(Duration.between(now, result.nextSyncAt()), Duration.ofSeconds(1));
+    DopplerSyncCache.Seed seed =
+        existing != null && source.equals(annotation(existing, ManagedSecret.SOURCE))
+            ? new DopplerSyncCache.Seed(
+                existingContent.asMap(), annotation(existing, ManagedSecret.ETAG))
+            : null;
+    DopplerSyncCache.Result result =
+        doppler.sync(spec.host, token.get(), spec.project, spec.config, resync, seed);
+    Duration recheck =
+        result.nextSyncAt() == null
+            ? resync
+            : maxOf(Duration.between(now, result.nextSyncAt()), Duration.ofSeconds(1));
 
     if (result.content() == null) {
       Failed f = result.failure();
-      return new SecretsOutcome(SecretsOutcome.DOPPLER, managedName, existingContent, null,
-          failed(f.kind().reason(), where + ": " + f.message() + keeping(existingContent)), existingSyncedAt, recheck);
+      return new SecretsOutcome(
+          SecretsOutcome.DOPPLER,
+          managedName,
+          existingContent,
+          null,
+          failed(f.kind().reason(), where + ": " + f.message() + keeping(existingContent)),
+          existingSyncedAt,
+          recheck);
     }
     SecretContent fresh = SecretContent.fromDoppler(result.content());
-    List<String> missing = SecretKeys.required(stack.getSpec()).stream().filter(k -> !fresh.keys().contains(k)).toList();
+    List<String> missing =
+        SecretKeys.required(stack.getSpec()).stream()
+            .filter(k -> !fresh.keys().contains(k))
+            .toList();
     if (!missing.isEmpty()) {
-      return new SecretsOutcome(SecretsOutcome.DOPPLER, managedName, existingContent, null,
-          failed(MISSING_KEYS, where + " lacks required keys: " + String.join(", ", missing) + keeping(existingContent)),
-          existingSyncedAt, recheck);
+      return new SecretsOutcome(
+          SecretsOutcome.DOPPLER,
+          managedName,
+          existingContent,
+          null,
+          failed(
+              MISSING_KEYS,
+              where
+                  + " lacks required keys: "
+                  + String.join(", ", missing)
+                  + keeping(existingContent)),
+          existingSyncedAt,
+          recheck);
     }
-    boolean changed = existing == null || !fresh.equals(existingContent)
-        || !source.equals(annotation(existing, ManagedSecret.SOURCE))
-        || !java.util.Objects.equals(result.etag(), annotation(existing, ManagedSecret.ETAG));
-    String syncedAt = changed || existingSyncedAt == null ? now.truncatedTo(ChronoUnit.SECONDS).toString() : existingSyncedAt;
-    Secret toWrite = changed ? ManagedSecret.build(stack, fresh, result.etag(), syncedAt, source) : null;
-    Condition condition = result.failure() == null
-        ? new Condition(conditionType(), Condition.TRUE, SYNCED, fresh.size() + " keys from " + where)
-        : failed(result.failure().kind().reason(), where + ": " + result.failure().message() + keeping(fresh));
-    return new SecretsOutcome(SecretsOutcome.DOPPLER, managedName, fresh, toWrite, condition, syncedAt, recheck);
+    boolean changed =
+        existing == null
+            || !fresh.equals(existingContent)
+            || !source.equals(annotation(existing, ManagedSecret.SOURCE))
+            || !java.util.Objects.equals(result.etag(), annotation(existing, ManagedSecret.ETAG));
+    String syncedAt =
+        changed || existingSyncedAt == null
+            ? now.truncatedTo(ChronoUnit.SECONDS).toString()
+            : existingSyncedAt;
+    Secret toWrite =
+        changed ? ManagedSecret.build(stack, fresh, result.etag(), syncedAt, source) : null;
+    Condition condition =
+        result.failure() == null
+            ? new Condition(
+                conditionType(), Condition.TRUE, SYNCED, fresh.size() + " keys from " + where)
+            : failed(
+                result.failure().kind().reason(),
+                where + ": " + result.failure().message() + keeping(fresh));
+    return new SecretsOutcome(
+        SecretsOutcome.DOPPLER, managedName, fresh, toWrite, condition, syncedAt, recheck);
   }
 
-  private SecretsOutcome readSecretRef(TTStack stack, LocalSecretReference ref, Map<String, Secret> secrets) {
+  private SecretsOutcome readSecretRef(
+      TTStack stack, LocalSecretReference ref, Map<String, Secret> secrets) {
     Secret secret = secrets.get(ref.name);
     if (secret == null) {
-      return new SecretsOutcome(SecretsOutcome.SECRET_REF, ref.name, null, null,
-          failed(SECRET_NOT_FOUND, "Secret " + ref.name + " (spec.secrets.secretRef) not found in namespace "
-              + stack.getMetadata().getNamespace()), null, null);
+      return new SecretsOutcome(
+          SecretsOutcome.SECRET_REF,
+          ref.name,
+          null,
+          null,
+          failed(
+              SECRET_NOT_FOUND,
+              "Secret "
+                  + ref.name
+                  + " (spec.secrets.secretRef) not found in namespace "
+                  + stack.getMetadata().getNamespace()),
+          null,
+          null);
     }
     SecretContent content = SecretContent.fromSecretData(secret.getData(), secret.getStringData());
-    List<String> missing = SecretKeys.required(stack.getSpec()).stream().filter(k -> !content.keys().contains(k)).toList();
-    Condition condition = missing.isEmpty()
-        ? new Condition(conditionType(), Condition.TRUE, SECRET_AVAILABLE, content.size() + " keys in Secret " + ref.name)
-        : failed(MISSING_KEYS, "Secret " + ref.name + " lacks required keys: " + String.join(", ", missing));
-    return new SecretsOutcome(SecretsOutcome.SECRET_REF, ref.name, missing.isEmpty() ? content : null, null,
-        condition, null, null);
+    List<String> missing =
+        SecretKeys.required(stack.getSpec()).stream()
+            .filter(k -> !content.keys().contains(k))
+            .toList();
+    Condition condition =
+        missing.isEmpty()
+            ? new Condition(
+                conditionType(),
+                Condition.TRUE,
+                SECRET_AVAILABLE,
+                content.size() + " keys in Secret " + ref.name)
+            : failed(
+                MISSING_KEYS,
+                "Secret " + ref.name + " lacks required keys: " + String.join(", ", missing));
+    return new SecretsOutcome(
+        SecretsOutcome.SECRET_REF,
+        ref.name,
+        missing.isEmpty() ? content : null,
+        null,
+        condition,
+        null,
+        null);
   }
 
   private Condition failed(String reason, String message) {
@@ -163,7 +244,9 @@ public class SecretsComponent implements StackComponent {
   }
 
   private static String keeping(SecretContent content) {
-    return content == null ? "; nothing synced yet" : "; keeping the last good content (" + content.size() + " keys)";
+    return content == null
+        ? "; nothing synced yet"
+        : "; keeping the last good content (" + content.size() + " keys)";
   }
 
   private static Optional<String> token(Secret secret, String key) {
@@ -172,7 +255,8 @@ public class SecretsComponent implements StackComponent {
     }
     String value = null;
     if (secret.getData() != null && secret.getData().get(key) != null) {
-      value = new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
+      value =
+          new String(Base64.getDecoder().decode(secret.getData().get(key)), StandardCharsets.UTF_8);
     } else if (secret.getStringData() != null) {
       value = secret.getStringData().get(key);
     }
@@ -180,7 +264,9 @@ public class SecretsComponent implements StackComponent {
   }
 
   private static String annotation(Secret secret, String name) {
-    return secret.getMetadata().getAnnotations() == null ? null : secret.getMetadata().getAnnotations().get(name);
+    return secret.getMetadata().getAnnotations() == null
+        ? null
+        : secret.getMetadata().getAnnotations().get(name);
   }
 
   private static Duration maxOf(Duration a, Duration b) {

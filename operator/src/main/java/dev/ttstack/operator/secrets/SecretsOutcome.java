@@ -38,10 +38,14 @@ public record SecretsOutcome(
     return context.managedWorkflowAndDependentResourceContext().get(KEY, SecretsOutcome.class);
   }
 
-  /** The Secret the components read for that stack: the managed one, or spec.secrets.secretRef's. */
+  /**
+   * The Secret the components read for that stack: the managed one, or spec.secrets.secretRef's.
+   */
   public static String secretNameFor(dev.ttstack.operator.api.TTStack stack) {
     var secrets = stack.getSpec().secrets;
-    return secrets.secretRef != null && secrets.doppler == null ? secrets.secretRef.name : ManagedSecret.name(stack);
+    return secrets.secretRef != null && secrets.doppler == null
+        ? secrets.secretRef.name
+        : ManagedSecret.name(stack);
   }
 
   /** Whether the components may start: content present and every required key in it. */
@@ -60,7 +64,16 @@ public record SecretsOutcome(
 
   @Override
   public String toString() {
-    return "SecretsOutcome[" + source + ", secret=" + secretName + ", " + content + ", write=" + (toWrite != null)
-        + ", " + condition.reason + "]";
+    return "SecretsOutcome["
+        + source
+        + ", secret="
+        + secretName
+        + ", "
+        + content
+        + ", write="
+        + (toWrite != null)
+        + ", "
+        + condition.reason
+        + "]";
   }
 }

@@ -12,7 +12,10 @@ import java.nio.charset.StandardCharsets;
 public final class ClasspathText {
   private ClasspathText() {}
 
-  /** The file at {@code path} (absolute, e.g. {@code /postgres/backup.sh}); a missing one is a packaging bug. */
+  /**
+   * The file at {@code path} (absolute, e.g. {@code /postgres/backup.sh}); a missing one is a
+   * packaging bug.
+   */
   public static String read(String path) {
     try (InputStream in = ClasspathText.class.getResourceAsStream(path)) {
       if (in == null) {

@@ -7,25 +7,28 @@ import java.util.List;
 
 /**
  * Quantities as the API server stores them. The server keeps the numerical value of a quantity but
- * rewrites its spelling into a canonical form ({@code 1.5Gi} is stored as {@code 1536Mi},
- * {@code 2048Mi} as {@code 2Gi}, {@code 0.5} as {@code 500m}, {@code 1000m} as {@code 1}). With
- * Server-Side Apply, JOSDK's matcher compares the desired object with the stored one field by field,
- * as text: a desired object that spells a quantity differently never matches, and the object is
- * re-applied on every reconcile (seen on the real API server: a StatefulSet with a
- * {@code volumeClaimTemplates} size of {@code 1.5Gi} was patched on every reconcile; JOSDK 5.3.2 only
+ * rewrites its spelling into a canonical form ({@code 1.5Gi} is stored as {@code 1536Mi}, {@code
+ * 2048Mi} as {@code 2Gi}, {@code 0.5} as {@code 500m}, {@code 1000m} as {@code 1}). With
+ * Server-Side Apply, JOSDK's matcher compares the desired object with the stored one field by
+ * field, as text: a desired object that spells a quantity differently never matches, and the object
+ * is re-applied on every reconcile (seen on the real API server: a StatefulSet with a {@code
+ * volumeClaimTemplates} size of {@code 1.5Gi} was patched on every reconcile; JOSDK 5.3.2 only
  * forgives different spellings in containers' resources). So the desired-state builders spell every
  * quantity the server's way, once, here.
  *
  * <p>The rules are those of Kubernetes' {@code resource.Quantity} ({@code CanonicalizeBytes}): the
- * suffix family of the input is kept (binary {@code Ki..Ei} or decimal {@code m, k, M, ...}); a binary
- * amount is written with the largest power of 1024 that leaves a whole number, and falls back to
- * decimal below 1024 or when it is not a whole number of units; a decimal amount is written with the
- * largest power of 1000 (from {@code n} to {@code E}) that leaves a whole number.
+ * suffix family of the input is kept (binary {@code Ki..Ei} or decimal {@code m, k, M, ...}); a
+ * binary amount is written with the largest power of 1024 that leaves a whole number, and falls
+ * back to decimal below 1024 or when it is not a whole number of units; a decimal amount is written
+ * with the largest power of 1000 (from {@code n} to {@code E}) that leaves a whole number.
  */
 public final class Quantities {
   private static final List<String> BINARY = List.of("", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei");
+
   /** Decimal suffixes by exponent / 3 + 3: n (1e-9) ... E (1e18). */
-  private static final List<String> DECIMAL = List.of("n", "u", "m", "", "k", "M", "G", "T", "P", "E");
+  private static final List<String> DECIMAL =
+      List.of("n", "u", "m", "", "k", "M", "G", "T", "P", "E");
+
   private static final BigDecimal KIBI = BigDecimal.valueOf(1024);
 
   private Quantities() {}
@@ -42,8 +45,10 @@ public final class Quantities {
   public static String canonical(String amount) {
     String text = amount.trim();
     int split = 0;
-    while (split < text.length() && (Character.isDigit(text.charAt(split)) || text.charAt(split) == '.'
-        || (split == 0 && (text.charAt(0) == '-' || text.charAt(0) == '+')))) {
+    while (split < text.length()
+        && (Character.isDigit(text.charAt(split))
+            || text.charAt(split) == '.'
+            || (split == 0 && (text.charAt(0) == '-' || text.charAt(0) == '+')))) {
       split++;
     }
     String suffix = text.substring(split);

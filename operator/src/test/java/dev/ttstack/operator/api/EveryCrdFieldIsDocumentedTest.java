@@ -17,8 +17,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code kubectl explain ttstack.spec...} and editors show the schema's descriptions: every field of
- * the generated CRD must have one ({@code @JsonPropertyDescription} on the Java field).
+ * {@code kubectl explain ttstack.spec...} and editors show the schema's descriptions: every field
+ * of the generated CRD must have one ({@code @JsonPropertyDescription} on the Java field).
  */
 class EveryCrdFieldIsDocumentedTest {
 
@@ -38,7 +38,9 @@ class EveryCrdFieldIsDocumentedTest {
     assertThat(crd.getSpec().getVersions()).isNotEmpty();
     for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
       Map<String, JSONSchemaProps> root = version.getSchema().getOpenAPIV3Schema().getProperties();
-      assertThat(root).as("top-level properties of %s", version.getName()).containsKeys("spec", "status");
+      assertThat(root)
+          .as("top-level properties of %s", version.getName())
+          .containsKeys("spec", "status");
       for (String top : List.of("spec", "status")) {
         checked += undocumented(root.get(top), version.getName() + " " + top, undocumented);
       }
@@ -51,18 +53,30 @@ class EveryCrdFieldIsDocumentedTest {
 
   @Test
   void theWalkFindsAnUndocumentedPropertyAtAnyDepth() {
-    JSONSchemaProps schema = new JSONSchemaPropsBuilder()
-        .addToProperties("documented", new JSONSchemaPropsBuilder()
-            .withType("string").withDescription("yes").build())
-        .addToProperties("list", new JSONSchemaPropsBuilder()
-            .withType("array").withDescription("a list")
-            .withNewItems().withSchema(new JSONSchemaPropsBuilder()
-                .withType("object")
-                .addToProperties("inner", new JSONSchemaPropsBuilder()
-                    .withType("string").withDescription(" ").build())
-                .build()).endItems()
-            .build())
-        .build();
+    JSONSchemaProps schema =
+        new JSONSchemaPropsBuilder()
+            .addToProperties(
+                "documented",
+                new JSONSchemaPropsBuilder().withType("string").withDescription("yes").build())
+            .addToProperties(
+                "list",
+                new JSONSchemaPropsBuilder()
+                    .withType("array")
+                    .withDescription("a list")
+                    .withNewItems()
+                    .withSchema(
+                        new JSONSchemaPropsBuilder()
+                            .withType("object")
+                            .addToProperties(
+                                "inner",
+                                new JSONSchemaPropsBuilder()
+                                    .withType("string")
+                                    .withDescription(" ")
+                                    .build())
+                            .build())
+                    .endItems()
+                    .build())
+            .build();
 
     List<String> undocumented = new ArrayList<>();
     int checked = undocumented(schema, "spec", undocumented);
@@ -72,8 +86,8 @@ class EveryCrdFieldIsDocumentedTest {
   }
 
   /**
-   * Adds the path of every property below {@code schema} (properties, array items, map values) whose
-   * description is blank; returns how many properties were looked at.
+   * Adds the path of every property below {@code schema} (properties, array items, map values)
+   * whose description is blank; returns how many properties were looked at.
    */
   static int undocumented(JSONSchemaProps schema, String path, List<String> out) {
     if (schema == null) {

@@ -48,10 +48,14 @@ class SpecValidatorTest {
     List<Violation> violations = SpecValidator.validate(stack);
 
     // The mutation breaks one field, so that field and nothing else is reported...
-    assertThat(violations).as("violations of '%s'", name).isNotEmpty()
-        .extracting(Violation::path).containsOnly(path);
+    assertThat(violations)
+        .as("violations of '%s'", name)
+        .isNotEmpty()
+        .extracting(Violation::path)
+        .containsOnly(path);
     // ...with a problem that says what is wrong...
-    assertThat(violations).extracting(Violation::problem)
+    assertThat(violations)
+        .extracting(Violation::problem)
         .anySatisfy(p -> assertThat(p).contains(problem));
     // ...and the one-line message names the field and the problem.
     assertThat(SpecValidator.describe(violations)).contains(path + ": ").contains(problem);
@@ -65,8 +69,10 @@ class SpecValidatorTest {
     assertThat(SpecValidator.describe(SpecValidator.validate(stack))).isEmpty();
     // "Full" must stay full: every optional field is set, so every pattern is also tested against a
     // value it must accept. A new spec field needs a valid value in FULL_VALID_YAML.
-    // spec.secrets.secretRef is the one exception (exactly one of it and doppler); MINIMAL_YAML sets it.
-    assertThat(nullFields(stack.getSpec(), "spec")).as("spec fields not set in FULL_VALID_YAML")
+    // spec.secrets.secretRef is the one exception (exactly one of it and doppler); MINIMAL_YAML
+    // sets it.
+    assertThat(nullFields(stack.getSpec(), "spec"))
+        .as("spec fields not set in FULL_VALID_YAML")
         .containsExactly("spec.secrets.secretRef");
   }
 
@@ -96,23 +102,26 @@ class SpecValidatorTest {
     List<Violation> violations = SpecValidator.validate(stack);
     String message = SpecValidator.describe(violations);
 
-    assertThat(violations).extracting(Violation::path).containsExactly(
-        "metadata.name",
-        "spec.secrets",
-        "spec.app.version",
-        "spec.app.env[0].name",
-        "spec.postgres.storage.size",
-        "spec.redis.masters",
-        "spec.monitoring.alertmanager.slack.channel");
+    assertThat(violations)
+        .extracting(Violation::path)
+        .containsExactly(
+            "metadata.name",
+            "spec.secrets",
+            "spec.app.version",
+            "spec.app.env[0].name",
+            "spec.postgres.storage.size",
+            "spec.redis.masters",
+            "spec.monitoring.alertmanager.slack.channel");
     assertThat(message.split("; ")).hasSize(7);
-    assertThat(message).containsSubsequence(
-        "metadata.name: must be at most 32 characters",
-        "; spec.secrets: must set exactly one of doppler or secretRef (neither is set)",
-        "; spec.app.version: must match " + Patterns.IMAGE_TAG,
-        "; spec.app.env[0].name: SPRING_PROFILES_ACTIVE is reserved",
-        "; spec.postgres.storage.size: must match " + Patterns.STORAGE_SIZE,
-        "; spec.redis.masters: must be >= 3 (got 2)",
-        "; spec.monitoring.alertmanager.slack.channel: must match " + Patterns.SLACK_CHANNEL);
+    assertThat(message)
+        .containsSubsequence(
+            "metadata.name: must be at most 32 characters",
+            "; spec.secrets: must set exactly one of doppler or secretRef (neither is set)",
+            "; spec.app.version: must match " + Patterns.IMAGE_TAG,
+            "; spec.app.env[0].name: SPRING_PROFILES_ACTIVE is reserved",
+            "; spec.postgres.storage.size: must match " + Patterns.STORAGE_SIZE,
+            "; spec.redis.masters: must be >= 3 (got 2)",
+            "; spec.monitoring.alertmanager.slack.channel: must match " + Patterns.SLACK_CHANNEL);
   }
 
   @Test
@@ -121,7 +130,6 @@ class SpecValidatorTest {
 
     assertThat(SpecValidator.describe(SpecValidator.validate(stack))).isEmpty();
   }
-
 
   @Test
   void absentOptionalSectionsAreFineAndNullObjectsNeverThrow() {
@@ -133,14 +141,16 @@ class SpecValidatorTest {
     stack.getSpec().app.resources = new ResourcesSpec(new ResourceAmounts("1", null), null);
     assertThat(SpecValidator.validate(stack)).isEmpty();
 
-    assertThat(SpecValidator.validate(new TTStack())).extracting(Violation::path)
+    assertThat(SpecValidator.validate(new TTStack()))
+        .extracting(Violation::path)
         .containsExactly("metadata.name", "spec");
     assertThat(SpecValidator.validate(null)).hasSize(1);
   }
 
   /**
-   * Every CEL rule on the api classes has a Java twin in SpecValidator, or is listed as deliberately
-   * skipped. Fails when a @ValidationRule is added or removed without updating the validator.
+   * Every CEL rule on the api classes has a Java twin in SpecValidator, or is listed as
+   * deliberately skipped. Fails when a @ValidationRule is added or removed without updating the
+   * validator.
    */
   @Test
   void everyCelRuleIsMirroredOrDeliberatelySkipped() {
@@ -157,7 +167,9 @@ class SpecValidatorTest {
         if (Modifier.isStatic(f.getModifiers())) {
           continue;
         }
-        count(found, type.getSimpleName() + "." + f.getName(),
+        count(
+            found,
+            type.getSimpleName() + "." + f.getName(),
             f.getAnnotationsByType(ValidationRule.class).length);
         Class<?> fieldType = f.getType();
         if (List.class.isAssignableFrom(fieldType)
@@ -165,7 +177,8 @@ class SpecValidatorTest {
             && p.getActualTypeArguments()[0] instanceof Class<?> item) {
           fieldType = item;
         }
-        if (fieldType.getPackageName().equals(TTStack.class.getPackageName()) && !fieldType.isEnum()) {
+        if (fieldType.getPackageName().equals(TTStack.class.getPackageName())
+            && !fieldType.isEnum()) {
           todo.push(fieldType);
         }
       }
@@ -213,7 +226,9 @@ class SpecValidatorTest {
   /** The API server drops an explicit null and applies the default; Jackson must do the same. */
   @Test
   void explicitNullsFallBackToDefaults() {
-    TTStack stack = Serialization.unmarshal("""
+    TTStack stack =
+        Serialization.unmarshal(
+            """
         apiVersion: ttstack.dev/v1alpha1
         kind: TTStack
         metadata: {name: tt}
@@ -222,7 +237,8 @@ class SpecValidatorTest {
           app: {image: ghcr.io/tt-org/tt-backend, version: "1.0", replicas: null, rollout: null}
           redis: {masters: null}
           monitoring: null
-        """, TTStack.class);
+        """,
+            TTStack.class);
 
     assertThat(stack.getSpec().app.replicas).isEqualTo(1);
     assertThat(stack.getSpec().app.rollout.progressDeadlineSeconds).isEqualTo(600);

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Whole app lifecycles with the real operator: the simulator plays Kubernetes, six real redis-server
- * processes are the Redis Cluster the operator bootstraps.
+ * Whole app lifecycles with the real operator: the simulator plays Kubernetes, six real
+ * redis-server processes are the Redis Cluster the operator bootstraps.
  */
 class AppComponentTest {
   @RegisterExtension
@@ -33,7 +33,10 @@ class AppComponentTest {
 
   @RegisterExtension
   @Order(2)
-  final OperatorHarness k8s = new OperatorHarness().withoutLeaderElection().withRedisResolver(pod -> redis.resolver().resolve(pod));
+  final OperatorHarness k8s =
+      new OperatorHarness()
+          .withoutLeaderElection()
+          .withRedisResolver(pod -> redis.resolver().resolve(pod));
 
   private StackWorld world() {
     return new StackWorld(k8s, redis);
@@ -49,8 +52,12 @@ class AppComponentTest {
   }
 
   private TTStack awaitApp(Predicate<Condition> p) {
-    return k8s.awaitStack("tt", s -> s.getStatus() != null && s.getStatus().condition(ConditionType.APP_READY) != null
-        && p.test(s.getStatus().condition(ConditionType.APP_READY)));
+    return k8s.awaitStack(
+        "tt",
+        s ->
+            s.getStatus() != null
+                && s.getStatus().condition(ConditionType.APP_READY) != null
+                && p.test(s.getStatus().condition(ConditionType.APP_READY)));
   }
 
   private static Predicate<Condition> reason(String reason) {
@@ -77,7 +84,8 @@ class AppComponentTest {
   private void crash(String version, String reason) {
     await().atMost(OperatorHarness.TIMEOUT).until(() -> version.equals(deployedVersion()));
     List<Pod> pods = k8s.simulator().createDeploymentPods(k8s.namespace(), "tt-app", 1);
-    k8s.simulator().setContainerWaiting(k8s.namespace(), pods.get(0).getMetadata().getName(), reason, 5);
+    k8s.simulator()
+        .setContainerWaiting(k8s.namespace(), pods.get(0).getMetadata().getName(), reason, 5);
   }
 
   @Test
@@ -91,7 +99,8 @@ class AppComponentTest {
     k8s.create(stack);
 
     TTStack waiting = awaitApp(reason("WaitingForDependencies"));
-    assertThat(waiting.getStatus().condition(ConditionType.APP_READY).message).contains("PostgresReady", "RedisClusterReady");
+    assertThat(waiting.getStatus().condition(ConditionType.APP_READY).message)
+        .contains("PostgresReady", "RedisClusterReady");
     assertThat(deployment()).isNull();
     k8s.client().resources(TTStack.class).inNamespace(k8s.namespace()).withName("tt").delete();
     await().atMost(OperatorHarness.TIMEOUT).until(() -> k8s.stack("tt").get() == null);
@@ -103,50 +112,106 @@ class AppComponentTest {
     var pod = d.getSpec().getTemplate().getSpec();
     var app = pod.getContainers().get(0);
     assertThat(app.getImage()).isEqualTo("ghcr.io/tt-org/tt-backend:1.0.0");
-    assertThat(app.getEnv()).extracting(EnvVar::getName).contains("SPRING_PROFILES_ACTIVE", "SPRING_DATASOURCE_URL",
-        "SPRING_DATASOURCE_USERNAME", "SPRING_DATASOURCE_PASSWORD", "SPRING_DATA_REDIS_CLUSTER_NODES", "SPRING_DATA_REDIS_PASSWORD");
-    assertThat(app.getEnv()).filteredOn(e -> e.getName().equals("SPRING_DATASOURCE_URL")).singleElement()
-        .satisfies(e -> assertThat(e.getValue()).isEqualTo("jdbc:postgresql://tt-postgres:5432/$(POSTGRES_DB)"));
-    assertThat(app.getEnv()).filteredOn(e -> e.getName().equals("SPRING_DATA_REDIS_CLUSTER_NODES")).singleElement()
-        .satisfies(e -> assertThat(e.getValue()).startsWith("tt-redis-0.tt-redis-headless.tt-test.svc:6379,").contains("tt-redis-5."));
-    assertThat(app.getEnv()).filteredOn(e -> e.getName().endsWith("PASSWORD"))
-        .allSatisfy(e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("tt-own"));
-    assertThat(app.getEnvFrom()).singleElement().satisfies(f -> assertThat(f.getSecretRef().getName()).isEqualTo("tt-own"));
-    assertThat(app.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
-    assertThat(app.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
+    assertThat(app.getEnv())
+        .extracting(EnvVar::getName)
+        .contains(
+            "SPRING_PROFILES_ACTIVE",
+            "SPRING_DATASOURCE_URL",
+            "SPRING_DATASOURCE_USERNAME",
+            "SPRING_DATASOURCE_PASSWORD",
+            "SPRING_DATA_REDIS_CLUSTER_NODES",
+            "SPRING_DATA_REDIS_PASSWORD");
+    assertThat(app.getEnv())
+        .filteredOn(e -> e.getName().equals("SPRING_DATASOURCE_URL"))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.getValue())
+                    .isEqualTo("jdbc:postgresql://tt-postgres:5432/$(POSTGRES_DB)"));
+    assertThat(app.getEnv())
+        .filteredOn(e -> e.getName().equals("SPRING_DATA_REDIS_CLUSTER_NODES"))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.getValue())
+                    .startsWith("tt-redis-0.tt-redis-headless.tt-test.svc:6379,")
+                    .contains("tt-redis-5."));
+    assertThat(app.getEnv())
+        .filteredOn(e -> e.getName().endsWith("PASSWORD"))
+        .allSatisfy(
+            e -> assertThat(e.getValueFrom().getSecretKeyRef().getName()).isEqualTo("tt-own"));
+    assertThat(app.getEnvFrom())
+        .singleElement()
+        .satisfies(f -> assertThat(f.getSecretRef().getName()).isEqualTo("tt-own"));
+    assertThat(app.getReadinessProbe().getHttpGet().getPath())
+        .isEqualTo("/actuator/health/readiness");
+    assertThat(app.getLivenessProbe().getHttpGet().getPath())
+        .isEqualTo("/actuator/health/liveness");
     assertThat(app.getStartupProbe().getHttpGet().getPath()).isEqualTo("/actuator/health");
-    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+    assertThat(d.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal())
+        .isZero();
     assertThat(app.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
     assertThat(pod.getTerminationGracePeriodSeconds()).isGreaterThan(30L);
-    assertThat(k8s.client().services().inNamespace(k8s.namespace()).withName("tt-app").get()).isNotNull();
-    var ingress = k8s.client().network().v1().ingresses().inNamespace(k8s.namespace()).withName("tt-app").get();
+    assertThat(k8s.client().services().inNamespace(k8s.namespace()).withName("tt-app").get())
+        .isNotNull();
+    var ingress =
+        k8s.client()
+            .network()
+            .v1()
+            .ingresses()
+            .inNamespace(k8s.namespace())
+            .withName("tt-app")
+            .get();
     assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("traefik");
-    assertThat(ingress.getSpec().getTls()).singleElement().satisfies(t -> assertThat(t.getSecretName()).isEqualTo("tt-api-tls"));
+    assertThat(ingress.getSpec().getTls())
+        .singleElement()
+        .satisfies(t -> assertThat(t.getSecretName()).isEqualTo("tt-api-tls"));
     String json = Serialization.asJson(d);
-    assertThat(json.contains("pg-pw-2f7c") || json.contains(redis.password())).as("a secret value in the Deployment").isFalse();
+    assertThat(json.contains("pg-pw-2f7c") || json.contains(redis.password()))
+        .as("a secret value in the Deployment")
+        .isFalse();
 
     k8s.simulator().markDeploymentAvailable(k8s.namespace(), "tt-app");
     TTStack ready = awaitApp(Condition::isTrue);
     assertThat(ready.getStatus().app.version).isEqualTo("1.0.0");
     assertThat(ready.getStatus().app.lastGoodVersion).isEqualTo("1.0.0");
-    assertThat(k8s.awaitStack("tt", s -> s.getStatus().condition(ConditionType.READY) != null).getStatus()
-        .condition(ConditionType.READY).message).doesNotContain("AppReady");
+    assertThat(
+            k8s.awaitStack("tt", s -> s.getStatus().condition(ConditionType.READY) != null)
+                .getStatus()
+                .condition(ConditionType.READY)
+                .message)
+        .doesNotContain("AppReady");
 
     k8s.editStack("tt", s -> s.getSpec().app.ingress = null);
-    await().atMost(OperatorHarness.TIMEOUT).until(() ->
-        k8s.client().network().v1().ingresses().inNamespace(k8s.namespace()).withName("tt-app").get() == null);
+    await()
+        .atMost(OperatorHarness.TIMEOUT)
+        .until(
+            () ->
+                k8s.client()
+                        .network()
+                        .v1()
+                        .ingresses()
+                        .inNamespace(k8s.namespace())
+                        .withName("tt-app")
+                        .get()
+                    == null);
   }
 
   @Test
   void upgradeTakesABackupFirstThenRollsOutAndMovesLastGood() {
-    installed(s -> { });
+    installed(s -> {});
 
     edit(s -> s.getSpec().app.version = "1.1.0");
 
     TTStack backingUp = awaitApp(reason("BackingUpBeforeUpgrade"));
     String job = BackupJobs.preChangeJobName(backingUp, "app 1.1.0");
     assertThat(deployedVersion()).isEqualTo("1.0.0");
-    k8s.simulator().finishJob(k8s.namespace(), job, true, "{\"file\":\"tt-pre.dump\",\"sizeBytes\":42,\"time\":\"2026-11-26T04:00:00Z\"}");
+    k8s.simulator()
+        .finishJob(
+            k8s.namespace(),
+            job,
+            true,
+            "{\"file\":\"tt-pre.dump\",\"sizeBytes\":42,\"time\":\"2026-11-26T04:00:00Z\"}");
     await().atMost(OperatorHarness.TIMEOUT).until(() -> "1.1.0".equals(deployedVersion()));
     awaitApp(reason("RollingOut"));
     k8s.simulator().markDeploymentAvailable(k8s.namespace(), "tt-app");
@@ -160,7 +225,7 @@ class AppComponentTest {
 
   @Test
   void backupFailureBlocksTheUpgrade() {
-    installed(s -> { });
+    installed(s -> {});
     edit(s -> s.getSpec().app.version = "1.1.0");
     TTStack backingUp = awaitApp(reason("BackingUpBeforeUpgrade"));
     String job = BackupJobs.preChangeJobName(backingUp, "app 1.1.0");
@@ -184,16 +249,22 @@ class AppComponentTest {
     assertThat(rolledBack.getStatus().app.failedVersion).isEqualTo("1.1.0");
     assertThat(rolledBack.getStatus().app.failureReason).startsWith("CrashLoopBackOff");
     assertThat(rolledBack.getStatus().app.lastRollbackTime).isNotNull();
-    assertThat(k8s.operator().registry().scrape()).contains("ttstack_app_rollbacks_total{namespace=\"tt-test\",stack=\"tt\"} 1.0");
+    assertThat(k8s.operator().registry().scrape())
+        .contains("ttstack_app_rollbacks_total{namespace=\"tt-test\",stack=\"tt\"} 1.0");
     await().atMost(OperatorHarness.TIMEOUT).until(() -> "1.0.0".equals(deployedVersion()));
     k8s.simulator().markDeploymentAvailable(k8s.namespace(), "tt-app");
-    TTStack after = awaitApp(c -> "RolledBack".equals(c.reason) && c.message.contains("running the last good version 1.0.0"));
+    TTStack after =
+        awaitApp(
+            c ->
+                "RolledBack".equals(c.reason)
+                    && c.message.contains("running the last good version 1.0.0"));
     assertThat(after.getStatus().app.version).isEqualTo("1.0.0");
     assertThat(k8s.client().v1().events().inNamespace(k8s.namespace()).list().getItems())
-        .anySatisfy(e -> {
-          assertThat(e.getReason()).isEqualTo("RolledBack");
-          assertThat(e.getType()).isEqualTo("Warning");
-        });
+        .anySatisfy(
+            e -> {
+              assertThat(e.getReason()).isEqualTo("RolledBack");
+              assertThat(e.getType()).isEqualTo("Warning");
+            });
     k8s.awaitIdle();
     assertThat(deployedVersion()).as("the failed version is not retried").isEqualTo("1.0.0");
 
@@ -206,32 +277,37 @@ class AppComponentTest {
     installed(s -> s.getSpec().postgres.backup.beforeUpgrade = false);
     edit(s -> s.getSpec().app.version = "1.2.0-typo");
     crash("1.2.0-typo", "ImagePullBackOff");
-    assertThat(awaitApp(reason("RolledBack")).getStatus().app.failureReason).startsWith("ImagePullBackOff");
+    assertThat(awaitApp(reason("RolledBack")).getStatus().app.failureReason)
+        .startsWith("ImagePullBackOff");
     await().atMost(OperatorHarness.TIMEOUT).until(() -> "1.0.0".equals(deployedVersion()));
     k8s.simulator().markDeploymentAvailable(k8s.namespace(), "tt-app");
     awaitApp(c -> c.message.contains("running the last good version"));
 
     edit(s -> s.getSpec().app.version = "1.3.0");
     await().atMost(OperatorHarness.TIMEOUT).until(() -> "1.3.0".equals(deployedVersion()));
-    k8s.simulator().markDeploymentFailed(k8s.namespace(), "tt-app", "ReplicaSet has timed out progressing");
+    k8s.simulator()
+        .markDeploymentFailed(k8s.namespace(), "tt-app", "ReplicaSet has timed out progressing");
 
-    TTStack rolledBack = awaitApp(c -> "RolledBack".equals(c.reason) && c.message.contains("1.3.0"));
+    TTStack rolledBack =
+        awaitApp(c -> "RolledBack".equals(c.reason) && c.message.contains("1.3.0"));
     assertThat(rolledBack.getStatus().app.failureReason).startsWith("ProgressDeadlineExceeded");
     await().atMost(OperatorHarness.TIMEOUT).until(() -> "1.0.0".equals(deployedVersion()));
   }
 
   @Test
   void withoutAutoRollbackAFailedRolloutIsOnlyReported() {
-    installed(s -> {
-      s.getSpec().postgres.backup.beforeUpgrade = false;
-      s.getSpec().app.rollout.autoRollback = false;
-    });
+    installed(
+        s -> {
+          s.getSpec().postgres.backup.beforeUpgrade = false;
+          s.getSpec().app.rollout.autoRollback = false;
+        });
     edit(s -> s.getSpec().app.version = "1.1.0");
 
     crash("1.1.0", "CrashLoopBackOff");
 
     TTStack failed = awaitApp(reason("CrashLoopBackOff"));
-    assertThat(failed.getStatus().condition(ConditionType.APP_READY).message).contains("autoRollback is off");
+    assertThat(failed.getStatus().condition(ConditionType.APP_READY).message)
+        .contains("autoRollback is off");
     k8s.awaitIdle();
     assertThat(deployedVersion()).isEqualTo("1.1.0");
     assertThat(failed.getStatus().app.failedVersion).isNull();
@@ -239,26 +315,50 @@ class AppComponentTest {
 
   @Test
   void secretChangeRollsTheAppOnceAndUnrelatedKeysNever() {
-    StackWorld world = installed(s -> { });
-    String hash = deployment().getSpec().getTemplate().getMetadata().getAnnotations().get(AppObjects.SECRET_HASH_ANNOTATION);
+    StackWorld world = installed(s -> {});
+    String hash =
+        deployment()
+            .getSpec()
+            .getTemplate()
+            .getMetadata()
+            .getAnnotations()
+            .get(AppObjects.SECRET_HASH_ANNOTATION);
     assertThat(hash).isNotNull();
 
     world.setSecretValue("GRAFANA_PASSWORD", "gf-pw-rotated");
     k8s.awaitIdle();
-    assertThat(deployment().getSpec().getTemplate().getMetadata().getAnnotations().get(AppObjects.SECRET_HASH_ANNOTATION))
-        .as("a monitoring-only key does not roll the app").isEqualTo(hash);
+    assertThat(
+            deployment()
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations()
+                .get(AppObjects.SECRET_HASH_ANNOTATION))
+        .as("a monitoring-only key does not roll the app")
+        .isEqualTo(hash);
     long generation = deployment().getMetadata().getGeneration();
 
     world.setSecretValue("APP_API_KEY", "app-key-2");
-    await().atMost(OperatorHarness.TIMEOUT).until(() -> !hash.equals(
-        deployment().getSpec().getTemplate().getMetadata().getAnnotations().get(AppObjects.SECRET_HASH_ANNOTATION)));
+    await()
+        .atMost(OperatorHarness.TIMEOUT)
+        .until(
+            () ->
+                !hash.equals(
+                    deployment()
+                        .getSpec()
+                        .getTemplate()
+                        .getMetadata()
+                        .getAnnotations()
+                        .get(AppObjects.SECRET_HASH_ANNOTATION)));
     k8s.awaitIdle();
-    assertThat(deployment().getMetadata().getGeneration()).as("exactly one rollout").isEqualTo(generation + 1);
+    assertThat(deployment().getMetadata().getGeneration())
+        .as("exactly one rollout")
+        .isEqualTo(generation + 1);
   }
 
   @Test
   void steadyStateMakesNoWrites() {
-    installed(s -> { });
+    installed(s -> {});
     k8s.awaitIdle();
     int mark = k8s.requestMark();
 

@@ -12,14 +12,16 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real {@code helm} binary, run on the operator's chart ({@code helm/tt-operator}). Found through
- * the {@code HELM} environment variable (set by .ci/run), else on the PATH, else where .ci/run
- * installs it. A missing helm FAILS the tests that need it: CI installs it, and a chart test that
- * skips proves nothing. Helm 4 (Helm 3 cannot run {@code install --dry-run=client} without a cluster).
+ * The real {@code helm} binary, run on the operator's chart ({@code helm/tt-operator}). Found
+ * through the {@code HELM} environment variable (set by .ci/run), else on the PATH, else where
+ * .ci/run installs it. A missing helm FAILS the tests that need it: CI installs it, and a chart
+ * test that skips proves nothing. Helm 4 (Helm 3 cannot run {@code install --dry-run=client}
+ * without a cluster).
  */
 public final class Helm {
   /** The chart, relative to the operator module (where Maven runs the tests). */
   public static final Path CHART = Path.of("..", "helm", "tt-operator");
+
   public static final String RELEASE = "tt-operator";
   public static final String NAMESPACE = "ttstack-system";
 
@@ -45,8 +47,9 @@ public final class Helm {
     if (Files.isExecutable(installedByCi)) {
       return installedByCi;
     }
-    throw new IllegalStateException("helm not found: set HELM=/path/to/helm or put helm on the PATH "
-        + "(.ci/run installs Helm 4 into .ci/tools/helm4/ and sets HELM: run `bash .ci/run` once)");
+    throw new IllegalStateException(
+        "helm not found: set HELM=/path/to/helm or put helm on the PATH "
+            + "(.ci/run installs Helm 4 into .ci/tools/helm4/ and sets HELM: run `bash .ci/run` once)");
   }
 
   /** The result of one helm run. */
@@ -68,12 +71,18 @@ public final class Helm {
       Path out = Files.createTempFile("helm-out", ".txt");
       Path err = Files.createTempFile("helm-err", ".txt");
       try {
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process process =
+            new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
           process.destroyForcibly();
           throw new AssertionError("helm did not finish within 2 minutes: " + command);
         }
-        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new Result(
+            process.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
             Files.readString(err, StandardCharsets.UTF_8));
       } finally {
         Files.deleteIfExists(out);
@@ -87,11 +96,16 @@ public final class Helm {
     }
   }
 
-  /** {@code helm template} of the chart in {@link #NAMESPACE}, with extra arguments (--set, -f ...). */
+  /**
+   * {@code helm template} of the chart in {@link #NAMESPACE}, with extra arguments (--set, -f ...).
+   */
   public static String template(String... extraArgs) {
-    List<String> args = new ArrayList<>(List.of("template", RELEASE, CHART.toString(), "--namespace", NAMESPACE));
+    List<String> args =
+        new ArrayList<>(List.of("template", RELEASE, CHART.toString(), "--namespace", NAMESPACE));
     args.addAll(List.of(extraArgs));
-    return run(args.toArray(String[]::new)).orFail("helm template " + String.join(" ", extraArgs)).stdout();
+    return run(args.toArray(String[]::new))
+        .orFail("helm template " + String.join(" ", extraArgs))
+        .stdout();
   }
 
   /** The objects of a rendered chart, typed by kind where fabric8 knows the kind. */

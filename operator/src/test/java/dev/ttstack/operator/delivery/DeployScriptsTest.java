@@ -21,18 +21,17 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The release's deploy: .github/scripts/deploy.sh (runner side, against a fake AWS CLI), the SSM
- * document it sends (k3s/ssm/TTStack-Deploy.yaml) and k3s/ttstack-deploy.sh (node side, against a fake
- * kubectl that plays the operator's status and the k3s Helm controller), and the three together: the
- * parameters deploy.sh sends, put into the document's command, run as the node would run it.
- * DeployScriptKubeIT runs the node script against the real API server and operator.
+ * document it sends (k3s/ssm/TTStack-Deploy.yaml) and k3s/ttstack-deploy.sh (node side, against a
+ * fake kubectl that plays the operator's status and the k3s Helm controller), and the three
+ * together: the parameters deploy.sh sends, put into the document's command, run as the node would
+ * run it. DeployScriptKubeIT runs the node script against the real API server and operator.
  */
 class DeployScriptsTest {
   static final Path DEPLOY = Scripts.REPO.resolve(".github/scripts/deploy.sh");
   static final Path NODE = Scripts.REPO.resolve("k3s/ttstack-deploy.sh");
   static final Path DOCUMENT = Scripts.REPO.resolve("k3s/ssm/TTStack-Deploy.yaml");
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
   Path tools;
   Path state;
   Path kubectl;
@@ -40,17 +39,38 @@ class DeployScriptsTest {
 
   @BeforeEach
   void fakes() throws Exception {
-    tools = Scripts.toolbox(tmp.resolve("tools"), "bash", "sh", "date", "sleep", "cat", "sed", "wc", "jq", "dirname", "tr",
-        "head", "mktemp", "rm");
+    tools =
+        Scripts.toolbox(
+            tmp.resolve("tools"),
+            "bash",
+            "sh",
+            "date",
+            "sleep",
+            "cat",
+            "sed",
+            "wc",
+            "jq",
+            "dirname",
+            "tr",
+            "head",
+            "mktemp",
+            "rm");
     state = Files.createDirectories(tmp.resolve("state"));
     Path stubs = tmp.resolve("stubs");
-    // kubectl: logs its arguments. The TTStack: "spec" answers the spec read (version, progress deadline,
-    // backup.beforeUpgrade, one a line); each status read gets the next line of "status" (fields split
+    // kubectl: logs its arguments. The TTStack: "spec" answers the spec read (version, progress
+    // deadline,
+    // backup.beforeUpgrade, one a line); each status read gets the next line of "status" (fields
+    // split
     // by '|', printed one a line, the last line repeated; FAIL = the API server cannot be reached);
     // "patch --type merge" prints "generation"; a JSON patch (the revert) is refused when
-    // "revert-refused" exists. The operator: "helmchart" (spec.version), "jobs" and "deploys" (the next
+    // "revert-refused" exists. The operator: "helmchart" (spec.version), "jobs" and "deploys" (the
+    // next
     // line at each read, as for status).
-    kubectl = Scripts.stub(stubs, "kubectl", """
+    kubectl =
+        Scripts.stub(
+            stubs,
+            "kubectl",
+            """
         S=%s
         printf '%%s\\n' "$*" >>"$S/kubectl.log"
         next() { # next line of $1, counted in $2; the last one repeated; nothing when there is no $1
@@ -75,12 +95,20 @@ class DeployScriptsTest {
           *" get deployment "*) next "$S/deploys" "$S/deploy-gets" ;;
           *" logs "*) echo 'Error: UPGRADE FAILED: chart requires kubeVersion: >=1.37.0' ;;
           *) echo "unexpected kubectl call: $*" >&2; exit 2 ;;
-        esac""".formatted(state));
-    // aws: logs its arguments; answers describe-instances ("instances"; "describe-error" = its stderr and
-    // exit 254), send-command (keeps --parameters; "send-error" likewise) and get-command-invocation
-    // (Status from the next line of "statuses"; ERR = InvocationDoesNotExist, DENIED = AccessDenied;
+        esac"""
+                .formatted(state));
+    // aws: logs its arguments; answers describe-instances ("instances"; "describe-error" = its
+    // stderr and
+    // exit 254), send-command (keeps --parameters; "send-error" likewise) and
+    // get-command-invocation
+    // (Status from the next line of "statuses"; ERR = InvocationDoesNotExist, DENIED =
+    // AccessDenied;
     // "invocation.json" for --output json).
-    aws = Scripts.stub(stubs, "aws", """
+    aws =
+        Scripts.stub(
+            stubs,
+            "aws",
+            """
         S=%s
         printf '%%s\\n' "$*" >>"$S/aws.log"
         case "$1 $2" in
@@ -105,7 +133,8 @@ class DeployScriptsTest {
             fi
             echo "$line" ;;
           *) echo "unexpected aws call: $*" >&2; exit 2 ;;
-        esac""".formatted(state));
+        esac"""
+                .formatted(state));
     spec("v1.4.2", "600", "true");
     Files.writeString(state.resolve("generation"), "7");
     Files.writeString(state.resolve("instances"), "i-0123456789abcdef0\n");
@@ -115,20 +144,54 @@ class DeployScriptsTest {
   // The fakes' state.
 
   void spec(String version, String progressDeadline, String backupBeforeUpgrade) throws Exception {
-    Files.writeString(state.resolve("spec"), version + "\n" + progressDeadline + "\n" + backupBeforeUpgrade);
+    Files.writeString(
+        state.resolve("spec"), version + "\n" + progressDeadline + "\n" + backupBeforeUpgrade);
   }
 
-  /** One status read: generation 7, observed, spec version, running, failed, last good, AppReady (status from the reason), messages. */
-  static String frame(int observed, String spec, String running, String failed, String good, String appReason, String appMessage) {
+  /**
+   * One status read: generation 7, observed, spec version, running, failed, last good, AppReady
+   * (status from the reason), messages.
+   */
+  static String frame(
+      int observed,
+      String spec,
+      String running,
+      String failed,
+      String good,
+      String appReason,
+      String appMessage) {
     String appStatus = "Available".equals(appReason) ? "True" : "False";
-    String readyReason = "Available".equals(appReason) ? "AllComponentsReady" : "ComponentsNotReady";
-    return String.join("|", "7", String.valueOf(observed), spec, running, failed, good, appStatus, appReason, readyReason,
-        appMessage, "");
+    String readyReason =
+        "Available".equals(appReason) ? "AllComponentsReady" : "ComponentsNotReady";
+    return String.join(
+        "|",
+        "7",
+        String.valueOf(observed),
+        spec,
+        running,
+        failed,
+        good,
+        appStatus,
+        appReason,
+        readyReason,
+        appMessage,
+        "");
   }
 
   static String invalid(int observed, String spec, String running, String message) {
-    return String.join("|", "7", String.valueOf(observed), spec, running, "", running, "True", "Available", "InvalidSpec",
-        "version " + running, message);
+    return String.join(
+        "|",
+        "7",
+        String.valueOf(observed),
+        spec,
+        running,
+        "",
+        running,
+        "True",
+        "Available",
+        "InvalidSpec",
+        "version " + running,
+        message);
   }
 
   void status(String... frames) throws Exception {
@@ -154,10 +217,20 @@ class DeployScriptsTest {
   // Running the scripts.
 
   Scripts.Result node(Map<String, String> extraEnv, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(tools.resolve("bash").toString(), NODE.toString()));
+    List<String> command =
+        new ArrayList<>(List.of(tools.resolve("bash").toString(), NODE.toString()));
     command.addAll(List.of(args));
-    Map<String, String> env = new HashMap<>(Map.of("KUBECTL", kubectl.toString(), "POLL_SECONDS", "0.05",
-        "DEPLOY_ENV_FILE", tmp.resolve("no-such-deploy.env").toString(), "REVERT_WAIT_SECONDS", "2"));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "KUBECTL",
+                kubectl.toString(),
+                "POLL_SECONDS",
+                "0.05",
+                "DEPLOY_ENV_FILE",
+                tmp.resolve("no-such-deploy.env").toString(),
+                "REVERT_WAIT_SECONDS",
+                "2"));
     env.putAll(extraEnv);
     return Scripts.run(command, tmp, Scripts.path(tools), env);
   }
@@ -167,10 +240,20 @@ class DeployScriptsTest {
   }
 
   Scripts.Result deploy(Map<String, String> extraEnv, String... args) throws Exception {
-    List<String> command = new ArrayList<>(List.of(tools.resolve("bash").toString(), DEPLOY.toString()));
+    List<String> command =
+        new ArrayList<>(List.of(tools.resolve("bash").toString(), DEPLOY.toString()));
     command.addAll(List.of(args));
-    Map<String, String> env = new HashMap<>(Map.of("AWS", aws.toString(), "AWS_REGION", "eu-central-1", "POLL_SECONDS", "0.05",
-        "INSTANCE_NAME", "TT-k3s-1"));
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "AWS",
+                aws.toString(),
+                "AWS_REGION",
+                "eu-central-1",
+                "POLL_SECONDS",
+                "0.05",
+                "INSTANCE_NAME",
+                "TT-k3s-1"));
     env.putAll(extraEnv);
     return Scripts.run(command, tmp, Scripts.path(tools), env);
   }
@@ -179,52 +262,94 @@ class DeployScriptsTest {
     return deploy(Map.of(), args);
   }
 
-  static final String REVERT = "-n tt patch ttstack tt --type json -p [{\"op\":\"test\",\"path\":\"/spec/app/version\","
-      + "\"value\":\"v1.5.0\"},{\"op\":\"replace\",\"path\":\"/spec/app/version\",\"value\":\"v1.4.2\"}]";
-  static final String AVAILABLE_142 = frame(7, "v1.4.2", "v1.4.2", "", "v1.4.2", "Available", "version v1.4.2, 1/1 pods available");
+  static final String REVERT =
+      "-n tt patch ttstack tt --type json -p [{\"op\":\"test\",\"path\":\"/spec/app/version\","
+          + "\"value\":\"v1.5.0\"},{\"op\":\"replace\",\"path\":\"/spec/app/version\",\"value\":\"v1.4.2\"}]";
+  static final String AVAILABLE_142 =
+      frame(7, "v1.4.2", "v1.4.2", "", "v1.4.2", "Available", "version v1.4.2, 1/1 pods available");
 
   // ---------------------------------------------------------------------------------------------
   // The node script: the app.
 
   @Test
   void nodeNormalisesTheVersionPatchesAndWaitsForItToRun() throws Exception {
-    status(frame(6, "v1.5.0", "v1.4.2", "", "v1.4.2", "Available", ""),
-        frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "BackingUpBeforeUpgrade", "taking a PostgreSQL backup"),
+    status(
+        frame(6, "v1.5.0", "v1.4.2", "", "v1.4.2", "Available", ""),
+        frame(
+            7,
+            "v1.5.0",
+            "v1.4.2",
+            "",
+            "v1.4.2",
+            "BackingUpBeforeUpgrade",
+            "taking a PostgreSQL backup"),
         frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "RollingOut", "rolling out version v1.5.0"),
-        frame(7, "v1.5.0", "v1.5.0", "", "v1.5.0", "Available", "version v1.5.0, 1/1 pods available"));
+        frame(
+            7,
+            "v1.5.0",
+            "v1.5.0",
+            "",
+            "v1.5.0",
+            "Available",
+            "version v1.5.0, 1/1 pods available"));
 
     Scripts.Result r = node("--app-version", "1.5.0");
 
     assertThat(r.exit()).as(r.output()).isZero();
-    assertThat(r.output()).contains("app: spec.app.version of ttstack tt/tt v1.4.2 -> v1.5.0 (generation 7)",
-        "OK: tt/tt runs v1.5.0");
-    assertThat(kubectlCalls(" patch ")).containsExactly(
-        "-n tt patch ttstack tt --type merge -p {\"spec\":{\"app\":{\"version\":\"v1.5.0\"}}} -o jsonpath={.metadata.generation}");
+    assertThat(r.output())
+        .contains(
+            "app: spec.app.version of ttstack tt/tt v1.4.2 -> v1.5.0 (generation 7)",
+            "OK: tt/tt runs v1.5.0");
+    assertThat(kubectlCalls(" patch "))
+        .containsExactly(
+            "-n tt patch ttstack tt --type merge -p {\"spec\":{\"app\":{\"version\":\"v1.5.0\"}}} -o jsonpath={.metadata.generation}");
     assertThat(reads("gets")).isEqualTo(4);
-    assertThat(kubectlCalls("helmchart")).as("no operator version: the operator is left alone").isEmpty();
+    assertThat(kubectlCalls("helmchart"))
+        .as("no operator version: the operator is left alone")
+        .isEmpty();
   }
 
   @Test
   void nodeEndsAtOnceWhenTheOperatorRollsBackAndLeavesTheSpec() throws Exception {
-    status(frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "RollingOut", ""),
-        frame(7, "v1.5.0", "v1.4.2", "v1.5.0", "v1.4.2", "RolledBack",
+    status(
+        frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "RollingOut", ""),
+        frame(
+            7,
+            "v1.5.0",
+            "v1.4.2",
+            "v1.5.0",
+            "v1.4.2",
+            "RolledBack",
             "version v1.5.0 failed (CrashLoopBackOff: pod tt-app-1); rolling back to the last good version v1.4.2"),
         frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "RollingOut", "never read"));
 
     Scripts.Result r = node("--app-version", "v1.5.0");
 
     assertThat(r.exit()).as(r.output()).isEqualTo(3);
-    assertThat(r.output()).contains("ROLLED BACK by the operator: v1.5.0 failed (version v1.5.0 failed (CrashLoopBackOff",
-        "NOW RUNNING: v1.4.2 (the last good version v1.4.2); spec.app.version stays v1.5.0");
+    assertThat(r.output())
+        .contains(
+            "ROLLED BACK by the operator: v1.5.0 failed (version v1.5.0 failed (CrashLoopBackOff",
+            "NOW RUNNING: v1.4.2 (the last good version v1.4.2); spec.app.version stays v1.5.0");
     assertThat(reads("gets")).as("ended on the rollback").isEqualTo(2);
-    assertThat(kubectlCalls("--type json")).as("the operator rolled back: nothing put back").isEmpty();
+    assertThat(kubectlCalls("--type json"))
+        .as("the operator rolled back: nothing put back")
+        .isEmpty();
   }
 
   @Test
   void nodeEndsAtOnceOnAFailedBackupAndPutsThePreviousVersionBack() throws Exception {
-    String backupFailed = "the PostgreSQL backup before upgrading from v1.4.2 to v1.5.0 failed (Job tt-postgres-backup-pre-0123456789:"
-        + " BackoffLimitExceeded: Job has reached the specified backoff limit); still running v1.4.2.";
-    status(frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "BackingUpBeforeUpgrade", "taking a PostgreSQL backup"),
+    String backupFailed =
+        "the PostgreSQL backup before upgrading from v1.4.2 to v1.5.0 failed (Job tt-postgres-backup-pre-0123456789:"
+            + " BackoffLimitExceeded: Job has reached the specified backoff limit); still running v1.4.2.";
+    status(
+        frame(
+            7,
+            "v1.5.0",
+            "v1.4.2",
+            "",
+            "v1.4.2",
+            "BackingUpBeforeUpgrade",
+            "taking a PostgreSQL backup"),
         frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "BackupFailed", backupFailed),
         frame(8, "v1.4.2", "v1.4.2", "", "v1.4.2", "BackupFailed", backupFailed),
         AVAILABLE_142);
@@ -232,8 +357,11 @@ class DeployScriptsTest {
     Scripts.Result r = node("--app-version", "1.5.0");
 
     assertThat(r.exit()).as(r.output()).isEqualTo(3);
-    assertThat(r.output()).contains("FAILED: the pre-upgrade backup failed: " + backupFailed,
-        "REVERTED: spec.app.version of ttstack tt/tt set back to v1.4.2", "NOW RUNNING: v1.4.2");
+    assertThat(r.output())
+        .contains(
+            "FAILED: the pre-upgrade backup failed: " + backupFailed,
+            "REVERTED: spec.app.version of ttstack tt/tt set back to v1.4.2",
+            "NOW RUNNING: v1.4.2");
     assertThat(kubectlCalls("--type json")).containsExactly(REVERT);
     assertThat(reads("gets")).as("ended on BackupFailed, then watched the revert").isEqualTo(4);
   }
@@ -245,24 +373,39 @@ class DeployScriptsTest {
     Scripts.Result r = node("--app-version", "1.5.0");
 
     assertThat(r.exit()).as(r.output()).isEqualTo(3);
-    assertThat(r.output()).contains("FAILED: the operator refuses the spec with v1.5.0 (InvalidSpec: spec.app.version: must not be v1.5.0)",
-        "NOW RUNNING: v1.4.2");
+    assertThat(r.output())
+        .contains(
+            "FAILED: the operator refuses the spec with v1.5.0 (InvalidSpec: spec.app.version: must not be v1.5.0)",
+            "NOW RUNNING: v1.4.2");
     assertThat(kubectlCalls("--type json")).containsExactly(REVERT);
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull", "ProgressDeadlineExceeded",
-      "CreateContainerConfigError"})
+  @ValueSource(
+      strings = {
+        "CrashLoopBackOff",
+        "ImagePullBackOff",
+        "ErrImagePull",
+        "ProgressDeadlineExceeded",
+        "CreateContainerConfigError"
+      })
   void nodeEndsAtOnceOnARolloutFailureWithAutoRollbackOff(String reason) throws Exception {
-    String message = "the rollout of version v1.5.0 failed (" + reason + ": pod tt-app-2); autoRollback is off, so v1.4.2 is not"
-        + " restored automatically";
-    status(frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "RollingOut", ""),
-        frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", reason, message), AVAILABLE_142);
+    String message =
+        "the rollout of version v1.5.0 failed ("
+            + reason
+            + ": pod tt-app-2); autoRollback is off, so v1.4.2 is not"
+            + " restored automatically";
+    status(
+        frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "RollingOut", ""),
+        frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", reason, message),
+        AVAILABLE_142);
 
     Scripts.Result r = node("--app-version", "1.5.0");
 
     assertThat(r.exit()).as(r.output()).isEqualTo(3);
-    assertThat(r.output()).contains("FAILED: v1.5.0 does not roll out (" + reason + "): " + message, "NOW RUNNING: v1.4.2");
+    assertThat(r.output())
+        .contains(
+            "FAILED: v1.5.0 does not roll out (" + reason + "): " + message, "NOW RUNNING: v1.4.2");
     assertThat(kubectlCalls("--type json")).containsExactly(REVERT);
     assertThat(reads("gets")).isEqualTo(3);
   }
@@ -271,13 +414,15 @@ class DeployScriptsTest {
   void nodeGivesDependenciesABoundedGrace() throws Exception {
     String waiting = "waiting for PostgresReady (NotReady)";
     // A short wait for a dependency is no failure...
-    status(frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "WaitingForDependencies", waiting),
+    status(
+        frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "WaitingForDependencies", waiting),
         frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "WaitingForDependencies", waiting),
         frame(7, "v1.5.0", "v1.5.0", "", "v1.5.0", "Available", ""));
     Scripts.Result blip = node("--app-version", "1.5.0");
     assertThat(blip.exit()).as(blip.output()).isZero();
 
-    // ... one longer than DEPENDENCY_GRACE_SECONDS ends the deploy and puts the previous version back
+    // ... one longer than DEPENDENCY_GRACE_SECONDS ends the deploy and puts the previous version
+    // back
     // (more "waiting" frames than 1 s of polls reads, then the frame the revert watches for).
     List<String> frames = new ArrayList<>();
     for (int i = 0; i < 400; i++) {
@@ -286,25 +431,41 @@ class DeployScriptsTest {
     frames.add(AVAILABLE_142);
     status(frames.toArray(String[]::new));
     long start = System.nanoTime();
-    Scripts.Result r = node(Map.of("DEPENDENCY_GRACE_SECONDS", "1", "APP_WAIT_SECONDS", "50"), "--app-version", "1.5.0");
+    Scripts.Result r =
+        node(
+            Map.of("DEPENDENCY_GRACE_SECONDS", "1", "APP_WAIT_SECONDS", "50"),
+            "--app-version",
+            "1.5.0");
     double seconds = (System.nanoTime() - start) / 1e9;
 
     assertThat(r.exit()).as(r.output()).isEqualTo(3);
-    assertThat(r.output()).contains("FAILED: the app waited more than 1 s for its dependencies: " + waiting);
+    assertThat(r.output())
+        .contains("FAILED: the app waited more than 1 s for its dependencies: " + waiting);
     assertThat(kubectlCalls("--type json")).containsExactly(REVERT);
     assertThat(seconds).as("ended after the grace, long before the app wait").isLessThan(40);
   }
 
   @Test
   void nodeTimesOutAndPutsThePreviousVersionBack() throws Exception {
-    status(frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "RollingOut", "rolling out version v1.5.0: 0/1 pods updated"));
+    status(
+        frame(
+            7,
+            "v1.5.0",
+            "v1.4.2",
+            "",
+            "v1.4.2",
+            "RollingOut",
+            "rolling out version v1.5.0: 0/1 pods updated"));
 
-    Scripts.Result r = node(Map.of("APP_WAIT_SECONDS", "1", "REVERT_WAIT_SECONDS", "1"), "--app-version", "1.5.0");
+    Scripts.Result r =
+        node(Map.of("APP_WAIT_SECONDS", "1", "REVERT_WAIT_SECONDS", "1"), "--app-version", "1.5.0");
 
     assertThat(r.exit()).as(r.output()).isEqualTo(4);
-    assertThat(r.output()).contains("TIMEOUT: no outcome for v1.5.0 after 1 s (AppReady RollingOut: rolling out version v1.5.0",
-        "REVERTED: spec.app.version of ttstack tt/tt set back to v1.4.2",
-        "NOW: spec.app.version is v1.4.2; the app runs v1.4.2 (AppReady RollingOut");
+    assertThat(r.output())
+        .contains(
+            "TIMEOUT: no outcome for v1.5.0 after 1 s (AppReady RollingOut: rolling out version v1.5.0",
+            "REVERTED: spec.app.version of ttstack tt/tt set back to v1.4.2",
+            "NOW: spec.app.version is v1.4.2; the app runs v1.4.2 (AppReady RollingOut");
     assertThat(kubectlCalls("--type json")).containsExactly(REVERT);
   }
 
@@ -316,25 +477,32 @@ class DeployScriptsTest {
     Scripts.Result r = node("--app-version", "1.5.0");
 
     assertThat(r.exit()).as(r.output()).isEqualTo(1);
-    assertThat(r.output()).contains("NOT REVERTED: spec.app.version could not be set back to v1.4.2; it is v1.5.0 and the app runs v1.4.2");
+    assertThat(r.output())
+        .contains(
+            "NOT REVERTED: spec.app.version could not be set back to v1.4.2; it is v1.5.0 and the app runs v1.4.2");
   }
 
   @Test
   void aFailedReadIsRetriedNotFatal() throws Exception {
     // The new version is in the spec by then: giving up on one failed read would leave it there.
-    status(frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "RollingOut", ""), "FAIL", "FAIL",
+    status(
+        frame(7, "v1.5.0", "v1.4.2", "", "v1.4.2", "RollingOut", ""),
+        "FAIL",
+        "FAIL",
         frame(7, "v1.5.0", "v1.5.0", "", "v1.5.0", "Available", ""));
 
     Scripts.Result r = node("--app-version", "1.5.0");
 
     assertThat(r.exit()).as(r.output()).isZero();
-    assertThat(r.output()).contains("cannot read ttstack tt/tt (retrying)", "OK: tt/tt runs v1.5.0");
+    assertThat(r.output())
+        .contains("cannot read ttstack tt/tt (retrying)", "OK: tt/tt runs v1.5.0");
   }
 
   @Test
   void aStaleStatusIsNotThisDeploysOutcome() throws Exception {
     // Before the operator has seen generation 7, AppReady still tells of older troubles.
-    status(frame(6, "v1.5.0", "v1.4.2", "v1.4.9", "v1.4.2", "RolledBack", "v1.4.9 crash-looping"),
+    status(
+        frame(6, "v1.5.0", "v1.4.2", "v1.4.9", "v1.4.2", "RolledBack", "v1.4.9 crash-looping"),
         frame(6, "v1.5.0", "v1.4.2", "", "v1.4.2", "BackupFailed", "an older backup"),
         invalid(6, "v1.5.0", "v1.4.2", "an older spec"),
         frame(7, "v1.5.0", "v1.5.0", "", "v1.5.0", "Available", ""));
@@ -351,16 +519,31 @@ class DeployScriptsTest {
     spec("v1.4.2", "900", "true");
     Scripts.Result r = node("--app-version", "1.5.0", "--budget-seconds", "2400");
     assertThat(r.exit()).as(r.output()).isZero();
-    assertThat(r.output()).contains("waits: operator 0 s, app 1800 s (backup 600 + progress deadline 900 + pull 300),"
-        + " revert 2 s: 1832 s in all of a budget of 2400 s");
+    assertThat(r.output())
+        .contains(
+            "waits: operator 0 s, app 1800 s (backup 600 + progress deadline 900 + pull 300),"
+                + " revert 2 s: 1832 s in all of a budget of 2400 s");
 
     spec("v1.4.2", "900", "false");
-    r = node(Map.of("PULL_ALLOWANCE_SECONDS", "100"), "--app-version", "1.5.0", "--operator-version", "1.5.0",
-        "--budget-seconds", "1000");
-    assertThat(r.exit()).as("operator 300 + app 1000 + revert 2 + 30 > 1000: %s", r.output()).isEqualTo(2);
-    assertThat(r.output()).contains("app 1000 s (backup 0 + progress deadline 900 + pull 100)",
-        "this deploy may need 1332 s, more than the 1000 s the command is given: nothing changed");
-    assertThat(kubectlCalls(" patch ")).as("nothing changed").hasSize(1); // the first, successful run's
+    r =
+        node(
+            Map.of("PULL_ALLOWANCE_SECONDS", "100"),
+            "--app-version",
+            "1.5.0",
+            "--operator-version",
+            "1.5.0",
+            "--budget-seconds",
+            "1000");
+    assertThat(r.exit())
+        .as("operator 300 + app 1000 + revert 2 + 30 > 1000: %s", r.output())
+        .isEqualTo(2);
+    assertThat(r.output())
+        .contains(
+            "app 1000 s (backup 0 + progress deadline 900 + pull 100)",
+            "this deploy may need 1332 s, more than the 1000 s the command is given: nothing changed");
+    assertThat(kubectlCalls(" patch "))
+        .as("nothing changed")
+        .hasSize(1); // the first, successful run's
 
     r = node(Map.of("APP_WAIT_SECONDS", "60"), "--app-version", "1.5.0", "--budget-seconds", "120");
     assertThat(r.exit()).as(r.output()).isZero();
@@ -369,11 +552,19 @@ class DeployScriptsTest {
 
   @Test
   void nodeRefusesBadArgumentsBeforeTouchingAnything() throws Exception {
-    for (List<String> bad : List.<List<String>>of(List.of(), List.of("--app-version", "1.5"), List.of("--app-version", "latest"),
-        List.of("--app-version", "V1.5.0"), List.of("--app-version", "1.5.0\"}}"), List.of("--app-version", "1.5.0; reboot"),
-        List.of("--app-version", "1.5.0", "--operator-version", "1.5"), List.of("--app-version", "1.5.0", "--budget-seconds", "59"),
-        List.of("--app-version", "1.5.0", "--budget-seconds", "172801"), List.of("--app-version", "1.5.0", "--what"),
-        List.of("--app-version"))) {
+    for (List<String> bad :
+        List.<List<String>>of(
+            List.of(),
+            List.of("--app-version", "1.5"),
+            List.of("--app-version", "latest"),
+            List.of("--app-version", "V1.5.0"),
+            List.of("--app-version", "1.5.0\"}}"),
+            List.of("--app-version", "1.5.0; reboot"),
+            List.of("--app-version", "1.5.0", "--operator-version", "1.5"),
+            List.of("--app-version", "1.5.0", "--budget-seconds", "59"),
+            List.of("--app-version", "1.5.0", "--budget-seconds", "172801"),
+            List.of("--app-version", "1.5.0", "--what"),
+            List.of("--app-version"))) {
       Scripts.Result r = node(bad.toArray(String[]::new));
       assertThat(r.exit()).as("%s: %s", bad, r.output()).isEqualTo(2);
     }
@@ -385,13 +576,21 @@ class DeployScriptsTest {
   @Test
   void nodeReadsItsDefaultsFromDeployEnvAndTheEnvironmentWins() throws Exception {
     Path env = tmp.resolve("deploy.env");
-    Files.writeString(env, "# written by setup-node.sh\nTTSTACK_NAMESPACE=prod\nTTSTACK_NAME=\"stack\"\nHELMCHART_NAME=tt-op\n"
-        + "rm -rf /=oops\nPATH=/nowhere\n");
+    Files.writeString(
+        env,
+        "# written by setup-node.sh\nTTSTACK_NAMESPACE=prod\nTTSTACK_NAME=\"stack\"\nHELMCHART_NAME=tt-op\n"
+            + "rm -rf /=oops\nPATH=/nowhere\n");
     status(frame(7, "v1.5.0-rc.1", "v1.5.0-rc.1", "", "v1.5.0-rc.1", "Available", ""));
-    Scripts.Result r = node(Map.of("DEPLOY_ENV_FILE", env.toString(), "TTSTACK_NAME", "tt2"), "--app-version", "1.5.0-rc.1");
+    Scripts.Result r =
+        node(
+            Map.of("DEPLOY_ENV_FILE", env.toString(), "TTSTACK_NAME", "tt2"),
+            "--app-version",
+            "1.5.0-rc.1");
     assertThat(r.exit()).as(r.output()).isZero();
-    assertThat(kubectlCalls(" patch ")).containsExactly("-n prod patch ttstack tt2 --type merge -p"
-        + " {\"spec\":{\"app\":{\"version\":\"v1.5.0-rc.1\"}}} -o jsonpath={.metadata.generation}");
+    assertThat(kubectlCalls(" patch "))
+        .containsExactly(
+            "-n prod patch ttstack tt2 --type merge -p"
+                + " {\"spec\":{\"app\":{\"version\":\"v1.5.0-rc.1\"}}} -o jsonpath={.metadata.generation}");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -403,15 +602,27 @@ class DeployScriptsTest {
     Files.writeString(state.resolve("deploys"), String.join("\n", deploys) + "\n");
   }
 
-  static String operatorDeployment(int generation, int observed, int updated, int available, String tag, String progressing) {
-    return String.join("|", "tt-operator", String.valueOf(generation), String.valueOf(observed), "1", String.valueOf(updated),
-        String.valueOf(available), "ghcr.io/tt-org/tt-operator:" + tag, progressing);
+  static String operatorDeployment(
+      int generation, int observed, int updated, int available, String tag, String progressing) {
+    return String.join(
+        "|",
+        "tt-operator",
+        String.valueOf(generation),
+        String.valueOf(observed),
+        "1",
+        String.valueOf(updated),
+        String.valueOf(available),
+        "ghcr.io/tt-org/tt-operator:" + tag,
+        progressing);
   }
 
   @Test
   void nodeUpgradesTheOperatorFirstAndWaitsForItsNewImage() throws Exception {
-    operator("1.4.2", List.of("uid-old|||", "uid-old|||", "uid-new|||", "uid-new||1|"),
-        List.of(operatorDeployment(3, 3, 1, 1, "v1.4.2", "NewReplicaSetAvailable"),
+    operator(
+        "1.4.2",
+        List.of("uid-old|||", "uid-old|||", "uid-new|||", "uid-new||1|"),
+        List.of(
+            operatorDeployment(3, 3, 1, 1, "v1.4.2", "NewReplicaSetAvailable"),
             operatorDeployment(4, 3, 1, 1, "v1.5.0", "NewReplicaSetAvailable"),
             operatorDeployment(4, 4, 1, 0, "v1.5.0", "ReplicaSetUpdated"),
             operatorDeployment(4, 4, 1, 1, "v1.5.0", "NewReplicaSetAvailable")));
@@ -420,38 +631,53 @@ class DeployScriptsTest {
     Scripts.Result r = node("--app-version", "v1.5.0", "--operator-version", "v1.5.0");
 
     assertThat(r.exit()).as(r.output()).isZero();
-    assertThat(r.output()).contains("operator: HelmChart kube-system/tt-operator spec.version 1.4.2 -> 1.5.0",
-        "OK: operator ttstack-system/tt-operator runs ghcr.io/tt-org/tt-operator:v1.5.0", "OK: tt/tt runs v1.5.0");
-    assertThat(kubectlCalls(" patch ")).containsExactly(
-        "-n kube-system patch helmchart tt-operator --type merge -p {\"spec\":{\"version\":\"1.5.0\"}}",
-        "-n tt patch ttstack tt --type merge -p {\"spec\":{\"app\":{\"version\":\"v1.5.0\"}}} -o jsonpath={.metadata.generation}");
+    assertThat(r.output())
+        .contains(
+            "operator: HelmChart kube-system/tt-operator spec.version 1.4.2 -> 1.5.0",
+            "OK: operator ttstack-system/tt-operator runs ghcr.io/tt-org/tt-operator:v1.5.0",
+            "OK: tt/tt runs v1.5.0");
+    assertThat(kubectlCalls(" patch "))
+        .containsExactly(
+            "-n kube-system patch helmchart tt-operator --type merge -p {\"spec\":{\"version\":\"1.5.0\"}}",
+            "-n tt patch ttstack tt --type merge -p {\"spec\":{\"app\":{\"version\":\"v1.5.0\"}}} -o jsonpath={.metadata.generation}");
     assertThat(reads("deploy-gets")).as("waited for the new image to be rolled out").isEqualTo(4);
-    assertThat(kubectlCalls("get deployment")).first().asString().startsWith("-n ttstack-system get deployment -l app.kubernetes.io/name=tt-operator");
+    assertThat(kubectlCalls("get deployment"))
+        .first()
+        .asString()
+        .startsWith("-n ttstack-system get deployment -l app.kubernetes.io/name=tt-operator");
   }
 
   @Test
   void nodeFailsAtOnceWhenTheHelmControllersJobFailsAndLeavesTheAppAlone() throws Exception {
-    operator("1.4.2", List.of("uid-old|0|1|", "uid-old|0|1|", "uid-new|1||"),
+    operator(
+        "1.4.2",
+        List.of("uid-old|0|1|", "uid-old|0|1|", "uid-new|1||"),
         List.of(operatorDeployment(3, 3, 1, 1, "v1.4.2", "NewReplicaSetAvailable")));
     status(frame(7, "v1.4.2", "v1.4.2", "", "v1.4.2", "Available", ""));
 
     Scripts.Result r = node("--app-version", "1.5.0", "--operator-version", "1.5.0");
 
     assertThat(r.exit()).as(r.output()).isEqualTo(3);
-    assertThat(r.output()).contains("FAILED: the Helm controller's Job helm-install-tt-operator failed to install chart 1.5.0",
-        "| Error: UPGRADE FAILED: chart requires kubeVersion: >=1.37.0",
-        "REVERTED: HelmChart kube-system/tt-operator spec.version set back to 1.4.2", "the app was not touched");
-    assertThat(kubectlCalls(" patch ")).containsExactly(
-        "-n kube-system patch helmchart tt-operator --type merge -p {\"spec\":{\"version\":\"1.5.0\"}}",
-        "-n kube-system patch helmchart tt-operator --type json -p [{\"op\":\"test\",\"path\":\"/spec/version\",\"value\":\"1.5.0\"},"
-            + "{\"op\":\"replace\",\"path\":\"/spec/version\",\"value\":\"1.4.2\"}]");
+    assertThat(r.output())
+        .contains(
+            "FAILED: the Helm controller's Job helm-install-tt-operator failed to install chart 1.5.0",
+            "| Error: UPGRADE FAILED: chart requires kubeVersion: >=1.37.0",
+            "REVERTED: HelmChart kube-system/tt-operator spec.version set back to 1.4.2",
+            "the app was not touched");
+    assertThat(kubectlCalls(" patch "))
+        .containsExactly(
+            "-n kube-system patch helmchart tt-operator --type merge -p {\"spec\":{\"version\":\"1.5.0\"}}",
+            "-n kube-system patch helmchart tt-operator --type json -p [{\"op\":\"test\",\"path\":\"/spec/version\",\"value\":\"1.5.0\"},"
+                + "{\"op\":\"replace\",\"path\":\"/spec/version\",\"value\":\"1.4.2\"}]");
     assertThat(reads("job-gets")).as("ended on the first failed pod").isEqualTo(3);
   }
 
   @Test
   void anOldFailureOfTheHelmJobIsNotThisUpgrades() throws Exception {
     // The Job of an earlier, failed upgrade is still there until the controller replaces it.
-    operator("1.4.2", List.of("uid-old|3||", "uid-old|3||", "uid-new|||"),
+    operator(
+        "1.4.2",
+        List.of("uid-old|3||", "uid-old|3||", "uid-new|||"),
         List.of(operatorDeployment(4, 4, 1, 1, "v1.5.0", "NewReplicaSetAvailable")));
     status(frame(7, "v1.5.0", "v1.5.0", "", "v1.5.0", "Available", ""));
     Scripts.Result r = node("--app-version", "1.5.0", "--operator-version", "1.5.0");
@@ -460,14 +686,30 @@ class DeployScriptsTest {
 
   @Test
   void nodeGivesUpOnAnOperatorThatDoesNotComeUp() throws Exception {
-    operator("1.4.2", List.of("uid-new|||"), List.of(operatorDeployment(4, 4, 1, 0, "v1.5.0", "ReplicaSetUpdated")));
-    Scripts.Result r = node(Map.of("OPERATOR_WAIT_SECONDS", "1"), "--app-version", "1.5.0", "--operator-version", "1.5.0");
+    operator(
+        "1.4.2",
+        List.of("uid-new|||"),
+        List.of(operatorDeployment(4, 4, 1, 0, "v1.5.0", "ReplicaSetUpdated")));
+    Scripts.Result r =
+        node(
+            Map.of("OPERATOR_WAIT_SECONDS", "1"),
+            "--app-version",
+            "1.5.0",
+            "--operator-version",
+            "1.5.0");
     assertThat(r.exit()).as(r.output()).isEqualTo(4);
-    assertThat(r.output()).contains("TIMEOUT: the operator did not run v1.5.0 within 1 s", "REVERTED: HelmChart", "the app was not touched");
+    assertThat(r.output())
+        .contains(
+            "TIMEOUT: the operator did not run v1.5.0 within 1 s",
+            "REVERTED: HelmChart",
+            "the app was not touched");
     assertThat(kubectlCalls("patch ttstack")).isEmpty();
 
     Files.deleteIfExists(state.resolve("deploy-gets"));
-    operator("1.4.2", List.of("uid-new|||"), List.of(operatorDeployment(4, 4, 1, 0, "v1.5.0", "ProgressDeadlineExceeded")));
+    operator(
+        "1.4.2",
+        List.of("uid-new|||"),
+        List.of(operatorDeployment(4, 4, 1, 0, "v1.5.0", "ProgressDeadlineExceeded")));
     r = node("--app-version", "1.5.0", "--operator-version", "1.5.0");
     assertThat(r.exit()).as(r.output()).isEqualTo(3);
     assertThat(r.output()).contains("did not become available (ProgressDeadlineExceeded)");
@@ -477,8 +719,15 @@ class DeployScriptsTest {
   // deploy.sh and the SSM document.
 
   void invocation(String status, int code, String stdout) throws Exception {
-    Files.writeString(state.resolve("invocation.json"), new ObjectMapper().createObjectNode().put("Status", status)
-        .put("ResponseCode", code).put("StandardOutputContent", stdout).put("StandardErrorContent", "").toString());
+    Files.writeString(
+        state.resolve("invocation.json"),
+        new ObjectMapper()
+            .createObjectNode()
+            .put("Status", status)
+            .put("ResponseCode", code)
+            .put("StandardOutputContent", stdout)
+            .put("StandardErrorContent", "")
+            .toString());
   }
 
   @Test
@@ -489,39 +738,60 @@ class DeployScriptsTest {
     Scripts.Result r = deploy("--app-version", "1.5.0", "--operator-version", "v1.5.0");
 
     assertThat(r.exit()).as(r.output()).isZero();
-    assertThat(r.output()).contains("instance i-0123456789abcdef0 (Name=TT-k3s-1)", "SSM status: InProgress",
-        "OK: tt/tt runs v1.5.0", "deployed app v1.5.0 and operator 1.5.0");
+    assertThat(r.output())
+        .contains(
+            "instance i-0123456789abcdef0 (Name=TT-k3s-1)",
+            "SSM status: InProgress",
+            "OK: tt/tt runs v1.5.0",
+            "deployed app v1.5.0 and operator 1.5.0");
     List<String> calls = log("aws.log").lines().toList();
-    assertThat(calls.get(0)).isEqualTo("ec2 describe-instances --region eu-central-1 --filters Name=tag:Name,Values=TT-k3s-1"
-        + " Name=instance-state-name,Values=running --query Reservations[].Instances[].InstanceId --output text");
-    assertThat(calls.get(1)).startsWith("ssm send-command --region eu-central-1 --document-name TTStack-Deploy"
-        + " --instance-ids i-0123456789abcdef0 ");
+    assertThat(calls.get(0))
+        .isEqualTo(
+            "ec2 describe-instances --region eu-central-1 --filters Name=tag:Name,Values=TT-k3s-1"
+                + " Name=instance-state-name,Values=running --query Reservations[].Instances[].InstanceId --output text");
+    assertThat(calls.get(1))
+        .startsWith(
+            "ssm send-command --region eu-central-1 --document-name TTStack-Deploy"
+                + " --instance-ids i-0123456789abcdef0 ");
     assertThat(log("aws.log")).doesNotContain("AWS-RunShellScript");
-    assertThat(calls).as("its own loop: get-command-invocation until Success, then once for the output")
-        .filteredOn(c -> c.startsWith("ssm get-command-invocation")).hasSize(6);
+    assertThat(calls)
+        .as("its own loop: get-command-invocation until Success, then once for the output")
+        .filteredOn(c -> c.startsWith("ssm get-command-invocation"))
+        .hasSize(6);
     assertThat(calls).noneMatch(c -> c.contains(" wait "));
 
     JsonNode parameters = new ObjectMapper().readTree(log("parameters"));
-    assertThat(parameters.toString()).isEqualTo("{\"AppVersion\":[\"v1.5.0\"],\"OperatorVersion\":[\"1.5.0\"],\"TimeoutSeconds\":[\"2400\"]}");
+    assertThat(parameters.toString())
+        .isEqualTo(
+            "{\"AppVersion\":[\"v1.5.0\"],\"OperatorVersion\":[\"1.5.0\"],\"TimeoutSeconds\":[\"2400\"]}");
 
     Files.writeString(state.resolve("polls"), "0");
-    r = deploy(Map.of("DEPLOY_TIMEOUT_SECONDS", "3600", "DOCUMENT_NAME", "TTStack-Deploy-Staging"), "--app-version", "v1.4.2");
+    r =
+        deploy(
+            Map.of("DEPLOY_TIMEOUT_SECONDS", "3600", "DOCUMENT_NAME", "TTStack-Deploy-Staging"),
+            "--app-version",
+            "v1.4.2");
     assertThat(r.exit()).as(r.output()).isZero();
     assertThat(new ObjectMapper().readTree(log("parameters")).toString())
         .as("no operator version: empty (the operator is left alone); the timeout passed on")
-        .isEqualTo("{\"AppVersion\":[\"v1.4.2\"],\"OperatorVersion\":[\"\"],\"TimeoutSeconds\":[\"3600\"]}");
+        .isEqualTo(
+            "{\"AppVersion\":[\"v1.4.2\"],\"OperatorVersion\":[\"\"],\"TimeoutSeconds\":[\"3600\"]}");
     assertThat(r.output()).contains("up to 3600 s on the node");
     assertThat(log("aws.log")).contains("--document-name TTStack-Deploy-Staging");
   }
 
   @Test
   void deployFailsAtOnceOnAnAwsErrorAndShowsIt() throws Exception {
-    // get-command-invocation refused: the old script discarded its stderr and polled for the whole timeout.
+    // get-command-invocation refused: the old script discarded its stderr and polled for the whole
+    // timeout.
     Files.writeString(state.resolve("statuses"), "DENIED\nSuccess\n");
     Scripts.Result denied = deploy("--app-version", "1.5.0");
     assertThat(denied.exit()).as(denied.output()).isEqualTo(1);
-    assertThat(denied.output()).contains("FAIL: aws ssm get-command-invocation (command 0b1c2d3e-cmd) failed:",
-        "AccessDeniedException", "is not authorized to perform: ssm:GetCommandInvocation");
+    assertThat(denied.output())
+        .contains(
+            "FAIL: aws ssm get-command-invocation (command 0b1c2d3e-cmd) failed:",
+            "AccessDeniedException",
+            "is not authorized to perform: ssm:GetCommandInvocation");
     assertThat(reads("polls")).as("at once").isEqualTo(1);
 
     // ... after InProgress, even InvocationDoesNotExist is an error.
@@ -531,20 +801,27 @@ class DeployScriptsTest {
     assertThat(vanished.exit()).as(vanished.output()).isEqualTo(1);
     assertThat(vanished.output()).contains("InvocationDoesNotExist");
 
-    Files.writeString(state.resolve("send-error"), "An error occurred (AccessDeniedException) when calling the SendCommand operation:"
-        + " User: arn:aws:sts::123456789012:assumed-role/tt-deploy/GitHubActions is not authorized to perform: ssm:SendCommand"
-        + " on resource: arn:aws:ssm:eu-central-1:123456789012:document/TTStack-Deploy\n");
+    Files.writeString(
+        state.resolve("send-error"),
+        "An error occurred (AccessDeniedException) when calling the SendCommand operation:"
+            + " User: arn:aws:sts::123456789012:assumed-role/tt-deploy/GitHubActions is not authorized to perform: ssm:SendCommand"
+            + " on resource: arn:aws:ssm:eu-central-1:123456789012:document/TTStack-Deploy\n");
     Scripts.Result send = deploy("--app-version", "1.5.0");
     assertThat(send.exit()).as(send.output()).isEqualTo(1);
-    assertThat(send.output()).contains("FAIL: aws ssm send-command (document TTStack-Deploy) failed:",
-        "not authorized to perform: ssm:SendCommand on resource: arn:aws:ssm:eu-central-1:123456789012:document/TTStack-Deploy");
+    assertThat(send.output())
+        .contains(
+            "FAIL: aws ssm send-command (document TTStack-Deploy) failed:",
+            "not authorized to perform: ssm:SendCommand on resource: arn:aws:ssm:eu-central-1:123456789012:document/TTStack-Deploy");
 
-    Files.writeString(state.resolve("describe-error"), "An error occurred (UnauthorizedOperation) when calling the"
-        + " DescribeInstances operation: You are not authorized to perform this operation.\n");
+    Files.writeString(
+        state.resolve("describe-error"),
+        "An error occurred (UnauthorizedOperation) when calling the"
+            + " DescribeInstances operation: You are not authorized to perform this operation.\n");
     Files.writeString(state.resolve("aws.log"), "");
     Scripts.Result describe = deploy("--app-version", "1.5.0");
     assertThat(describe.exit()).as(describe.output()).isEqualTo(1);
-    assertThat(describe.output()).contains("FAIL: aws ec2 describe-instances failed:", "UnauthorizedOperation");
+    assertThat(describe.output())
+        .contains("FAIL: aws ec2 describe-instances failed:", "UnauthorizedOperation");
     assertThat(log("aws.log").lines()).hasSize(1);
   }
 
@@ -559,18 +836,26 @@ class DeployScriptsTest {
     long start = System.nanoTime();
     Scripts.Result r = deploy(Map.of("INVOCATION_GRACE_SECONDS", "1"), "--app-version", "1.5.0");
     assertThat(r.exit()).as(r.output()).isEqualTo(1);
-    assertThat(r.output()).contains("FAIL: aws ssm get-command-invocation (command 0b1c2d3e-cmd) failed:", "InvocationDoesNotExist");
+    assertThat(r.output())
+        .contains(
+            "FAIL: aws ssm get-command-invocation (command 0b1c2d3e-cmd) failed:",
+            "InvocationDoesNotExist");
     assertThat((System.nanoTime() - start) / 1e9).isLessThan(30);
   }
 
   @Test
   void deployPassesTheNodesOutcomeOn() throws Exception {
     Files.writeString(state.resolve("statuses"), "InProgress\nFailed\n");
-    invocation("Failed", 3, "FAILED: the pre-upgrade backup failed: ...\nREVERTED: spec.app.version of ttstack tt/tt set back to v1.4.2\n");
+    invocation(
+        "Failed",
+        3,
+        "FAILED: the pre-upgrade backup failed: ...\nREVERTED: spec.app.version of ttstack tt/tt set back to v1.4.2\n");
     Scripts.Result r = deploy("--app-version", "1.5.0");
     assertThat(r.exit()).as(r.output()).isEqualTo(3);
-    assertThat(r.output()).contains("REVERTED: spec.app.version of ttstack tt/tt set back to v1.4.2",
-        "FAIL: the deploy failed and was reverted or rolled back");
+    assertThat(r.output())
+        .contains(
+            "REVERTED: spec.app.version of ttstack tt/tt set back to v1.4.2",
+            "FAIL: the deploy failed and was reverted or rolled back");
 
     for (int code : new int[] {4, 2, 1}) {
       Files.writeString(state.resolve("polls"), "0");
@@ -601,12 +886,18 @@ class DeployScriptsTest {
     Scripts.Result noName = deploy(Map.of("INSTANCE_NAME", ""), "--app-version", "1.5.0");
     assertThat(noName.exit()).isEqualTo(2);
     assertThat(noName.output()).contains("INSTANCE_NAME is not set");
-    for (List<String> bad : List.of(List.of("--app-version", "1.5"), List.of("1.5.0"), List.of("--app-version", "1.5.0;id"),
-        List.of("--app-version", "1.5.0", "--operator-version", "latest"))) {
+    for (List<String> bad :
+        List.of(
+            List.of("--app-version", "1.5"),
+            List.of("1.5.0"),
+            List.of("--app-version", "1.5.0;id"),
+            List.of("--app-version", "1.5.0", "--operator-version", "latest"))) {
       assertThat(deploy(bad.toArray(String[]::new)).exit()).as("%s", bad).isEqualTo(2);
     }
     for (String timeout : new String[] {"30", "abc", "172801", "-1"}) {
-      assertThat(deploy(Map.of("DEPLOY_TIMEOUT_SECONDS", timeout), "--app-version", "1.5.0").exit()).as(timeout).isEqualTo(2);
+      assertThat(deploy(Map.of("DEPLOY_TIMEOUT_SECONDS", timeout), "--app-version", "1.5.0").exit())
+          .as(timeout)
+          .isEqualTo(2);
     }
     assertThat(log("aws.log")).as("no AWS call at all").isEmpty();
   }
@@ -618,7 +909,8 @@ class DeployScriptsTest {
 
   /** VAR='...' of a script. */
   static String scriptPattern(Path script, String variable) throws Exception {
-    Matcher m = Pattern.compile("(?m)^" + variable + "='([^']*)'$").matcher(Files.readString(script));
+    Matcher m =
+        Pattern.compile("(?m)^" + variable + "='([^']*)'$").matcher(Files.readString(script));
     assertThat(m.find()).as("%s in %s", variable, script).isTrue();
     return m.group(1);
   }
@@ -630,35 +922,58 @@ class DeployScriptsTest {
     List<String> names = new ArrayList<>();
     doc.get("parameters").fieldNames().forEachRemaining(names::add);
     assertThat(names).containsExactly("AppVersion", "OperatorVersion", "TimeoutSeconds");
-    assertThat(doc.get("parameters").get("AppVersion").has("default")).as("AppVersion is required").isFalse();
+    assertThat(doc.get("parameters").get("AppVersion").has("default"))
+        .as("AppVersion is required")
+        .isFalse();
     assertThat(doc.get("parameters").get("OperatorVersion").get("default").asText()).isEmpty();
     assertThat(doc.get("mainSteps")).hasSize(1);
     JsonNode step = doc.get("mainSteps").get(0);
     assertThat(step.get("action").asText()).isEqualTo("aws:runShellScript");
     assertThat(step.get("inputs").get("timeoutSeconds").asText()).isEqualTo("{{ TimeoutSeconds }}");
     assertThat(step.get("inputs").get("runCommand")).hasSize(1);
-    assertThat(step.get("inputs").get("runCommand").get(0).asText()).isEqualTo("/usr/local/sbin/ttstack-deploy --app-version"
-        + " \"{{ AppVersion }}\" --operator-version \"{{ OperatorVersion }}\" --budget-seconds \"{{ TimeoutSeconds }}\"");
+    assertThat(step.get("inputs").get("runCommand").get(0).asText())
+        .isEqualTo(
+            "/usr/local/sbin/ttstack-deploy --app-version"
+                + " \"{{ AppVersion }}\" --operator-version \"{{ OperatorVersion }}\" --budget-seconds \"{{ TimeoutSeconds }}\"");
 
-    Pattern app = Pattern.compile(doc.get("parameters").get("AppVersion").get("allowedPattern").asText());
-    Pattern operator = Pattern.compile(doc.get("parameters").get("OperatorVersion").get("allowedPattern").asText());
-    Pattern timeout = Pattern.compile(doc.get("parameters").get("TimeoutSeconds").get("allowedPattern").asText());
-    for (String good : new String[] {"1.5.0", "v1.5.0", "10.20.30", "1.5.0-rc.1", "v2.0.0-beta-2"}) {
+    Pattern app =
+        Pattern.compile(doc.get("parameters").get("AppVersion").get("allowedPattern").asText());
+    Pattern operator =
+        Pattern.compile(
+            doc.get("parameters").get("OperatorVersion").get("allowedPattern").asText());
+    Pattern timeout =
+        Pattern.compile(doc.get("parameters").get("TimeoutSeconds").get("allowedPattern").asText());
+    for (String good :
+        new String[] {"1.5.0", "v1.5.0", "10.20.30", "1.5.0-rc.1", "v2.0.0-beta-2"}) {
       assertThat(app.matcher(good).matches()).as(good).isTrue();
       assertThat(operator.matcher(good).matches()).as(good).isTrue();
     }
     assertThat(operator.matcher("").matches()).isTrue();
     assertThat(app.matcher("").matches()).isFalse();
-    for (String bad : new String[] {"1.5", "latest", "V1.5.0", "1.5.0\"", "1.5.0 --budget-seconds 1", "1.5.0;reboot",
-        "$(reboot)", "1.5.0\nreboot", "1.5.0-rc 1", "1.5.0'"}) {
+    for (String bad :
+        new String[] {
+          "1.5",
+          "latest",
+          "V1.5.0",
+          "1.5.0\"",
+          "1.5.0 --budget-seconds 1",
+          "1.5.0;reboot",
+          "$(reboot)",
+          "1.5.0\nreboot",
+          "1.5.0-rc 1",
+          "1.5.0'"
+        }) {
       assertThat(app.matcher(bad).matches()).as(bad).isFalse();
       assertThat(operator.matcher(bad).matches()).as(bad).isFalse();
     }
-    assertThat(doc.get("parameters").get("TimeoutSeconds").get("default").asText()).isEqualTo("2400");
-    for (String good : new String[] {"60", "99", "100", "2400", "99999", "169999", "172799", "172800"}) {
+    assertThat(doc.get("parameters").get("TimeoutSeconds").get("default").asText())
+        .isEqualTo("2400");
+    for (String good :
+        new String[] {"60", "99", "100", "2400", "99999", "169999", "172799", "172800"}) {
       assertThat(timeout.matcher(good).matches()).as(good).isTrue();
     }
-    for (String bad : new String[] {"", "0", "59", "060", "172801", "180000", "999999", "1e5", "-60"}) {
+    for (String bad :
+        new String[] {"", "0", "59", "060", "172801", "180000", "999999", "1e5", "-60"}) {
       assertThat(timeout.matcher(bad).matches()).as(bad).isFalse();
     }
 
@@ -666,7 +981,8 @@ class DeployScriptsTest {
     String version = app.pattern();
     assertThat(scriptPattern(NODE, "VERSION_RE")).isEqualTo(version);
     assertThat(scriptPattern(DEPLOY, "VERSION_RE")).isEqualTo(version);
-    assertThat(operator.pattern()).isEqualTo("^(" + version.substring(1, version.length() - 1) + ")?$");
+    assertThat(operator.pattern())
+        .isEqualTo("^(" + version.substring(1, version.length() - 1) + ")?$");
     assertThat(scriptPattern(NODE, "BUDGET_RE")).isEqualTo(timeout.pattern());
     assertThat(scriptPattern(DEPLOY, "TIMEOUT_RE")).isEqualTo(timeout.pattern());
   }
@@ -680,20 +996,40 @@ class DeployScriptsTest {
 
     // SSM puts the parameters into the document's command and runs it with sh, as root; here the
     // installed script is the repository's and kubectl is the fake.
-    String command = document().get("mainSteps").get(0).get("inputs").get("runCommand").get(0).asText()
-        .replace("/usr/local/sbin/ttstack-deploy", "bash " + NODE);
+    String command =
+        document()
+            .get("mainSteps")
+            .get(0)
+            .get("inputs")
+            .get("runCommand")
+            .get(0)
+            .asText()
+            .replace("/usr/local/sbin/ttstack-deploy", "bash " + NODE);
     for (String p : List.of("AppVersion", "OperatorVersion", "TimeoutSeconds")) {
       command = command.replace("{{ " + p + " }}", parameters.get(p).get(0).asText());
     }
     status(frame(7, "v1.5.0", "v1.5.0", "", "v1.5.0", "Available", ""));
-    Map<String, String> env = new HashMap<>(Map.of("KUBECTL", kubectl.toString(), "POLL_SECONDS", "0.05",
-        "DEPLOY_ENV_FILE", tmp.resolve("none").toString()));
-    Scripts.Result ok = Scripts.run(List.of(tools.resolve("sh").toString(), "-c", command), tmp, Scripts.path(tools), env);
+    Map<String, String> env =
+        new HashMap<>(
+            Map.of(
+                "KUBECTL",
+                kubectl.toString(),
+                "POLL_SECONDS",
+                "0.05",
+                "DEPLOY_ENV_FILE",
+                tmp.resolve("none").toString()));
+    Scripts.Result ok =
+        Scripts.run(
+            List.of(tools.resolve("sh").toString(), "-c", command), tmp, Scripts.path(tools), env);
     assertThat(ok.exit()).as(ok.output()).isZero();
     assertThat(ok.output()).contains("of a budget of 2400 s", "OK: tt/tt runs v1.5.0");
 
     status(frame(7, "v1.5.0", "v1.4.2", "v1.5.0", "v1.4.2", "RolledBack", "CrashLoopBackOff"));
-    Scripts.Result rolledBack = Scripts.run(List.of(tools.resolve("sh").toString(), "-c", command), tmp, Scripts.path(tools), env);
-    assertThat(rolledBack.exit()).as("sh passes bash's exit code on to SSM: %s", rolledBack.output()).isEqualTo(3);
+    Scripts.Result rolledBack =
+        Scripts.run(
+            List.of(tools.resolve("sh").toString(), "-c", command), tmp, Scripts.path(tools), env);
+    assertThat(rolledBack.exit())
+        .as("sh passes bash's exit code on to SSM: %s", rolledBack.output())
+        .isEqualTo(3);
   }
 }

@@ -9,16 +9,28 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** .github/scripts/next-version.sh on a scratch git repository: the release workflow's version rule. */
+/**
+ * .github/scripts/next-version.sh on a scratch git repository: the release workflow's version rule.
+ */
 class NextVersionTest {
   static final Path SCRIPT = Scripts.REPO.resolve(".github/scripts/next-version.sh");
   static final String PATH = "/usr/local/bin:/usr/bin:/bin";
-  static final Map<String, String> GIT_ENV = Map.of("GIT_AUTHOR_NAME", "t", "GIT_AUTHOR_EMAIL", "t@example.com",
-      "GIT_COMMITTER_NAME", "t", "GIT_COMMITTER_EMAIL", "t@example.com", "GIT_CONFIG_GLOBAL", "/dev/null",
-      "GIT_CONFIG_NOSYSTEM", "1");
+  static final Map<String, String> GIT_ENV =
+      Map.of(
+          "GIT_AUTHOR_NAME",
+          "t",
+          "GIT_AUTHOR_EMAIL",
+          "t@example.com",
+          "GIT_COMMITTER_NAME",
+          "t",
+          "GIT_COMMITTER_EMAIL",
+          "t@example.com",
+          "GIT_CONFIG_GLOBAL",
+          "/dev/null",
+          "GIT_CONFIG_NOSYSTEM",
+          "1");
 
-  @TempDir
-  Path repo;
+  @TempDir Path repo;
 
   @BeforeEach
   void init() throws Exception {
@@ -38,7 +50,8 @@ class NextVersionTest {
   }
 
   String next() throws Exception {
-    Scripts.Result r = Scripts.run(List.of("bash", SCRIPT.toString(), repo.toString()), repo, PATH, Map.of());
+    Scripts.Result r =
+        Scripts.run(List.of("bash", SCRIPT.toString(), repo.toString()), repo, PATH, Map.of());
     assertThat(r.exit()).as(r.output()).isZero();
     return r.output();
   }
@@ -75,12 +88,17 @@ class NextVersionTest {
     git("tag", "v1.5.0");
     git("tag", "nightly");
     git("tag", "v2.0.0-rc1");
-    assertThat(next()).as("a re-run on the released commit").isEqualTo("version=1.5.0\ntag=v1.5.0\nlatest=true\n");
+    assertThat(next())
+        .as("a re-run on the released commit")
+        .isEqualTo("version=1.5.0\ntag=v1.5.0\nlatest=true\n");
     commit("docs: readme");
     assertThat(next()).isEqualTo("version=1.5.1\ntag=v1.5.1\nlatest=true\n");
   }
 
-  /** A re-run of an old release, or of a run that lost the race to a newer one, never moves latest back. */
+  /**
+   * A re-run of an old release, or of a run that lost the race to a newer one, never moves latest
+   * back.
+   */
   @Test
   void latestIsFalseWhenANewerReleaseTagExists() throws Exception {
     git("tag", "v1.4.2");
@@ -90,13 +108,19 @@ class NextVersionTest {
     commit("feat: two");
     git("tag", "v1.5.0");
     git("checkout", "-q", "old");
-    assertThat(next()).as("HEAD tagged v1.4.3, v1.5.0 exists on develop").isEqualTo("version=1.4.3\ntag=v1.4.3\nlatest=false\n");
+    assertThat(next())
+        .as("HEAD tagged v1.4.3, v1.5.0 exists on develop")
+        .isEqualTo("version=1.4.3\ntag=v1.4.3\nlatest=false\n");
     commit("fix: three");
-    assertThat(next()).as("an untagged old commit: 1.4.4 is older than 1.5.0").isEqualTo("version=1.4.4\ntag=v1.4.4\nlatest=false\n");
+    assertThat(next())
+        .as("an untagged old commit: 1.4.4 is older than 1.5.0")
+        .isEqualTo("version=1.4.4\ntag=v1.4.4\nlatest=false\n");
     git("checkout", "-q", "develop");
     assertThat(next()).isEqualTo("version=1.5.0\ntag=v1.5.0\nlatest=true\n");
     commit("fix: four");
     git("tag", "v1.10.0", "old");
-    assertThat(next()).as("versions compare as numbers: 1.5.1 < 1.10.0").isEqualTo("version=1.5.1\ntag=v1.5.1\nlatest=false\n");
+    assertThat(next())
+        .as("versions compare as numbers: 1.5.1 < 1.10.0")
+        .isEqualTo("version=1.5.1\ntag=v1.5.1\nlatest=false\n");
   }
 }

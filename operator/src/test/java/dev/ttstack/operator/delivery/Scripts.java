@@ -14,8 +14,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Runs the repository's delivery scripts (k3s/, .github/scripts/) as processes, with a PATH of our
- * choosing: a sandbox of symlinks to the real tools they need, plus stubs standing for what this machine
- * has not got (aws, kubectl, k3s, blkid, mountpoint).
+ * choosing: a sandbox of symlinks to the real tools they need, plus stubs standing for what this
+ * machine has not got (aws, kubectl, k3s, blkid, mountpoint).
  */
 final class Scripts {
   /** The repository root (Maven runs the tests in operator/). */
@@ -34,8 +34,10 @@ final class Scripts {
   }
 
   /** Runs {@code command} in {@code dir}, stdout and stderr together, PATH = {@code path}. */
-  static Result run(List<String> command, Path dir, String path, Map<String, String> env) throws IOException, InterruptedException {
-    ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+  static Result run(List<String> command, Path dir, String path, Map<String, String> env)
+      throws IOException, InterruptedException {
+    ProcessBuilder pb =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
     Map<String, String> e = pb.environment();
     e.keySet().removeIf(k -> k.startsWith("AWS_") || k.equals("KUBECONFIG"));
     e.put("PATH", path);

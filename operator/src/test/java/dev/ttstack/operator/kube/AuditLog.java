@@ -14,13 +14,15 @@ import java.util.function.Predicate;
 
 /**
  * The API server's audit log (Metadata level, every request, written before the response is sent:
- * {@code --audit-log-mode blocking}): the server's own account of who did what and what it answered.
- * Tests count the operator's writes and prove its RBAC from it.
+ * {@code --audit-log-mode blocking}): the server's own account of who did what and what it
+ * answered. Tests count the operator's writes and prove its RBAC from it.
  */
 public final class AuditLog {
   private static final ObjectMapper JSON = new ObjectMapper();
+
   /** The verbs that change something (as the authorizer names them; SSA is a "patch"). */
-  public static final Set<String> WRITES = Set.of("create", "update", "patch", "delete", "deletecollection");
+  public static final Set<String> WRITES =
+      Set.of("create", "update", "patch", "delete", "deletecollection");
 
   private final Path file;
 
@@ -29,8 +31,18 @@ public final class AuditLog {
   }
 
   /** One request as the API server saw it. */
-  public record Entry(String user, String userAgent, String verb, String apiGroup, String resource,
-      String subresource, String namespace, String name, int code, String uri, String timestamp) {
+  public record Entry(
+      String user,
+      String userAgent,
+      String verb,
+      String apiGroup,
+      String resource,
+      String subresource,
+      String namespace,
+      String name,
+      int code,
+      String uri,
+      String timestamp) {
 
     public boolean isWrite() {
       return WRITES.contains(verb);
@@ -43,9 +55,17 @@ public final class AuditLog {
 
     @Override
     public String toString() {
-      return verb + " " + (apiGroup == null || apiGroup.isEmpty() ? "" : apiGroup + "/") + rbacResource()
-          + (namespace == null ? "" : " -n " + namespace) + (name == null ? "" : " " + name) + " -> " + code
-          + " (" + user + ")";
+      return verb
+          + " "
+          + (apiGroup == null || apiGroup.isEmpty() ? "" : apiGroup + "/")
+          + rbacResource()
+          + (namespace == null ? "" : " -n " + namespace)
+          + (name == null ? "" : " " + name)
+          + " -> "
+          + code
+          + " ("
+          + user
+          + ")";
     }
   }
 
@@ -71,8 +91,12 @@ public final class AuditLog {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    String text = new String(bytes, (int) Math.min(mark, bytes.length), (int) (bytes.length - Math.min(mark, bytes.length)),
-        StandardCharsets.UTF_8);
+    String text =
+        new String(
+            bytes,
+            (int) Math.min(mark, bytes.length),
+            (int) (bytes.length - Math.min(mark, bytes.length)),
+            StandardCharsets.UTF_8);
     for (String line : text.split("\n")) {
       if (line.isBlank() || !line.endsWith("}")) {
         continue; // the last line may still be being written
@@ -87,10 +111,19 @@ public final class AuditLog {
         continue;
       }
       JsonNode ref = event.path("objectRef");
-      entries.add(new Entry(event.path("user").path("username").asText(), event.path("userAgent").asText(null),
-          event.path("verb").asText(), text(ref, "apiGroup"), text(ref, "resource"), text(ref, "subresource"),
-          text(ref, "namespace"), text(ref, "name"), event.path("responseStatus").path("code").asInt(),
-          event.path("requestURI").asText(), event.path("stageTimestamp").asText()));
+      entries.add(
+          new Entry(
+              event.path("user").path("username").asText(),
+              event.path("userAgent").asText(null),
+              event.path("verb").asText(),
+              text(ref, "apiGroup"),
+              text(ref, "resource"),
+              text(ref, "subresource"),
+              text(ref, "namespace"),
+              text(ref, "name"),
+              event.path("responseStatus").path("code").asInt(),
+              event.path("requestURI").asText(),
+              event.path("stageTimestamp").asText()));
     }
     return entries;
   }

@@ -10,13 +10,13 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
- * A light test class that uses nothing of the shared control plane ({@link LocalCluster}): a real node
- * on a control plane of its own, or a containerd of its own. The failsafe run (JUnit parallel execution,
- * see the operator's pom) keeps every other class in one sequential thread, in order, and runs these
- * in a second thread beside it, one at a time (one lock): the sequential classes spend most of their
- * time waiting on the operator and the API server, so the second core was idle. The whole-stack run
- * ({@link EndToEndKubeIT}) is not one of them: beside the sequential classes it overloaded the two
- * cores (load 22; its rebooted operator missed its startup probe's budget).
+ * A light test class that uses nothing of the shared control plane ({@link LocalCluster}): a real
+ * node on a control plane of its own, or a containerd of its own. The failsafe run (JUnit parallel
+ * execution, see the operator's pom) keeps every other class in one sequential thread, in order,
+ * and runs these in a second thread beside it, one at a time (one lock): the sequential classes
+ * spend most of their time waiting on the operator and the API server, so the second core was idle.
+ * The whole-stack run ({@link EndToEndKubeIT}) is not one of them: beside the sequential classes it
+ * overloaded the two cores (load 22; its rebooted operator missed its startup probe's budget).
  */
 @Target(TYPE)
 @Retention(RUNTIME)

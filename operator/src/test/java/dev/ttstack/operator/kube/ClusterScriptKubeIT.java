@@ -40,7 +40,9 @@ class ClusterScriptKubeIT {
     Run again = run(env, LocalCluster.SCRIPT.toString(), "up");
     assertThat(again.exit()).isZero();
     assertThat(again.stderr()).contains("already running");
-    assertThat(envValue(dir, "APISERVER_PORT")).as("the same control plane, not a new one").isEqualTo(port);
+    assertThat(envValue(dir, "APISERVER_PORT"))
+        .as("the same control plane, not a new one")
+        .isEqualTo(port);
     assertThat(pids(dir)).isEqualTo(pids);
 
     Run status = run(env, LocalCluster.SCRIPT.toString(), "status");
@@ -50,10 +52,14 @@ class ClusterScriptKubeIT {
     Run down = run(env, LocalCluster.SCRIPT.toString(), "down");
     assertThat(down.exit()).isZero();
     for (long pid : pids) {
-      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).as("pid " + pid + " after down").isFalse();
+      assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+          .as("pid " + pid + " after down")
+          .isFalse();
     }
     assertThat(listening(Integer.parseInt(port))).as("API server port after down").isFalse();
-    assertThat(Files.exists(dir.resolve("logs").resolve("kube-apiserver.log"))).as("logs are kept").isTrue();
+    assertThat(Files.exists(dir.resolve("logs").resolve("kube-apiserver.log")))
+        .as("logs are kept")
+        .isTrue();
     Run after = run(env, LocalCluster.SCRIPT.toString(), "status");
     assertThat(after.exit()).isNotZero();
     assertThat(after.stdout()).contains("stopped");
@@ -62,7 +68,8 @@ class ClusterScriptKubeIT {
   @Test
   void buildFailsClearlyWithoutGo(@TempDir Path cache) throws Exception {
     // A PATH with the shell's tools but no go.
-    Run run = run(Map.of("PATH", "/usr/bin:/bin", "XDG_CACHE_HOME", cache.toString()), BUILD.toString());
+    Run run =
+        run(Map.of("PATH", "/usr/bin:/bin", "XDG_CACHE_HOME", cache.toString()), BUILD.toString());
     assertThat(run.exit()).isNotZero();
     assertThat(run.stderr()).contains("Go is not installed");
   }
@@ -70,15 +77,28 @@ class ClusterScriptKubeIT {
   @Test
   void buildFailsClearlyWithoutTheModuleProxy(@TempDir Path cache) throws Exception {
     // Empty caches and no proxy: nothing can be downloaded.
-    Run run = run(Map.of("XDG_CACHE_HOME", cache.toString(), "GOPROXY", "off", "GOFLAGS", "-mod=mod",
-        "GOMODCACHE", cache.resolve("mod").toString()), BUILD.toString());
+    Run run =
+        run(
+            Map.of(
+                "XDG_CACHE_HOME",
+                cache.toString(),
+                "GOPROXY",
+                "off",
+                "GOFLAGS",
+                "-mod=mod",
+                "GOMODCACHE",
+                cache.resolve("mod").toString()),
+            BUILD.toString());
     assertThat(run.exit()).isNotZero();
     assertThat(run.stderr()).contains("cannot download the Go modules").contains("GOPROXY=off");
   }
 
   private static String envValue(Path dir, String name) throws IOException {
-    return Files.readAllLines(dir.resolve("env")).stream().filter(l -> l.startsWith(name + "="))
-        .map(l -> l.substring(name.length() + 1)).findFirst().orElseThrow();
+    return Files.readAllLines(dir.resolve("env")).stream()
+        .filter(l -> l.startsWith(name + "="))
+        .map(l -> l.substring(name.length() + 1))
+        .findFirst()
+        .orElseThrow();
   }
 
   private static List<Long> pids(Path dir) throws IOException {
@@ -104,14 +124,18 @@ class ClusterScriptKubeIT {
     Path out = Files.createTempFile("cluster-sh", ".out");
     Path err = Files.createTempFile("cluster-sh", ".err");
     try {
-      ProcessBuilder b = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+      ProcessBuilder b =
+          new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
       b.environment().putAll(env);
       Process p = b.start();
       if (!p.waitFor(5, TimeUnit.MINUTES)) {
         p.destroyForcibly();
         throw new AssertionError(String.join(" ", command) + " did not finish within 5 minutes");
       }
-      return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8), Files.readString(err, StandardCharsets.UTF_8));
+      return new Run(
+          p.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
+          Files.readString(err, StandardCharsets.UTF_8));
     } finally {
       Files.deleteIfExists(out);
       Files.deleteIfExists(err);

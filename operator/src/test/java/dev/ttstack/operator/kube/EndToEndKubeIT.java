@@ -28,14 +28,20 @@ class EndToEndKubeIT {
   @Test
   void theWholeStackPassesEveryCheckOnTheRealNode() throws Exception {
     // The checks the script runs: one "check NAME FUNCTION" line each.
-    List<String> checks = Files.readAllLines(SCRIPT).stream().map(String::strip)
-        .filter(l -> l.startsWith("check ") && !l.startsWith("check()")).map(l -> l.split(" ")[1]).toList();
+    List<String> checks =
+        Files.readAllLines(SCRIPT).stream()
+            .map(String::strip)
+            .filter(l -> l.startsWith("check ") && !l.startsWith("check()"))
+            .map(l -> l.split(" ")[1])
+            .toList();
     assertThat(checks).as("checks of e2e.sh").hasSizeGreaterThanOrEqualTo(10);
 
     Path log = Files.createTempFile("e2e", ".log");
     try {
-      ProcessBuilder b = new ProcessBuilder(SCRIPT.toString(), "--local-node").redirectErrorStream(true)
-          .redirectOutput(log.toFile());
+      ProcessBuilder b =
+          new ProcessBuilder(SCRIPT.toString(), "--local-node")
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile());
       b.environment().put("LOCAL_NODE_DIR", NODE_DIR.toString());
       b.environment().put("E2E_OUT", OUT.toString());
       Process p = b.start();
@@ -52,13 +58,17 @@ class EndToEndKubeIT {
       Matcher m = Pattern.compile("e2e: (\\d+) passed, (\\d+) failed").matcher(last);
       assertThat(m.matches()).as("last line: " + last).isTrue();
       assertThat(Integer.parseInt(m.group(2))).as("failed checks").isZero();
-      assertThat(Integer.parseInt(m.group(1))).as("passed checks: every one of " + checks).isEqualTo(checks.size());
+      assertThat(Integer.parseInt(m.group(1)))
+          .as("passed checks: every one of " + checks)
+          .isEqualTo(checks.size());
       assertThat(p.exitValue()).isZero();
       assertThat(out).as("the node is down at the end").contains("local node down");
     } finally {
       // The script downs the node itself; this is for a script that was killed.
-      ProcessBuilder down = new ProcessBuilder(LocalCluster.SCRIPT.toString(), "down").redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      ProcessBuilder down =
+          new ProcessBuilder(LocalCluster.SCRIPT.toString(), "down")
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
       down.environment().put("LOCAL_NODE_DIR", NODE_DIR.toString());
       down.start().waitFor(3, TimeUnit.MINUTES);
       Files.deleteIfExists(log);

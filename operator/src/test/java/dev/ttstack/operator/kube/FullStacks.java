@@ -30,32 +30,65 @@ import java.util.TreeSet;
 final class FullStacks {
   /** The Secret the stacks read (secretRef); created by the test, so it is not the stack's. */
   static final String SECRET = "tt-secrets";
+
   private static final YAMLMapper YAML = new YAMLMapper();
 
   /** The kinds a stack's objects (and the controllers' objects made from them) can have. */
-  private static final List<String[]> KINDS = List.of(
-      new String[] {"v1", "PersistentVolumeClaim"}, new String[] {"v1", "Pod"}, new String[] {"v1", "Service"},
-      new String[] {"v1", "ConfigMap"}, new String[] {"v1", "Secret"}, new String[] {"v1", "ServiceAccount"},
-      new String[] {"apps/v1", "StatefulSet"}, new String[] {"apps/v1", "Deployment"},
-      new String[] {"apps/v1", "ReplicaSet"}, new String[] {"apps/v1", "ControllerRevision"},
-      new String[] {"batch/v1", "CronJob"}, new String[] {"batch/v1", "Job"},
-      new String[] {"rbac.authorization.k8s.io/v1", "Role"}, new String[] {"rbac.authorization.k8s.io/v1", "RoleBinding"},
-      new String[] {"networking.k8s.io/v1", "NetworkPolicy"}, new String[] {"networking.k8s.io/v1", "Ingress"},
-      new String[] {"policy/v1", "PodDisruptionBudget"}, new String[] {"discovery.k8s.io/v1", "EndpointSlice"},
-      new String[] {TTStack.GROUP + "/" + TTStack.VERSION, "TTStack"});
+  private static final List<String[]> KINDS =
+      List.of(
+          new String[] {"v1", "PersistentVolumeClaim"},
+          new String[] {"v1", "Pod"},
+          new String[] {"v1", "Service"},
+          new String[] {"v1", "ConfigMap"},
+          new String[] {"v1", "Secret"},
+          new String[] {"v1", "ServiceAccount"},
+          new String[] {"apps/v1", "StatefulSet"},
+          new String[] {"apps/v1", "Deployment"},
+          new String[] {"apps/v1", "ReplicaSet"},
+          new String[] {"apps/v1", "ControllerRevision"},
+          new String[] {"batch/v1", "CronJob"},
+          new String[] {"batch/v1", "Job"},
+          new String[] {"rbac.authorization.k8s.io/v1", "Role"},
+          new String[] {"rbac.authorization.k8s.io/v1", "RoleBinding"},
+          new String[] {"networking.k8s.io/v1", "NetworkPolicy"},
+          new String[] {"networking.k8s.io/v1", "Ingress"},
+          new String[] {"policy/v1", "PodDisruptionBudget"},
+          new String[] {"discovery.k8s.io/v1", "EndpointSlice"},
+          new String[] {TTStack.GROUP + "/" + TTStack.VERSION, "TTStack"});
 
   /** What every namespace holds before any stack: Kubernetes' own objects and the test's Secret. */
-  static final Set<String> BASELINE = Set.of("ConfigMap/kube-root-ca.crt", "ServiceAccount/default", "Secret/" + SECRET);
+  static final Set<String> BASELINE =
+      Set.of("ConfigMap/kube-root-ca.crt", "ServiceAccount/default", "Secret/" + SECRET);
 
   private FullStacks() {}
 
   /** The stack's Secret with every key the full example needs (values known to the test only). */
   static void createSecret(LocalCluster cluster, String ns) {
-    cluster.admin().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName(SECRET).endMetadata()
-        .withStringData(Map.of("POSTGRES_USER", "tt", "POSTGRES_PASSWORD", "pw-postgres-" + ns, "POSTGRES_DB", "tt",
-            "REDIS_PASSWORD", "pw-redis-" + ns, "GRAFANA_PASSWORD", "pw-grafana-" + ns,
-            "SLACK_WEBHOOK_URL", "http://127.0.0.1:1/slack-" + ns))
-        .build()).create();
+    cluster
+        .admin()
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(SECRET)
+                .endMetadata()
+                .withStringData(
+                    Map.of(
+                        "POSTGRES_USER",
+                        "tt",
+                        "POSTGRES_PASSWORD",
+                        "pw-postgres-" + ns,
+                        "POSTGRES_DB",
+                        "tt",
+                        "REDIS_PASSWORD",
+                        "pw-redis-" + ns,
+                        "GRAFANA_PASSWORD",
+                        "pw-grafana-" + ns,
+                        "SLACK_WEBHOOK_URL",
+                        "http://127.0.0.1:1/slack-" + ns))
+                .build())
+        .create();
   }
 
   /**
@@ -65,7 +98,10 @@ final class FullStacks {
   static String fullStack(String name, String deletionPolicy) {
     Map<String, Object> stack;
     try {
-      stack = YAML.readValue(Files.readString(Path.of("..", "examples", "ttstack.yaml")), new TypeReference<>() {});
+      stack =
+          YAML.readValue(
+              Files.readString(Path.of("..", "examples", "ttstack.yaml")),
+              new TypeReference<>() {});
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -90,12 +126,20 @@ final class FullStacks {
 
   /** Waits (bounded) for Ready=True on the stack's current generation. */
   static TTStack awaitReady(LocalCluster cluster, String ns, String name, Duration atMost) {
-    await().atMost(atMost).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-      TTStack s = stack(cluster, ns, name);
-      assertThat(s.getStatus()).as("status").isNotNull();
-      assertThat(s.getStatus().observedGeneration).as("observedGeneration").isEqualTo(s.getMetadata().getGeneration());
-      assertThat(s.getStatus().condition("Ready").status).as(String.valueOf(s.getStatus().conditions)).isEqualTo("True");
-    });
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              TTStack s = stack(cluster, ns, name);
+              assertThat(s.getStatus()).as("status").isNotNull();
+              assertThat(s.getStatus().observedGeneration)
+                  .as("observedGeneration")
+                  .isEqualTo(s.getMetadata().getGeneration());
+              assertThat(s.getStatus().condition("Ready").status)
+                  .as(String.valueOf(s.getStatus().conditions))
+                  .isEqualTo("True");
+            });
     return stack(cluster, ns, name);
   }
 
@@ -109,18 +153,24 @@ final class FullStacks {
   static List<GenericKubernetesResource> objects(KubernetesClient admin, String ns) {
     List<GenericKubernetesResource> all = new java.util.ArrayList<>();
     for (String[] kind : KINDS) {
-      admin.genericKubernetesResources(kind[0], kind[1]).inNamespace(ns).list().getItems().forEach(o -> {
-        o.setKind(kind[1]);
-        all.add(o);
-      });
+      admin
+          .genericKubernetesResources(kind[0], kind[1])
+          .inNamespace(ns)
+          .list()
+          .getItems()
+          .forEach(
+              o -> {
+                o.setKind(kind[1]);
+                all.add(o);
+              });
     }
     return all;
   }
 
   /**
-   * Whether the garbage collector has anything left to do in the namespace: an object being deleted,
-   * or one with an ownerReference to an owner that no longer exists (the GC deletes it once it sees
-   * that). None of either means the survivors are final.
+   * Whether the garbage collector has anything left to do in the namespace: an object being
+   * deleted, or one with an ownerReference to an owner that no longer exists (the GC deletes it
+   * once it sees that). None of either means the survivors are final.
    */
   static List<String> pendingCollection(KubernetesClient admin, String ns) {
     List<GenericKubernetesResource> all = objects(admin, ns);
@@ -133,8 +183,14 @@ final class FullStacks {
       }
       for (OwnerReference ref : o.getMetadata().getOwnerReferences()) {
         if (!uids.contains(ref.getUid()) && !"Node".equals(ref.getKind())) {
-          pending.add(o.getKind() + "/" + o.getMetadata().getName() + " is owned by the gone " + ref.getKind() + "/"
-              + ref.getName());
+          pending.add(
+              o.getKind()
+                  + "/"
+                  + o.getMetadata().getName()
+                  + " is owned by the gone "
+                  + ref.getKind()
+                  + "/"
+                  + ref.getName());
         }
       }
     }
@@ -148,7 +204,10 @@ final class FullStacks {
     return owners;
   }
 
-  /** {@code data-<stack>-postgres-0}, {@code data-<stack>-redis-0..5}, the backup and Prometheus volumes. */
+  /**
+   * {@code data-<stack>-postgres-0}, {@code data-<stack>-redis-0..5}, the backup and Prometheus
+   * volumes.
+   */
   static Set<String> dataVolumes(String name) {
     Set<String> volumes = new TreeSet<>();
     volumes.add("PersistentVolumeClaim/data-" + name + "-postgres-0");

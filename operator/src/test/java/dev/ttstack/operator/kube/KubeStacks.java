@@ -12,32 +12,79 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
-/** Small helpers shared by the lifecycle tests of this tier: a stack from YAML, its status, its Events. */
+/**
+ * Small helpers shared by the lifecycle tests of this tier: a stack from YAML, its status, its
+ * Events.
+ */
 final class KubeStacks {
   static final String STACK = "tt";
-  /** Not "tt-secrets": that is the name of the stack's own managed Secret (see ManagedSecretDependent). */
+
+  /**
+   * Not "tt-secrets": that is the name of the stack's own managed Secret (see
+   * ManagedSecretDependent).
+   */
   static final String SECRET = "tt-credentials";
 
   private KubeStacks() {}
 
   /**
-   * The Secret {@code examples/ttstack-minimal.yaml} reads ({@code tt-secrets}), every key it needs,
-   * values unique to the namespace (known to the test only).
+   * The Secret {@code examples/ttstack-minimal.yaml} reads ({@code tt-secrets}), every key it
+   * needs, values unique to the namespace (known to the test only).
    */
   static void createMinimalExampleSecret(LocalCluster cluster, String ns) {
-    cluster.admin().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("tt-secrets").endMetadata()
-        .withStringData(Map.of("POSTGRES_USER", "tt", "POSTGRES_PASSWORD", "pw-postgres-" + ns, "POSTGRES_DB", "tt",
-            "REDIS_PASSWORD", "pw-redis-" + ns, "GRAFANA_PASSWORD", "pw-grafana-" + ns))
-        .build()).create();
+    cluster
+        .admin()
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("tt-secrets")
+                .endMetadata()
+                .withStringData(
+                    Map.of(
+                        "POSTGRES_USER",
+                        "tt",
+                        "POSTGRES_PASSWORD",
+                        "pw-postgres-" + ns,
+                        "POSTGRES_DB",
+                        "tt",
+                        "REDIS_PASSWORD",
+                        "pw-redis-" + ns,
+                        "GRAFANA_PASSWORD",
+                        "pw-grafana-" + ns))
+                .build())
+        .create();
   }
 
   /** The Secret a stack reads with secretRef (no Doppler on this tier). */
   static void createSecret(LocalCluster cluster, String ns, Map<String, String> extra) {
-    Map<String, String> data = new java.util.LinkedHashMap<>(Map.of("POSTGRES_USER", "tt", "POSTGRES_PASSWORD", "pw-postgres",
-        "POSTGRES_DB", "tt", "REDIS_PASSWORD", "pw-redis", "GRAFANA_PASSWORD", "pw-grafana"));
+    Map<String, String> data =
+        new java.util.LinkedHashMap<>(
+            Map.of(
+                "POSTGRES_USER",
+                "tt",
+                "POSTGRES_PASSWORD",
+                "pw-postgres",
+                "POSTGRES_DB",
+                "tt",
+                "REDIS_PASSWORD",
+                "pw-redis",
+                "GRAFANA_PASSWORD",
+                "pw-grafana"));
     data.putAll(extra);
-    cluster.admin().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName(SECRET).endMetadata()
-        .withStringData(data).build()).create();
+    cluster
+        .admin()
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(SECRET)
+                .endMetadata()
+                .withStringData(data)
+                .build())
+        .create();
   }
 
   /**
@@ -62,7 +109,8 @@ final class KubeStacks {
               progressDeadlineSeconds: 30
           monitoring:
             enabled: false
-        %s""".formatted(version, extraSpec.indent(2));
+        %s"""
+        .formatted(version, extraSpec.indent(2));
   }
 
   static void apply(LocalCluster cluster, String ns, String manifest) {
@@ -79,15 +127,23 @@ final class KubeStacks {
   }
 
   /** Waits until the stack's status (for its current generation) satisfies {@code check}. */
-  static TTStack awaitStatus(LocalCluster cluster, String ns, Duration atMost, Consumer<TTStack> check) {
-    java.util.concurrent.atomic.AtomicReference<TTStack> passed = new java.util.concurrent.atomic.AtomicReference<>();
-    await().atMost(atMost).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-      TTStack s = stack(cluster, ns);
-      assertThat(s.getStatus()).as("status").isNotNull();
-      assertThat(s.getStatus().observedGeneration).as("observedGeneration").isEqualTo(s.getMetadata().getGeneration());
-      check.accept(s);
-      passed.set(s);
-    });
+  static TTStack awaitStatus(
+      LocalCluster cluster, String ns, Duration atMost, Consumer<TTStack> check) {
+    java.util.concurrent.atomic.AtomicReference<TTStack> passed =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    await()
+        .atMost(atMost)
+        .pollInterval(Duration.ofMillis(500))
+        .untilAsserted(
+            () -> {
+              TTStack s = stack(cluster, ns);
+              assertThat(s.getStatus()).as("status").isNotNull();
+              assertThat(s.getStatus().observedGeneration)
+                  .as("observedGeneration")
+                  .isEqualTo(s.getMetadata().getGeneration());
+              check.accept(s);
+              passed.set(s);
+            });
     return passed.get(); // the status that passed, not a later one
   }
 
@@ -97,14 +153,18 @@ final class KubeStacks {
 
   /** The conditions, readable in a failure message. */
   static String describe(TTStack s) {
-    return s.getStatus().conditions.stream().map(c -> c.type + "=" + c.status + " " + c.reason + ": " + c.message)
+    return s.getStatus().conditions.stream()
+        .map(c -> c.type + "=" + c.status + " " + c.reason + ": " + c.message)
         .collect(java.util.stream.Collectors.joining("\n"));
   }
 
   /** The Events recorded on the stack, oldest first. */
   static List<Event> events(LocalCluster cluster, String ns) {
     return cluster.admin().v1().events().inNamespace(ns).list().getItems().stream()
-        .filter(e -> STACK.equals(e.getInvolvedObject().getName()) && "TTStack".equals(e.getInvolvedObject().getKind()))
+        .filter(
+            e ->
+                STACK.equals(e.getInvolvedObject().getName())
+                    && "TTStack".equals(e.getInvolvedObject().getKind()))
         .sorted(java.util.Comparator.comparing(e -> e.getMetadata().getCreationTimestamp()))
         .toList();
   }

@@ -45,9 +45,14 @@ public final class Kubectl {
     return withInput(null, args);
   }
 
-  /** Runs {@code kubectl ARGS} with {@code stdin} as its input (e.g. {@code apply -f -}), at most 2 minutes. */
+  /**
+   * Runs {@code kubectl ARGS} with {@code stdin} as its input (e.g. {@code apply -f -}), at most 2
+   * minutes.
+   */
   public Result withInput(String stdin, String... args) {
-    List<String> command = new ArrayList<>(List.of(binary.toString(), "kubectl", "--kubeconfig", kubeconfig.toString()));
+    List<String> command =
+        new ArrayList<>(
+            List.of(binary.toString(), "kubectl", "--kubeconfig", kubeconfig.toString()));
     command.addAll(List.of(args));
     try {
       Path in = Files.createTempFile("kubectl-in", ".yaml");
@@ -55,13 +60,19 @@ public final class Kubectl {
       Path err = Files.createTempFile("kubectl-err", ".txt");
       try {
         Files.writeString(in, stdin == null ? "" : stdin, StandardCharsets.UTF_8);
-        Process process = new ProcessBuilder(command).redirectInput(in.toFile())
-            .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        Process process =
+            new ProcessBuilder(command)
+                .redirectInput(in.toFile())
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
         if (!process.waitFor(2, TimeUnit.MINUTES)) {
           process.destroyForcibly();
           throw new AssertionError("kubectl did not finish within 2 minutes: " + command);
         }
-        return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+        return new Result(
+            process.exitValue(),
+            Files.readString(out, StandardCharsets.UTF_8),
             Files.readString(err, StandardCharsets.UTF_8));
       } finally {
         Files.deleteIfExists(in);

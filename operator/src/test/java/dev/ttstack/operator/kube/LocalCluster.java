@@ -22,10 +22,10 @@ import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * Tier 4 (DESIGN.md), part 1: a real Kubernetes control plane for tests — etcd, kube-apiserver,
- * kube-controller-manager and kube-scheduler built from upstream Kubernetes by
- * {@code k3s/local-node/}, started on loopback by {@code cluster.sh up} — with a {@link
- * SimulatedKubelet} playing the one node, and the operator's Helm chart installed ({@link
- * ChartInstall}) so that the operator runs with the chart's ServiceAccount and RBAC is enforced.
+ * kube-controller-manager and kube-scheduler built from upstream Kubernetes by {@code
+ * k3s/local-node/}, started on loopback by {@code cluster.sh up} — with a {@link SimulatedKubelet}
+ * playing the one node, and the operator's Helm chart installed ({@link ChartInstall}) so that the
+ * operator runs with the chart's ServiceAccount and RBAC is enforced.
  *
  * <pre>
  *   &#64;RegisterExtension static final LocalCluster cluster = LocalCluster.shared();
@@ -39,13 +39,18 @@ import org.junit.jupiter.api.extension.TestWatcher;
 public final class LocalCluster implements BeforeAllCallback, AfterAllCallback, TestWatcher {
   /** The module's target folder holds the cluster's state: build output, never committed. */
   static final Path STATE = Path.of("target", "local-node").toAbsolutePath();
-  static final Path SCRIPT = Path.of("..", "k3s", "local-node", "cluster.sh").toAbsolutePath().normalize();
+
+  static final Path SCRIPT =
+      Path.of("..", "k3s", "local-node", "cluster.sh").toAbsolutePath().normalize();
   private static final LocalCluster SHARED = new LocalCluster();
 
   private final AtomicInteger namespaces = new AtomicInteger();
+
   /** Namespaces created for the test class now running: deleted when it ends. */
   private final List<String> created = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private static final Map<String, String> EXPECTED_REFUSALS = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private static final Map<String, String> EXPECTED_REFUSALS =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private Running running;
 
   private LocalCluster() {}
@@ -55,7 +60,10 @@ public final class LocalCluster implements BeforeAllCallback, AfterAllCallback, 
   }
 
   /** What runs: the control plane, the kubelet stand-in and the chart. */
-  private record Running(Map<String, String> env, KubernetesClient admin, SimulatedKubelet kubelet,
+  private record Running(
+      Map<String, String> env,
+      KubernetesClient admin,
+      SimulatedKubelet kubelet,
       ChartInstall chart) {}
 
   @Override
@@ -66,31 +74,41 @@ public final class LocalCluster implements BeforeAllCallback, AfterAllCallback, 
     Map<String, String> env = up();
     Thread hook = new Thread(LocalCluster::down, "local-node-down");
     Runtime.getRuntime().addShutdownHook(hook);
-    KubernetesClient admin = new KubernetesClientBuilder()
-        .withConfig(Config.fromKubeconfig(null, read(Path.of(env.get("KUBECONFIG"))), env.get("KUBECONFIG")))
-        .build();
+    KubernetesClient admin =
+        new KubernetesClientBuilder()
+            .withConfig(
+                Config.fromKubeconfig(
+                    null, read(Path.of(env.get("KUBECONFIG"))), env.get("KUBECONFIG")))
+            .build();
     SimulatedKubelet kubelet = SimulatedKubelet.start(admin, STATE.resolve("kubelet"));
     ChartInstall chart = ChartInstall.install(this, admin, env);
     running = new Running(env, admin, kubelet, chart);
     // Closed by JUnit when the root context ends: after the last test class of this JVM.
-    context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL).put(LocalCluster.class, (AutoCloseable) () -> {
-      synchronized (this) {
-        try {
-          kubelet.close();
-          admin.close();
-        } finally {
-          down();
-          Runtime.getRuntime().removeShutdownHook(hook);
-          running = null;
-        }
-      }
-    });
+    context
+        .getRoot()
+        .getStore(ExtensionContext.Namespace.GLOBAL)
+        .put(
+            LocalCluster.class,
+            (AutoCloseable)
+                () -> {
+                  synchronized (this) {
+                    try {
+                      kubelet.close();
+                      admin.close();
+                    } finally {
+                      down();
+                      Runtime.getRuntime().removeShutdownHook(hook);
+                      running = null;
+                    }
+                  }
+                });
   }
 
   /**
    * A test class's namespaces go when it ends (the real garbage collector removes what was in them,
    * the simulated kubelet stops their Redis processes): the one node would otherwise fill up with
-   * every earlier class's stacks, and their pods stay Pending for want of CPU (seen). Not waited for.
+   * every earlier class's stacks, and their pods stay Pending for want of CPU (seen). Not waited
+   * for.
    */
   @Override
   public void afterAll(ExtensionContext context) {
@@ -109,11 +127,17 @@ public final class LocalCluster implements BeforeAllCallback, AfterAllCallback, 
 
   @Override
   public void testFailed(ExtensionContext context, Throwable cause) {
-    System.err.println("[local-node] " + context.getDisplayName() + " failed; the control plane's logs "
-        + "(etcd, kube-apiserver, kube-controller-manager, kube-scheduler, audit.log) are in " + STATE.resolve("logs"));
+    System.err.println(
+        "[local-node] "
+            + context.getDisplayName()
+            + " failed; the control plane's logs "
+            + "(etcd, kube-apiserver, kube-controller-manager, kube-scheduler, audit.log) are in "
+            + STATE.resolve("logs"));
   }
 
-  /** The admin client (system:masters): for the tests' own reads and writes, never for the operator. */
+  /**
+   * The admin client (system:masters): for the tests' own reads and writes, never for the operator.
+   */
   public KubernetesClient admin() {
     return state().admin();
   }
@@ -126,7 +150,9 @@ public final class LocalCluster implements BeforeAllCallback, AfterAllCallback, 
     return state().chart();
   }
 
-  /** A variable of {@code cluster.sh env}: KUBECONFIG, LOCAL_NODE_BIN, APISERVER_URL, AUDIT_LOG, ... */
+  /**
+   * A variable of {@code cluster.sh env}: KUBECONFIG, LOCAL_NODE_BIN, APISERVER_URL, AUDIT_LOG, ...
+   */
   public String env(String name) {
     String value = state().env().get(name);
     if (value == null) {
@@ -151,7 +177,13 @@ public final class LocalCluster implements BeforeAllCallback, AfterAllCallback, 
   /** A fresh namespace for one test, with these labels (e.g. PodSecurity's enforce level). */
   public String createNamespace(String prefix, Map<String, String> labels) {
     String name = prefix + "-" + namespaces.incrementAndGet();
-    Namespace ns = new NamespaceBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata().build();
+    Namespace ns =
+        new NamespaceBuilder()
+            .withNewMetadata()
+            .withName(name)
+            .withLabels(labels)
+            .endMetadata()
+            .build();
     admin().namespaces().resource(ns).create();
     created.add(name);
     return name;
@@ -176,8 +208,9 @@ public final class LocalCluster implements BeforeAllCallback, AfterAllCallback, 
 
   private synchronized Running state() {
     if (running == null) {
-      throw new IllegalStateException("the local cluster is not started: register LocalCluster.shared() "
-          + "with @RegisterExtension on a static field");
+      throw new IllegalStateException(
+          "the local cluster is not started: register LocalCluster.shared() "
+              + "with @RegisterExtension on a static field");
     }
     return running;
   }
@@ -187,7 +220,9 @@ public final class LocalCluster implements BeforeAllCallback, AfterAllCallback, 
     run(List.of(SCRIPT.toString(), "up"), environment, 30);
     String env = run(List.of(SCRIPT.toString(), "env"), environment, 1);
     Map<String, String> values = new LinkedHashMap<>();
-    env.lines().filter(l -> l.contains("=")).forEach(l -> values.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
+    env.lines()
+        .filter(l -> l.contains("="))
+        .forEach(l -> values.put(l.substring(0, l.indexOf('=')), l.substring(l.indexOf('=') + 1)));
     return values;
   }
 
@@ -203,8 +238,10 @@ public final class LocalCluster implements BeforeAllCallback, AfterAllCallback, 
     try {
       Files.createDirectories(STATE);
       Path out = Files.createTempFile(STATE, "cluster-sh", ".out");
-      ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile())
-          .redirectError(ProcessBuilder.Redirect.INHERIT);
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectOutput(out.toFile())
+              .redirectError(ProcessBuilder.Redirect.INHERIT);
       builder.environment().putAll(environment);
       Process process = builder.start();
       if (!process.waitFor(minutes, TimeUnit.MINUTES)) {
@@ -214,8 +251,13 @@ public final class LocalCluster implements BeforeAllCallback, AfterAllCallback, 
       String stdout = Files.readString(out, StandardCharsets.UTF_8);
       Files.delete(out);
       if (process.exitValue() != 0) {
-        throw new IllegalStateException(command + " failed with exit code " + process.exitValue()
-            + " (its messages are above; logs in " + STATE.resolve("logs") + ")");
+        throw new IllegalStateException(
+            command
+                + " failed with exit code "
+                + process.exitValue()
+                + " (its messages are above; logs in "
+                + STATE.resolve("logs")
+                + ")");
       }
       return stdout;
     } catch (IOException e) {

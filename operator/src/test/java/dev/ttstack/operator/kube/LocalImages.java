@@ -18,13 +18,16 @@ import java.util.concurrent.TimeUnit;
  * registry) and a way to run what is inside one without a container runtime: its layer unpacked
  * into a folder and a command run there by {@code chroot}, inside a mount and PID namespace of its
  * own ({@code unshare --mount --pid --fork --kill-child}) with its own /proc and the machine's /dev
- * bound in. Ending the {@code unshare} process kills the namespace's init (a root shell), and with it
- * every process of the namespace and its mounts, so a failed test leaves nothing behind. The network is the machine's: servers bind to loopback.
+ * bound in. Ending the {@code unshare} process kills the namespace's init (a root shell), and with
+ * it every process of the namespace and its mounts, so a failed test leaves nothing behind. The
+ * network is the machine's: servers bind to loopback.
  */
 final class LocalImages {
   static final Path SCRIPT = LocalCluster.SCRIPT.resolveSibling("images.sh");
+
   /** PATH inside the images (as their config's Env says). */
-  static final String PATH = "/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  static final String PATH =
+      "/usr/lib/postgresql/15/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
   record Image(String ref, Path archive, String buildLog) {}
 
@@ -36,7 +39,8 @@ final class LocalImages {
   static Image build(String name) throws Exception {
     Run run = run(List.of(SCRIPT.toString(), name), Map.of(), 15);
     if (run.exit() != 0) {
-      throw new AssertionError("images.sh " + name + " failed (" + run.exit() + "):\n" + run.stderr());
+      throw new AssertionError(
+          "images.sh " + name + " failed (" + run.exit() + "):\n" + run.stderr());
     }
     List<String> lines = run.stdout().lines().toList();
     String[] last = lines.get(lines.size() - 1).split(" ", 2);
@@ -45,14 +49,27 @@ final class LocalImages {
 
   /** Unpacks a docker-archive into {@code dir} (manifest.json, config, layer folders). */
   static void unpackArchive(Path archive, Path dir) throws Exception {
-    check(run(List.of("tar", "-xf", archive.toString(), "-C", dir.toString()), Map.of(), 5), "unpack " + archive);
+    check(
+        run(List.of("tar", "-xf", archive.toString(), "-C", dir.toString()), Map.of(), 5),
+        "unpack " + archive);
   }
 
   /** Unpacks one layer tar as a root filesystem (numeric owners, as a container runtime does). */
   static void unpackLayer(Path layer, Path root) throws Exception {
     Files.createDirectories(root);
-    check(run(List.of("tar", "-xf", layer.toString(), "-C", root.toString(), "--numeric-owner",
-        "--same-permissions"), Map.of(), 5), "unpack " + layer);
+    check(
+        run(
+            List.of(
+                "tar",
+                "-xf",
+                layer.toString(),
+                "-C",
+                root.toString(),
+                "--numeric-owner",
+                "--same-permissions"),
+            Map.of(),
+            5),
+        "unpack " + layer);
   }
 
   static String sha256(Path file) throws IOException {
@@ -78,12 +95,26 @@ final class LocalImages {
    * which any process list shows).
    */
   static List<String> chroot(Path root, String user, List<String> command) {
-    List<String> line = new ArrayList<>(List.of("unshare", "--mount", "--pid", "--fork", "--kill-child", "--",
-        // The namespace's init stays this root shell: a parent-death signal does not survive the uid
-        // change of chroot --userspec, so the command runs as its child and init waits for it.
-        "sh", "-c", "set -e; mount -t proc proc \"$1/proc\"; mount --rbind /dev \"$1/dev\"; r=$1; u=$2; shift 2;"
-            + " chroot --userspec=\"$u\" \"$r\" \"$@\" & wait $!",
-        "sh", root.toString(), user));
+    List<String> line =
+        new ArrayList<>(
+            List.of(
+                "unshare",
+                "--mount",
+                "--pid",
+                "--fork",
+                "--kill-child",
+                "--",
+                // The namespace's init stays this root shell: a parent-death signal does not
+                // survive the uid
+                // change of chroot --userspec, so the command runs as its child and init waits for
+                // it.
+                "sh",
+                "-c",
+                "set -e; mount -t proc proc \"$1/proc\"; mount --rbind /dev \"$1/dev\"; r=$1; u=$2; shift 2;"
+                    + " chroot --userspec=\"$u\" \"$r\" \"$@\" & wait $!",
+                "sh",
+                root.toString(),
+                user));
     line.addAll(command);
     return line;
   }
@@ -98,40 +129,53 @@ final class LocalImages {
   }
 
   /** Runs a command in the image root and waits for it (bounded). */
-  static Run inRoot(Path root, String user, Map<String, String> env, String... command) throws Exception {
+  static Run inRoot(Path root, String user, Map<String, String> env, String... command)
+      throws Exception {
     return run(environment(new ProcessBuilder(chroot(root, user, List.of(command))), env), 2);
   }
 
   /** Starts a long-running command in the image root; its output goes to {@code log}. */
-  static Process start(Path root, String user, Map<String, String> env, Path log, String... command) throws IOException {
-    return environment(new ProcessBuilder(chroot(root, user, List.of(command))), env).redirectErrorStream(true)
-        .redirectOutput(log.toFile()).start();
+  static Process start(Path root, String user, Map<String, String> env, Path log, String... command)
+      throws IOException {
+    return environment(new ProcessBuilder(chroot(root, user, List.of(command))), env)
+        .redirectErrorStream(true)
+        .redirectOutput(log.toFile())
+        .start();
   }
 
   /**
    * Ends a process started by {@link #start} and everything in its namespace, and waits until every
-   * one of them is gone (the kernel kills the rest of the namespace after its init, asynchronously).
+   * one of them is gone (the kernel kills the rest of the namespace after its init,
+   * asynchronously).
    */
   static void stop(Process p) throws InterruptedException {
     List<ProcessHandle> all = new ArrayList<>(p.descendants().toList());
     all.add(p.toHandle());
-    p.destroy(); // SIGTERM to unshare; --kill-child then kills the namespace's init, and with it all
+    p.destroy(); // SIGTERM to unshare; --kill-child then kills the namespace's init, and with it
+    // all
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     for (ProcessHandle h : all) {
       while (h.isAlive() && System.nanoTime() < deadline) {
         try {
           h.onExit().get(1, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        } catch (java.util.concurrent.ExecutionException
+            | java.util.concurrent.TimeoutException e) {
           h.destroyForcibly();
         }
       }
       if (h.isAlive()) {
-        throw new AssertionError("process " + h.pid() + " " + h.info().commandLine().orElse("") + " outlived its namespace");
+        throw new AssertionError(
+            "process "
+                + h.pid()
+                + " "
+                + h.info().commandLine().orElse("")
+                + " outlived its namespace");
       }
     }
   }
 
-  static Run run(List<String> command, Map<String, String> env, int timeoutMinutes) throws Exception {
+  static Run run(List<String> command, Map<String, String> env, int timeoutMinutes)
+      throws Exception {
     ProcessBuilder b = new ProcessBuilder(command);
     b.environment().putAll(env);
     return run(b, timeoutMinutes);
@@ -144,9 +188,12 @@ final class LocalImages {
       Process p = b.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       if (!p.waitFor(timeoutMinutes, TimeUnit.MINUTES)) {
         stop(p);
-        throw new AssertionError(String.join(" ", b.command()) + " did not finish within " + timeoutMinutes + " min");
+        throw new AssertionError(
+            String.join(" ", b.command()) + " did not finish within " + timeoutMinutes + " min");
       }
-      return new Run(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+      return new Run(
+          p.exitValue(),
+          Files.readString(out, StandardCharsets.UTF_8),
           Files.readString(err, StandardCharsets.UTF_8));
     } finally {
       Files.deleteIfExists(out);

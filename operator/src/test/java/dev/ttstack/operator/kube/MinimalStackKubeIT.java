@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ttstack.operator.api.TTStack;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,14 +25,30 @@ class MinimalStackKubeIT {
     String manifest = Files.readString(Path.of("..", "examples", "ttstack-minimal.yaml"));
     cluster.kubectl().withInput(manifest, "apply", "-n", ns, "-f", "-").orFail();
     try (OperatorUnderTest op = OperatorUnderTest.start(cluster, ns)) {
-      await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-        TTStack s = cluster.admin().resources(TTStack.class).inNamespace(ns).withName("tt-minimal").get();
-        assertThat(s.getStatus()).as("status").isNotNull();
-        assertThat(s.getStatus().condition("Ready")).as("Ready condition in %s", s.getStatus().conditions).isNotNull();
-        assertThat(s.getStatus().condition("Ready").status).as(String.valueOf(s.getStatus().conditions)).isEqualTo("True");
-      });
-      TTStack s = cluster.admin().resources(TTStack.class).inNamespace(ns).withName("tt-minimal").get();
-      assertThat(s.getStatus().condition("RedisClusterReady").message).contains("16384/16384 slots");
+      await()
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofSeconds(1))
+          .untilAsserted(
+              () -> {
+                TTStack s =
+                    cluster
+                        .admin()
+                        .resources(TTStack.class)
+                        .inNamespace(ns)
+                        .withName("tt-minimal")
+                        .get();
+                assertThat(s.getStatus()).as("status").isNotNull();
+                assertThat(s.getStatus().condition("Ready"))
+                    .as("Ready condition in %s", s.getStatus().conditions)
+                    .isNotNull();
+                assertThat(s.getStatus().condition("Ready").status)
+                    .as(String.valueOf(s.getStatus().conditions))
+                    .isEqualTo("True");
+              });
+      TTStack s =
+          cluster.admin().resources(TTStack.class).inNamespace(ns).withName("tt-minimal").get();
+      assertThat(s.getStatus().condition("RedisClusterReady").message)
+          .contains("16384/16384 slots");
     }
   }
 }

@@ -39,39 +39,78 @@ class NamesKubeIT {
     String ns = cluster.createNamespace("names");
     FullStacks.createSecret(cluster, ns);
     String tooLong = nameOf(TTStack.MAX_NAME_LENGTH + 1);
-    Kubectl.Result refused = cluster.kubectl().withInput(FullStacks.fullStack(tooLong, "Retain"), "apply", "-n", ns, "-f", "-");
+    Kubectl.Result refused =
+        cluster
+            .kubectl()
+            .withInput(FullStacks.fullStack(tooLong, "Retain"), "apply", "-n", ns, "-f", "-");
     assertThat(refused.exitCode()).as(refused.output()).isNotZero();
-    assertThat(refused.output()).contains("metadata.name must be at most " + TTStack.MAX_NAME_LENGTH + " characters");
+    assertThat(refused.output())
+        .contains("metadata.name must be at most " + TTStack.MAX_NAME_LENGTH + " characters");
 
     String name = nameOf(TTStack.MAX_NAME_LENGTH);
     long mark = cluster.auditLog().mark();
     try (OperatorUnderTest op = OperatorUnderTest.start(cluster, ns)) {
-      cluster.kubectl().withInput(FullStacks.fullStack(name, "Retain"), "apply", "-n", ns, "-f", "-").orFail();
+      cluster
+          .kubectl()
+          .withInput(FullStacks.fullStack(name, "Retain"), "apply", "-n", ns, "-f", "-")
+          .orFail();
       awaitReadyAndNothingRefused(ns, name, mark);
       // An upgrade: the pre-upgrade backup Job (named after the stack) and its pod.
-      cluster.kubectl().run("-n", ns, "patch", "tts", name, "--type=merge",
-          "-p", "{\"spec\":{\"app\":{\"version\":\"1.4.3\"}}}").orFail();
+      cluster
+          .kubectl()
+          .run(
+              "-n",
+              ns,
+              "patch",
+              "tts",
+              name,
+              "--type=merge",
+              "-p",
+              "{\"spec\":{\"app\":{\"version\":\"1.4.3\"}}}")
+          .orFail();
       awaitReadyAndNothingRefused(ns, name, mark);
 
       Set<String> objects = FullStacks.inventory(cluster.admin(), ns);
       System.out.println("[names] " + name.length() + " characters: " + objects);
-      assertThat(objects).contains("StatefulSet/" + name + "-postgres", "StatefulSet/" + name + "-redis",
-          "CronJob/" + name + "-postgres-backup", "Deployment/" + name + "-app", "Deployment/" + name + "-prometheus",
-          "Deployment/" + name + "-alertmanager", "Deployment/" + name + "-grafana", "Pod/" + name + "-postgres-0",
-          "Pod/" + name + "-redis-5", "Service/" + name + "-redis-headless", "Ingress/" + name + "-app");
-      assertThat(objects.stream().filter(o -> o.startsWith("Job/" + name + "-postgres-backup-pre-")).toList()).hasSize(1);
+      assertThat(objects)
+          .contains(
+              "StatefulSet/" + name + "-postgres",
+              "StatefulSet/" + name + "-redis",
+              "CronJob/" + name + "-postgres-backup",
+              "Deployment/" + name + "-app",
+              "Deployment/" + name + "-prometheus",
+              "Deployment/" + name + "-alertmanager",
+              "Deployment/" + name + "-grafana",
+              "Pod/" + name + "-postgres-0",
+              "Pod/" + name + "-redis-5",
+              "Service/" + name + "-redis-headless",
+              "Ingress/" + name + "-app");
+      assertThat(
+              objects.stream()
+                  .filter(o -> o.startsWith("Job/" + name + "-postgres-backup-pre-"))
+                  .toList())
+          .hasSize(1);
       assertThat(objects).containsAll(FullStacks.dataVolumes(name));
     }
   }
 
   private static void awaitReadyAndNothingRefused(String ns, String name, long mark) {
-    await().atMost(READY).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-      assertThat(refusals(ns, mark)).as("requests the API server refused as invalid or forbidden").isEmpty();
-      TTStack s = FullStacks.stack(cluster, ns, name);
-      assertThat(s.getStatus()).isNotNull();
-      assertThat(s.getStatus().observedGeneration).isEqualTo(s.getMetadata().getGeneration());
-      assertThat(s.getStatus().condition("Ready").status).as(String.valueOf(s.getStatus().conditions)).isEqualTo("True");
-    });
+    await()
+        .atMost(READY)
+        .pollInterval(Duration.ofSeconds(1))
+        .untilAsserted(
+            () -> {
+              assertThat(refusals(ns, mark))
+                  .as("requests the API server refused as invalid or forbidden")
+                  .isEmpty();
+              TTStack s = FullStacks.stack(cluster, ns, name);
+              assertThat(s.getStatus()).isNotNull();
+              assertThat(s.getStatus().observedGeneration)
+                  .isEqualTo(s.getMetadata().getGeneration());
+              assertThat(s.getStatus().condition("Ready").status)
+                  .as(String.valueOf(s.getStatus().conditions))
+                  .isEqualTo("True");
+            });
     assertThat(refusals(ns, mark)).isEmpty();
   }
 

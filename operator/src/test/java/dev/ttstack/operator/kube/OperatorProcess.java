@@ -25,18 +25,19 @@ import java.util.regex.Pattern;
 /**
  * The packaged operator as its own process ({@code java -jar target/ttstack-operator.jar run}, the
  * image's command, started as {@code OperatorProcessIT} does) against the local control plane, with
- * what the chart gives its pod: the environment of the Deployment {@code helm install} created (read
- * from the cluster, so it is the installed chart's, not a copy), and the chart ServiceAccount's token
- * in its kubeconfig ({@link ChartInstall#operatorKubeconfig()}) instead of the mounted one.
+ * what the chart gives its pod: the environment of the Deployment {@code helm install} created
+ * (read from the cluster, so it is the installed chart's, not a copy), and the chart
+ * ServiceAccount's token in its kubeconfig ({@link ChartInstall#operatorKubeconfig()}) instead of
+ * the mounted one.
  *
  * <p>Only what a pod has and a process on this machine does not is changed, each for a reason: the
- * field references ({@code metadata.name} is this replica's identity, {@code metadata.namespace} the
- * release namespace); {@code METRICS_PORT} is a free port and {@code HTTP_ADDRESS} 127.0.0.1 (a pod
- * has its own network namespace; these processes share the machine's: the chart's {@code extraEnv}
- * would set HTTP_ADDRESS); and the heap: {@code -XX:MaxRAMPercentage} of the container's memory
- * limit becomes the same {@code -Xmx}, as the JVM would compute it inside the container (on this
- * machine it would take a share of the host's memory). Nothing of the test JVM's environment leaks
- * in: the process sees exactly that environment plus {@code KUBECONFIG}.
+ * field references ({@code metadata.name} is this replica's identity, {@code metadata.namespace}
+ * the release namespace); {@code METRICS_PORT} is a free port and {@code HTTP_ADDRESS} 127.0.0.1 (a
+ * pod has its own network namespace; these processes share the machine's: the chart's {@code
+ * extraEnv} would set HTTP_ADDRESS); and the heap: {@code -XX:MaxRAMPercentage} of the container's
+ * memory limit becomes the same {@code -Xmx}, as the JVM would compute it inside the container (on
+ * this machine it would take a share of the host's memory). Nothing of the test JVM's environment
+ * leaks in: the process sees exactly that environment plus {@code KUBECONFIG}.
  */
 public final class OperatorProcess implements AutoCloseable {
   /** The jar {@code package} builds (Failsafe runs after it). */
@@ -49,9 +50,11 @@ public final class OperatorProcess implements AutoCloseable {
   private final Path log;
   private final int port;
   private final Map<String, String> environment;
-  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-  private OperatorProcess(Process process, String identity, Path log, int port, Map<String, String> environment) {
+  private OperatorProcess(
+      Process process, String identity, Path log, int port, Map<String, String> environment) {
     this.process = process;
     this.identity = identity;
     this.log = log;
@@ -62,7 +65,8 @@ public final class OperatorProcess implements AutoCloseable {
   /** Starts one replica named {@code identity} (its POD_NAME: its identity in the Lease). */
   public static OperatorProcess start(LocalCluster cluster, String identity) {
     if (!Files.exists(JAR)) {
-      throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: the *KubeIT tests run after package (mvn verify)");
+      throw new IllegalStateException(
+          JAR.toAbsolutePath() + " is missing: the *KubeIT tests run after package (mvn verify)");
     }
     try {
       int port = freePort();
@@ -72,8 +76,10 @@ public final class OperatorProcess implements AutoCloseable {
       env.put("KUBECONFIG", cluster.chart().operatorKubeconfig().toString());
       Path log = LocalCluster.STATE.resolve("operator-" + identity + ".log");
       Files.createDirectories(log.getParent());
-      ProcessBuilder builder = new ProcessBuilder(javaBin(), "-jar", JAR.toAbsolutePath().toString(), "run")
-          .redirectErrorStream(true).redirectOutput(log.toFile());
+      ProcessBuilder builder =
+          new ProcessBuilder(javaBin(), "-jar", JAR.toAbsolutePath().toString(), "run")
+              .redirectErrorStream(true)
+              .redirectOutput(log.toFile());
       builder.environment().clear();
       builder.environment().putAll(env);
       return new OperatorProcess(builder.start(), identity, log, port, Map.copyOf(env));
@@ -87,41 +93,74 @@ public final class OperatorProcess implements AutoCloseable {
    * references resolved as the kubelet would for a pod named {@code identity}.
    */
   static Map<String, String> chartEnvironment(LocalCluster cluster, String identity) {
-    Deployment deployment = cluster.admin().apps().deployments().inNamespace(ChartInstall.NAMESPACE)
-        .withName(ChartInstall.RELEASE).get();
+    Deployment deployment =
+        cluster
+            .admin()
+            .apps()
+            .deployments()
+            .inNamespace(ChartInstall.NAMESPACE)
+            .withName(ChartInstall.RELEASE)
+            .get();
     if (deployment == null) {
-      throw new IllegalStateException("the chart's Deployment " + ChartInstall.NAMESPACE + "/" + ChartInstall.RELEASE
-          + " is not installed");
+      throw new IllegalStateException(
+          "the chart's Deployment "
+              + ChartInstall.NAMESPACE
+              + "/"
+              + ChartInstall.RELEASE
+              + " is not installed");
     }
-    Container container = deployment.getSpec().getTemplate().getSpec().getContainers().stream()
-        .filter(c -> c.getName().equals("operator")).findFirst()
-        .orElseThrow(() -> new IllegalStateException("the chart's Deployment has no container named operator"));
+    Container container =
+        deployment.getSpec().getTemplate().getSpec().getContainers().stream()
+            .filter(c -> c.getName().equals("operator"))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new IllegalStateException(
+                        "the chart's Deployment has no container named operator"));
     Map<String, String> env = new LinkedHashMap<>();
     for (EnvVar var : container.getEnv()) {
       if (var.getValueFrom() == null) {
-        // An empty value is omitted by the API server (e.g. WATCH_NAMESPACES: all): "" as the kubelet sets it.
+        // An empty value is omitted by the API server (e.g. WATCH_NAMESPACES: all): "" as the
+        // kubelet sets it.
         env.put(var.getName(), var.getValue() == null ? "" : var.getValue());
       } else if (var.getValueFrom() != null && var.getValueFrom().getFieldRef() != null) {
         String field = var.getValueFrom().getFieldRef().getFieldPath();
-        env.put(var.getName(), switch (field) {
-          case "metadata.name" -> identity;
-          case "metadata.namespace" -> ChartInstall.NAMESPACE;
-          default -> throw new IllegalStateException("the chart sets " + var.getName() + " from " + field
-              + ", which this test does not know how to resolve: add it here");
-        });
+        env.put(
+            var.getName(),
+            switch (field) {
+              case "metadata.name" -> identity;
+              case "metadata.namespace" -> ChartInstall.NAMESPACE;
+              default ->
+                  throw new IllegalStateException(
+                      "the chart sets "
+                          + var.getName()
+                          + " from "
+                          + field
+                          + ", which this test does not know how to resolve: add it here");
+            });
       } else {
-        throw new IllegalStateException("the chart sets " + var.getName() + " from " + var.getValueFrom()
-            + ", which this test does not know how to resolve: add it here");
+        throw new IllegalStateException(
+            "the chart sets "
+                + var.getName()
+                + " from "
+                + var.getValueFrom()
+                + ", which this test does not know how to resolve: add it here");
       }
     }
     String options = env.get("JAVA_TOOL_OPTIONS");
-    Quantity limit = container.getResources() == null || container.getResources().getLimits() == null ? null
-        : container.getResources().getLimits().get("memory");
+    Quantity limit =
+        container.getResources() == null || container.getResources().getLimits() == null
+            ? null
+            : container.getResources().getLimits().get("memory");
     if (options != null && limit != null) {
       Matcher m = RAM_PERCENTAGE.matcher(options);
       if (m.find()) {
-        long heapMb = (long) (Quantity.getAmountInBytes(limit).doubleValue() * Double.parseDouble(m.group(1)) / 100
-            / (1024 * 1024));
+        long heapMb =
+            (long)
+                (Quantity.getAmountInBytes(limit).doubleValue()
+                    * Double.parseDouble(m.group(1))
+                    / 100
+                    / (1024 * 1024));
         env.put("JAVA_TOOL_OPTIONS", m.replaceFirst("-Xmx" + heapMb + "m"));
       }
     }
@@ -132,7 +171,10 @@ public final class OperatorProcess implements AutoCloseable {
     return identity;
   }
 
-  /** The environment the process was started with (no secret in it: the token is in the kubeconfig file). */
+  /**
+   * The environment the process was started with (no secret in it: the token is in the kubeconfig
+   * file).
+   */
   public Map<String, String> environment() {
     return environment;
   }
@@ -187,10 +229,14 @@ public final class OperatorProcess implements AutoCloseable {
   }
 
   private HttpRequest request(String path) {
-    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5)).build();
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(5))
+        .build();
   }
 
-  /** SIGKILL: the process cannot release its Lease, as when a node dies. Returns once it is gone. */
+  /**
+   * SIGKILL: the process cannot release its Lease, as when a node dies. Returns once it is gone.
+   */
   public void kill() {
     process.destroyForcibly();
     waitFor(30);

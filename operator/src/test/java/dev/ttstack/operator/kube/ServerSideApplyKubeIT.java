@@ -29,25 +29,29 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Server-Side Apply on the real API server: a stack in steady state sends no write at all, counted
- * by the API server's own audit log — a no-op apply changes no object, but it is still a request, on
- * every reconcile, of every dependent whose desired object differs from what the server stores
+ * by the API server's own audit log — a no-op apply changes no object, but it is still a request,
+ * on every reconcile, of every dependent whose desired object differs from what the server stores
  * (JOSDK's SSA matcher compares the desired object with the server's normalised, defaulted one).
  *
  * <p>Reconciles are forced in the window (foreign annotations on managed objects, each an informer
- * event) and counted from JOSDK's own metric, so that "zero writes" is measured over reconciles that
- * really happened.
+ * event) and counted from JOSDK's own metric, so that "zero writes" is measured over reconciles
+ * that really happened.
  */
 class ServerSideApplyKubeIT {
   @RegisterExtension static final LocalCluster cluster = LocalCluster.shared();
 
   private static final String TOKEN = "dp.st.prd.ssa-test-token";
+
   /** The operator's SSA field manager: JOSDK's default, the controller's name. */
   private static final String OPERATOR_MANAGER = TTStackReconciler.NAME;
+
   /**
    * The operator's manager for what it writes with update (ConfigMaps and Secrets, outside SSA in
    * JOSDK): the API server names an update's manager after the client's User-Agent.
    */
-  private static final String OPERATOR_UPDATE_MANAGER = dev.ttstack.operator.TTStackOperator.USER_AGENT;
+  private static final String OPERATOR_UPDATE_MANAGER =
+      dev.ttstack.operator.TTStackOperator.USER_AGENT;
+
   /**
    * The controllers (StatefulSet, Deployment, disruption budget, PV binding): named after the
    * User-Agent of the control plane's binary — here {@code local-node}, on k3s {@code k3s}.
@@ -60,11 +64,22 @@ class ServerSideApplyKubeIT {
     try (FakeDoppler doppler = new FakeDoppler()) {
       doppler.setConfig("tt-backend", "prd", credentials());
       doppler.addToken(TOKEN, "tt-backend", "prd");
-      cluster.admin().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("doppler-token")
-          .endMetadata().withStringData(Map.of("serviceToken", TOKEN)).build()).create();
-      String manifest = Files.readString(Path.of("..", "examples", "ttstack.yaml"))
-          .replace("namespace: tt\n", "namespace: " + ns + "\n")
-          .replace("      # host: https://api.doppler.com", "      host: " + doppler.url());
+      cluster
+          .admin()
+          .secrets()
+          .inNamespace(ns)
+          .resource(
+              new SecretBuilder()
+                  .withNewMetadata()
+                  .withName("doppler-token")
+                  .endMetadata()
+                  .withStringData(Map.of("serviceToken", TOKEN))
+                  .build())
+          .create();
+      String manifest =
+          Files.readString(Path.of("..", "examples", "ttstack.yaml"))
+              .replace("namespace: tt\n", "namespace: " + ns + "\n")
+              .replace("      # host: https://api.doppler.com", "      host: " + doppler.url());
       assertThat(manifest).contains("host: " + doppler.url());
       steadyStateWritesNothing(ns, "tt", manifest);
     }
@@ -72,14 +87,26 @@ class ServerSideApplyKubeIT {
 
   /**
    * Quantities in other legal spellings than the server's canonical ones: the API server stores
-   * {@code 1.5Gi} as {@code 1536Mi}, {@code 0.5} CPU as {@code 500m}, {@code 1000m} as {@code 1}, ...
+   * {@code 1.5Gi} as {@code 1536Mi}, {@code 0.5} CPU as {@code 500m}, {@code 1000m} as {@code 1},
+   * ...
    */
   @Test
   void otherSpellingsOfTheSameQuantitiesWriteNothingInSteadyState() throws Exception {
     String ns = cluster.createNamespace("ssa-spellings");
-    cluster.admin().secrets().inNamespace(ns).resource(new SecretBuilder().withNewMetadata().withName("tt-credentials")
-        .endMetadata().withStringData(credentials()).build()).create();
-    String manifest = """
+    cluster
+        .admin()
+        .secrets()
+        .inNamespace(ns)
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("tt-credentials")
+                .endMetadata()
+                .withStringData(credentials())
+                .build())
+        .create();
+    String manifest =
+        """
         apiVersion: ttstack.dev/v1alpha1
         kind: TTStack
         metadata:
@@ -109,27 +136,39 @@ class ServerSideApplyKubeIT {
           monitoring:
             prometheus:
               storage: {size: 1.5Gi}
-        """.formatted(ns);
+        """
+            .formatted(ns);
     steadyStateWritesNothing(ns, "odd", manifest);
   }
 
   private void steadyStateWritesNothing(String ns, String name, String manifest) throws Exception {
     cluster.kubectl().withInput(manifest, "apply", "--server-side", "-n", ns, "-f", "-").orFail();
     try (OperatorUnderTest op = OperatorUnderTest.start(cluster, ns)) {
-      await("TTStack " + name + " Ready").atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
-          .untilAsserted(() -> {
-            TTStack s = stack(ns, name);
-            assertThat(s.getStatus()).as("status").isNotNull();
-            assertThat(s.getStatus().condition("Ready")).as(String.valueOf(s.getStatus().conditions)).isNotNull();
-            assertThat(s.getStatus().condition("Ready").status).as(String.valueOf(s.getStatus().conditions)).isEqualTo("True");
-          });
+      await("TTStack " + name + " Ready")
+          .atMost(Duration.ofSeconds(180))
+          .pollInterval(Duration.ofSeconds(1))
+          .untilAsserted(
+              () -> {
+                TTStack s = stack(ns, name);
+                assertThat(s.getStatus()).as("status").isNotNull();
+                assertThat(s.getStatus().condition("Ready"))
+                    .as(String.valueOf(s.getStatus().conditions))
+                    .isNotNull();
+                assertThat(s.getStatus().condition("Ready").status)
+                    .as(String.valueOf(s.getStatus().conditions))
+                    .isEqualTo("True");
+              });
       // Ready is reached while the controllers still report the last rollouts; let them finish
       // (their status changes are informer events, i.e. reconciles, but not the operator's writes).
-      await("workloads settled").atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+      await("workloads settled")
+          .atMost(Duration.ofSeconds(120))
+          .pollInterval(Duration.ofSeconds(1))
           .until(() -> workloadsSettled(ns));
 
-      // Steady state means nothing changes in the world either. A window in which a pod's status changed
-      // or Redis reported a change of its own (e.g. a node marked failing by its peers on a machine at
+      // Steady state means nothing changes in the world either. A window in which a pod's status
+      // changed
+      // or Redis reported a change of its own (e.g. a node marked failing by its peers on a machine
+      // at
       // load 20) rightly makes the operator report it in status and Events; such a window measures
       // nothing and is taken again. Any other write fails the test.
       Window window = null;
@@ -138,98 +177,144 @@ class ServerSideApplyKubeIT {
         if (window.worldChanges().isEmpty()) {
           break;
         }
-        System.out.printf("%s: window %d not steady, the world changed: %s; operator writes %s; taking another%n",
+        System.out.printf(
+            "%s: window %d not steady, the world changed: %s; operator writes %s; taking another%n",
             ns, attempt, window.worldChanges(), window.writes());
       }
-      assertThat(window.worldChanges()).as("changes of the world in the last of 3 windows (it never settled)")
+      assertThat(window.worldChanges())
+          .as("changes of the world in the last of 3 windows (it never settled)")
           .isEmpty();
       assertThat(window.reconciles()).as("reconciles in the window").isGreaterThanOrEqualTo(10);
       assertThat(window.failures()).as("failed reconciles in the window").isZero();
-      assertThat(window.writes()).as("writes of the operator in steady state, over %.0f reconciles", window.reconciles())
+      assertThat(window.writes())
+          .as("writes of the operator in steady state, over %.0f reconciles", window.reconciles())
           .isEmpty();
 
-      // The same manifest applied again, server-side, as a GitOps tool would: nothing changes, and no
+      // The same manifest applied again, server-side, as a GitOps tool would: nothing changes, and
+      // no
       // field of it is owned by the operator (no conflict, without --force-conflicts).
       String before = stack(ns, name).getMetadata().getResourceVersion();
-      String out = cluster.kubectl().withInput(manifest, "apply", "--server-side", "-n", ns, "-f", "-").orFail().stdout();
+      String out =
+          cluster
+              .kubectl()
+              .withInput(manifest, "apply", "--server-side", "-n", ns, "-f", "-")
+              .orFail()
+              .stdout();
       assertThat(out).as("kubectl's answer").contains("serverside-applied");
-      assertThat(stack(ns, name).getMetadata().getResourceVersion()).as("the TTStack's resourceVersion").isEqualTo(before);
+      assertThat(stack(ns, name).getMetadata().getResourceVersion())
+          .as("the TTStack's resourceVersion")
+          .isEqualTo(before);
 
       fieldManagersAreTheExpectedOnes(ns, name);
     }
   }
 
   /**
-   * Who owns what, as the API server records it: the operator applies (SSA, manager {@code ttstack})
-   * every object it manages, except ConfigMaps and Secrets which JOSDK writes with update (its
-   * {@code defaultNonSSAResources}; manager {@code ttstack-operator}, its User-Agent); the controllers
-   * write only status, and the claims of StatefulSets; the TTStack's spec is the user's (kubectl) and
-   * its status the operator's; the test's annotations belong to kubectl-annotate. Nothing else.
+   * Who owns what, as the API server records it: the operator applies (SSA, manager {@code
+   * ttstack}) every object it manages, except ConfigMaps and Secrets which JOSDK writes with update
+   * (its {@code defaultNonSSAResources}; manager {@code ttstack-operator}, its User-Agent); the
+   * controllers write only status, and the claims of StatefulSets; the TTStack's spec is the user's
+   * (kubectl) and its status the operator's; the test's annotations belong to kubectl-annotate.
+   * Nothing else.
    */
   private void fieldManagersAreTheExpectedOnes(String ns, String name) {
     Map<String, Set<String>> managers = new TreeMap<>();
     for (HasMetadata o : managed(ns)) {
       Set<String> set = new TreeSet<>();
       for (ManagedFieldsEntry m : o.getMetadata().getManagedFields()) {
-        set.add(m.getManager() + "/" + m.getOperation() + (m.getSubresource() == null ? "" : "/" + m.getSubresource()));
+        set.add(
+            m.getManager()
+                + "/"
+                + m.getOperation()
+                + (m.getSubresource() == null ? "" : "/" + m.getSubresource()));
       }
       managers.put(kindOf(o) + "/" + o.getMetadata().getName(), set);
     }
     TTStack stack = stack(ns, name);
     Set<String> stackManagers = new TreeSet<>();
-    stack.getMetadata().getManagedFields().forEach(m -> stackManagers.add(m.getManager() + "/" + m.getOperation()
-        + (m.getSubresource() == null ? "" : "/" + m.getSubresource())));
+    stack
+        .getMetadata()
+        .getManagedFields()
+        .forEach(
+            m ->
+                stackManagers.add(
+                    m.getManager()
+                        + "/"
+                        + m.getOperation()
+                        + (m.getSubresource() == null ? "" : "/" + m.getSubresource())));
     managers.put("ttstack/" + name, stackManagers);
-    System.out.println("field managers in " + ns + ":\n  " + managers.entrySet().stream()
-        .map(e -> e.getKey() + ": " + e.getValue()).collect(Collectors.joining("\n  ")));
+    System.out.println(
+        "field managers in "
+            + ns
+            + ":\n  "
+            + managers.entrySet().stream()
+                .map(e -> e.getKey() + ": " + e.getValue())
+                .collect(Collectors.joining("\n  ")));
 
     List<String> unexpected = new ArrayList<>();
-    managers.forEach((object, actual) -> {
-      String kind = object.substring(0, object.indexOf('/'));
-      String objectName = object.substring(object.indexOf('/') + 1);
-      Set<String> required = new TreeSet<>();
-      Set<String> optional = new TreeSet<>(Set.of("kubectl-annotate/Update")); // this test's annotations
-      switch (kind) {
-        case "ttstack" -> required.addAll(Set.of("kubectl/Apply", OPERATOR_MANAGER + "/Apply/status"));
-        case "configmap", "secret" -> required.add(OPERATOR_UPDATE_MANAGER + "/Update");
-        case "statefulset", "deployment", "poddisruptionbudget" ->
-            required.addAll(Set.of(OPERATOR_MANAGER + "/Apply", CONTROL_PLANE + "/Update/status"));
-        case "persistentvolumeclaim" -> {
-          if (objectName.startsWith("data-")) { // a StatefulSet's claim: the controller's alone
-            required.addAll(Set.of(CONTROL_PLANE + "/Update", CONTROL_PLANE + "/Update/status"));
-          } else { // the operator's; bound (annotations, status) once a pod uses it
-            required.add(OPERATOR_MANAGER + "/Apply");
-            optional.addAll(Set.of(CONTROL_PLANE + "/Update", CONTROL_PLANE + "/Update/status"));
+    managers.forEach(
+        (object, actual) -> {
+          String kind = object.substring(0, object.indexOf('/'));
+          String objectName = object.substring(object.indexOf('/') + 1);
+          Set<String> required = new TreeSet<>();
+          Set<String> optional =
+              new TreeSet<>(Set.of("kubectl-annotate/Update")); // this test's annotations
+          switch (kind) {
+            case "ttstack" ->
+                required.addAll(Set.of("kubectl/Apply", OPERATOR_MANAGER + "/Apply/status"));
+            case "configmap", "secret" -> required.add(OPERATOR_UPDATE_MANAGER + "/Update");
+            case "statefulset", "deployment", "poddisruptionbudget" ->
+                required.addAll(
+                    Set.of(OPERATOR_MANAGER + "/Apply", CONTROL_PLANE + "/Update/status"));
+            case "persistentvolumeclaim" -> {
+              if (objectName.startsWith("data-")) { // a StatefulSet's claim: the controller's alone
+                required.addAll(
+                    Set.of(CONTROL_PLANE + "/Update", CONTROL_PLANE + "/Update/status"));
+              } else { // the operator's; bound (annotations, status) once a pod uses it
+                required.add(OPERATOR_MANAGER + "/Apply");
+                optional.addAll(
+                    Set.of(CONTROL_PLANE + "/Update", CONTROL_PLANE + "/Update/status"));
+              }
+            }
+            case "cronjob" -> {
+              required.add(OPERATOR_MANAGER + "/Apply");
+              optional.add(CONTROL_PLANE + "/Update/status");
+            }
+            default -> required.add(OPERATOR_MANAGER + "/Apply");
           }
-        }
-        case "cronjob" -> {
-          required.add(OPERATOR_MANAGER + "/Apply");
-          optional.add(CONTROL_PLANE + "/Update/status");
-        }
-        default -> required.add(OPERATOR_MANAGER + "/Apply");
-      }
-      for (String m : required) {
-        if (!actual.contains(m)) {
-          unexpected.add(object + ": missing " + m);
-        }
-      }
-      for (String m : actual) {
-        if (!required.contains(m) && !optional.contains(m)) {
-          unexpected.add(object + ": unexpected " + m);
-        }
-      }
-    });
+          for (String m : required) {
+            if (!actual.contains(m)) {
+              unexpected.add(object + ": missing " + m);
+            }
+          }
+          for (String m : actual) {
+            if (!required.contains(m) && !optional.contains(m)) {
+              unexpected.add(object + ": unexpected " + m);
+            }
+          }
+        });
     assertThat(unexpected).as("unexpected field managers").isEmpty();
   }
 
-  /** The SSA matcher's DEBUG diffs while open (secrets are never logged by it: JOSDK skips them). */
-  /** What one measuring window saw: the operator's writes, and the pod status changes of anyone else. */
-  private record Window(Map<String, Long> writes, double reconciles, double failures, List<String> worldChanges) {}
+  /**
+   * The SSA matcher's DEBUG diffs while open (secrets are never logged by it: JOSDK skips them).
+   */
+  /**
+   * What one measuring window saw: the operator's writes, and the pod status changes of anyone
+   * else.
+   */
+  private record Window(
+      Map<String, Long> writes, double reconciles, double failures, List<String> worldChanges) {}
 
-  /** Condition reasons that report what Redis itself says (ClusterReasons), not anything the operator did. */
-  private static final java.util.Set<String> WORLD_REASONS = java.util.Set.of(
-      dev.ttstack.operator.redis.cluster.ClusterReasons.CONVERGING, dev.ttstack.operator.redis.cluster.ClusterReasons.SHARD_DOWN,
-      dev.ttstack.operator.redis.cluster.ClusterReasons.WAITING_FOR_PODS);
+  /**
+   * Condition reasons that report what Redis itself says (ClusterReasons), not anything the
+   * operator did.
+   */
+  private static final java.util.Set<String> WORLD_REASONS =
+      java.util.Set.of(
+          dev.ttstack.operator.redis.cluster.ClusterReasons.CONVERGING,
+          dev.ttstack.operator.redis.cluster.ClusterReasons.SHARD_DOWN,
+          dev.ttstack.operator.redis.cluster.ClusterReasons.WAITING_FOR_PODS);
 
   private Window window(OperatorUnderTest op, String ns) throws Exception {
     long mark = cluster.auditLog().mark();
@@ -240,52 +325,100 @@ class ServerSideApplyKubeIT {
     List<HasMetadata> touched = managed(ns);
     int[] touches = {0};
     // A window of several reconciles: each foreign annotation on a managed object is an event
-    // that JOSDK turns into a reconcile of the stack; the periodic rechecks (Redis, Doppler) add more.
-    await("a window of reconciles").atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(5))
-        .until(() -> {
-          HasMetadata target = touched.get(touches[0]++ % touched.size());
-          cluster.kubectl().run("annotate", "-n", ns, "--overwrite", kindOf(target) + "/" + target.getMetadata().getName(),
-              "test.ttstack.dev/touched=" + touches[0]).orFail();
-          return Duration.between(start, Instant.now()).compareTo(Duration.ofSeconds(60)) >= 0
-              && reconciles(op, ns) - reconcilesBefore >= 10;
-        });
+    // that JOSDK turns into a reconcile of the stack; the periodic rechecks (Redis, Doppler) add
+    // more.
+    await("a window of reconciles")
+        .atMost(Duration.ofSeconds(240))
+        .pollInterval(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              HasMetadata target = touched.get(touches[0]++ % touched.size());
+              cluster
+                  .kubectl()
+                  .run(
+                      "annotate",
+                      "-n",
+                      ns,
+                      "--overwrite",
+                      kindOf(target) + "/" + target.getMetadata().getName(),
+                      "test.ttstack.dev/touched=" + touches[0])
+                  .orFail();
+              return Duration.between(start, Instant.now()).compareTo(Duration.ofSeconds(60)) >= 0
+                  && reconciles(op, ns) - reconcilesBefore >= 10;
+            });
     double seconds = Duration.between(start, Instant.now()).toMillis() / 1000.0;
     double reconciled = reconciles(op, ns) - reconcilesBefore;
-    List<AuditLog.Entry> operatorRequests = cluster.auditLog().since(mark, ChartInstall.user(),
-        e -> ns.equals(e.namespace()));
-    List<AuditLog.Entry> writes = operatorRequests.stream().filter(AuditLog.Entry::isWrite).toList();
-    Map<String, Long> byKind = writes.stream().collect(Collectors.groupingBy(
-        e -> e.verb() + " " + e.rbacResource() + " " + e.name() + " -> " + e.code(), TreeMap::new, Collectors.counting()));
-    System.out.printf("%s: %.0f s, %.0f reconciles, %d operator requests, %d writes (%.1f per minute)%n  %s%n",
-        ns, seconds, reconciled, operatorRequests.size(), writes.size(), writes.size() * 60 / seconds,
-        byKind.entrySet().stream().map(e -> e.getValue() + " x " + e.getKey()).collect(Collectors.joining("\n  ")));
-    // What the operator said in the window (its Events on the TTStack), so that a failure names its cause.
-    List<io.fabric8.kubernetes.api.model.Event> said = cluster.admin().v1().events().inNamespace(ns).list().getItems()
-        .stream().filter(e -> "TTStack".equals(e.getInvolvedObject().getKind()) && e.getLastTimestamp() != null
-            && !Instant.parse(e.getLastTimestamp()).isBefore(start.minusSeconds(1))).toList();
-    said.forEach(e -> System.out.printf("  event %s %s %s: %s%n", e.getLastTimestamp(), e.getType(), e.getReason(),
-        e.getMessage()));
-    // The (simulated) kubelet writes a pod's status only when it changes; Redis reports its own state
-    // (gossip, failover), which the operator reports as these reasons: either is a change of the world.
-    List<String> worldChanges = Stream.concat(
-        cluster.auditLog().since(mark).stream()
-            .filter(e -> ns.equals(e.namespace()) && e.isWrite() && "pods/status".equals(e.rbacResource()) && e.code() < 300)
-            .map(e -> e.name() + "@" + e.timestamp()),
-        said.stream().filter(e -> WORLD_REASONS.contains(e.getReason()))
-            .map(e -> "reported " + e.getReason() + ": " + e.getMessage()))
-        .toList();
+    List<AuditLog.Entry> operatorRequests =
+        cluster.auditLog().since(mark, ChartInstall.user(), e -> ns.equals(e.namespace()));
+    List<AuditLog.Entry> writes =
+        operatorRequests.stream().filter(AuditLog.Entry::isWrite).toList();
+    Map<String, Long> byKind =
+        writes.stream()
+            .collect(
+                Collectors.groupingBy(
+                    e -> e.verb() + " " + e.rbacResource() + " " + e.name() + " -> " + e.code(),
+                    TreeMap::new,
+                    Collectors.counting()));
+    System.out.printf(
+        "%s: %.0f s, %.0f reconciles, %d operator requests, %d writes (%.1f per minute)%n  %s%n",
+        ns,
+        seconds,
+        reconciled,
+        operatorRequests.size(),
+        writes.size(),
+        writes.size() * 60 / seconds,
+        byKind.entrySet().stream()
+            .map(e -> e.getValue() + " x " + e.getKey())
+            .collect(Collectors.joining("\n  ")));
+    // What the operator said in the window (its Events on the TTStack), so that a failure names its
+    // cause.
+    List<io.fabric8.kubernetes.api.model.Event> said =
+        cluster.admin().v1().events().inNamespace(ns).list().getItems().stream()
+            .filter(
+                e ->
+                    "TTStack".equals(e.getInvolvedObject().getKind())
+                        && e.getLastTimestamp() != null
+                        && !Instant.parse(e.getLastTimestamp()).isBefore(start.minusSeconds(1)))
+            .toList();
+    said.forEach(
+        e ->
+            System.out.printf(
+                "  event %s %s %s: %s%n",
+                e.getLastTimestamp(), e.getType(), e.getReason(), e.getMessage()));
+    // The (simulated) kubelet writes a pod's status only when it changes; Redis reports its own
+    // state
+    // (gossip, failover), which the operator reports as these reasons: either is a change of the
+    // world.
+    List<String> worldChanges =
+        Stream.concat(
+                cluster.auditLog().since(mark).stream()
+                    .filter(
+                        e ->
+                            ns.equals(e.namespace())
+                                && e.isWrite()
+                                && "pods/status".equals(e.rbacResource())
+                                && e.code() < 300)
+                    .map(e -> e.name() + "@" + e.timestamp()),
+                said.stream()
+                    .filter(e -> WORLD_REASONS.contains(e.getReason()))
+                    .map(e -> "reported " + e.getReason() + ": " + e.getMessage()))
+            .toList();
     diffs.close();
-    // JOSDK's matcher logs (at DEBUG) what differed each time it decided to apply: the first of each
+    // JOSDK's matcher logs (at DEBUG) what differed each time it decided to apply: the first of
+    // each
     // object says why, which is what the next engineer needs when this test fails.
     diffs.firstPerObject().forEach(d -> System.out.println("SSA matcher: " + d));
     return new Window(byKind, reconciled, failures(op, ns) - failuresBefore, worldChanges);
   }
 
   private static final class MatcherDiffs implements AutoCloseable {
-    private final ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-        io.javaoperatorsdk.operator.processing.dependent.kubernetes.SSABasedGenericKubernetesResourceMatcher.class);
-    private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> appender =
-        new ch.qos.logback.core.read.ListAppender<>();
+    private final ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger)
+            org.slf4j.LoggerFactory.getLogger(
+                io.javaoperatorsdk.operator.processing.dependent.kubernetes
+                    .SSABasedGenericKubernetesResourceMatcher.class);
+    private final ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>
+        appender = new ch.qos.logback.core.read.ListAppender<>();
     private final ch.qos.logback.classic.Level level = logger.getLevel();
 
     MatcherDiffs() {
@@ -313,16 +446,29 @@ class ServerSideApplyKubeIT {
   }
 
   private static Map<String, String> credentials() {
-    return Map.of("POSTGRES_USER", "tt", "POSTGRES_PASSWORD", "pw-postgres-ssa", "POSTGRES_DB", "tt",
-        "REDIS_PASSWORD", "pw-redis-ssa", "GRAFANA_PASSWORD", "pw-grafana-ssa",
-        "SLACK_WEBHOOK_URL", "http://127.0.0.1:1/slack-ssa");
+    return Map.of(
+        "POSTGRES_USER",
+        "tt",
+        "POSTGRES_PASSWORD",
+        "pw-postgres-ssa",
+        "POSTGRES_DB",
+        "tt",
+        "REDIS_PASSWORD",
+        "pw-redis-ssa",
+        "GRAFANA_PASSWORD",
+        "pw-grafana-ssa",
+        "SLACK_WEBHOOK_URL",
+        "http://127.0.0.1:1/slack-ssa");
   }
 
   private static TTStack stack(String ns, String name) {
     return cluster.admin().resources(TTStack.class).inNamespace(ns).withName(name).get();
   }
 
-  /** Every object of the stack that carries its labels (the operator's, and the claims of its templates). */
+  /**
+   * Every object of the stack that carries its labels (the operator's, and the claims of its
+   * templates).
+   */
   private static List<HasMetadata> managed(String ns) {
     KubernetesClient k = cluster.admin();
     String label = StackLabels.MANAGED_BY;
@@ -333,10 +479,12 @@ class ServerSideApplyKubeIT {
     all.addAll(k.configMaps().inNamespace(ns).withLabel(label).list().getItems());
     all.addAll(k.secrets().inNamespace(ns).withLabel(label).list().getItems());
     all.addAll(k.persistentVolumeClaims().inNamespace(ns).withLabel(label).list().getItems());
-    all.addAll(k.network().v1().networkPolicies().inNamespace(ns).withLabel(label).list().getItems());
+    all.addAll(
+        k.network().v1().networkPolicies().inNamespace(ns).withLabel(label).list().getItems());
     all.addAll(k.network().v1().ingresses().inNamespace(ns).withLabel(label).list().getItems());
     all.addAll(k.batch().v1().cronjobs().inNamespace(ns).withLabel(label).list().getItems());
-    all.addAll(k.policy().v1().podDisruptionBudget().inNamespace(ns).withLabel(label).list().getItems());
+    all.addAll(
+        k.policy().v1().podDisruptionBudget().inNamespace(ns).withLabel(label).list().getItems());
     all.addAll(k.serviceAccounts().inNamespace(ns).withLabel(label).list().getItems());
     all.addAll(k.rbac().roles().inNamespace(ns).withLabel(label).list().getItems());
     all.addAll(k.rbac().roleBindings().inNamespace(ns).withLabel(label).list().getItems());
@@ -349,25 +497,56 @@ class ServerSideApplyKubeIT {
 
   private static boolean workloadsSettled(String ns) {
     KubernetesClient k = cluster.admin();
-    boolean sets = k.apps().statefulSets().inNamespace(ns).list().getItems().stream().allMatch(s -> s.getStatus() != null
-        && s.getMetadata().getGeneration().equals(s.getStatus().getObservedGeneration())
-        && java.util.Objects.equals(s.getSpec().getReplicas(), s.getStatus().getReadyReplicas())
-        && java.util.Objects.equals(s.getStatus().getCurrentRevision(), s.getStatus().getUpdateRevision()));
-    boolean deployments = k.apps().deployments().inNamespace(ns).list().getItems().stream().allMatch(d -> d.getStatus() != null
-        && d.getMetadata().getGeneration().equals(d.getStatus().getObservedGeneration())
-        && java.util.Objects.equals(d.getSpec().getReplicas(), d.getStatus().getReadyReplicas())
-        && java.util.Objects.equals(d.getSpec().getReplicas(), d.getStatus().getUpdatedReplicas())
-        && java.util.Objects.equals(d.getSpec().getReplicas(), d.getStatus().getReplicas()));
+    boolean sets =
+        k.apps().statefulSets().inNamespace(ns).list().getItems().stream()
+            .allMatch(
+                s ->
+                    s.getStatus() != null
+                        && s.getMetadata()
+                            .getGeneration()
+                            .equals(s.getStatus().getObservedGeneration())
+                        && java.util.Objects.equals(
+                            s.getSpec().getReplicas(), s.getStatus().getReadyReplicas())
+                        && java.util.Objects.equals(
+                            s.getStatus().getCurrentRevision(), s.getStatus().getUpdateRevision()));
+    boolean deployments =
+        k.apps().deployments().inNamespace(ns).list().getItems().stream()
+            .allMatch(
+                d ->
+                    d.getStatus() != null
+                        && d.getMetadata()
+                            .getGeneration()
+                            .equals(d.getStatus().getObservedGeneration())
+                        && java.util.Objects.equals(
+                            d.getSpec().getReplicas(), d.getStatus().getReadyReplicas())
+                        && java.util.Objects.equals(
+                            d.getSpec().getReplicas(), d.getStatus().getUpdatedReplicas())
+                        && java.util.Objects.equals(
+                            d.getSpec().getReplicas(), d.getStatus().getReplicas()));
     return sets && deployments;
   }
 
   private static double reconciles(OperatorUnderTest op, String ns) {
-    return op.operator().registry().find("reconciliations.started.total").tag("namespace", ns).counters().stream()
-        .mapToDouble(Counter::count).sum();
+    return op
+        .operator()
+        .registry()
+        .find("reconciliations.started.total")
+        .tag("namespace", ns)
+        .counters()
+        .stream()
+        .mapToDouble(Counter::count)
+        .sum();
   }
 
   private static double failures(OperatorUnderTest op, String ns) {
-    return op.operator().registry().find("reconciliations.failure.total").tag("namespace", ns).counters().stream()
-        .mapToDouble(Counter::count).sum();
+    return op
+        .operator()
+        .registry()
+        .find("reconciliations.failure.total")
+        .tag("namespace", ns)
+        .counters()
+        .stream()
+        .mapToDouble(Counter::count)
+        .sum();
   }
 }

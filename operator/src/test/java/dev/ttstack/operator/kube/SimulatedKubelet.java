@@ -9,8 +9,8 @@ import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatus;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -61,26 +61,29 @@ import java.util.regex.Pattern;
  * containers yet). It registers a Ready {@link #NODE} and k3s' {@code local-path} StorageClass,
  * plays local-path's provisioner for the claims the real kube-scheduler assigns to the node, and
  * reports the pods the scheduler binds there through the {@code status} subresource as a kubelet
- * does: phase, conditions, container states, restart counts, a pod IP. Everything else — scheduling,
- * volume binding, ReplicaSets, StatefulSets, Jobs, rollouts, garbage collection — is done by the
- * real scheduler and controllers.
+ * does: phase, conditions, container states, restart counts, a pod IP. Everything else —
+ * scheduling, volume binding, ReplicaSets, StatefulSets, Jobs, rollouts, garbage collection — is
+ * done by the real scheduler and controllers.
  *
  * <p>Pod IPs are loopback addresses ({@code 127.B.x.y}): the API server accepts them, and a process
  * can bind them, so the Redis containers run <b>for real</b>: their own start script (from the
  * ConfigMap the operator wrote), as {@code redis-server} processes bound to the pod's IP, with the
- * pod's environment (Secret and field references resolved), a data folder per PVC (kept while the PVC
- * exists, as a volume is) and their readiness probe script run every second. The operator then reaches
- * them exactly as in a cluster: by pod IP, no resolver seam. What DNS would do, the peers list, is
- * translated to pod IPs. Other containers are simulated: running and ready, unless a test says
- * otherwise ({@link #override}). Pods of Jobs succeed. A deleted pod is stopped, then removed
+ * pod's environment (Secret and field references resolved), a data folder per PVC (kept while the
+ * PVC exists, as a volume is) and their readiness probe script run every second. The operator then
+ * reaches them exactly as in a cluster: by pod IP, no resolver seam. What DNS would do, the peers
+ * list, is translated to pod IPs. Other containers are simulated: running and ready, unless a test
+ * says otherwise ({@link #override}). Pods of Jobs succeed. A deleted pod is stopped, then removed
  * (grace period 0), as the kubelet confirms a deletion.
  */
 public final class SimulatedKubelet implements AutoCloseable {
   public static final String NODE = "local-node-0";
+
   /** The node's address; pods get their own loopback addresses in 127.B.0.0/16. */
   public static final String NODE_IP = "127.0.0.1";
+
   /** The StorageClass k3s ships (local-path-provisioner), played here: see {@link #provision}. */
   public static final String STORAGE_CLASS = "local-path";
+
   static final String PROVISIONER = "rancher.io/local-path";
   private static final String SELECTED_NODE = "volume.kubernetes.io/selected-node";
   private static final String CLAIM = "pvc:";
@@ -119,22 +122,26 @@ public final class SimulatedKubelet implements AutoCloseable {
   private final SharedIndexInformer<Pod> pods;
   private final SharedIndexInformer<PersistentVolumeClaim> claims;
   private final SharedIndexInformer<PersistentVolume> volumes;
-  private final ScheduledExecutorService worker = Executors.newSingleThreadScheduledExecutor(r -> {
-    Thread t = new Thread(r, "simulated-kubelet");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ScheduledExecutorService worker =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "simulated-kubelet");
+            t.setDaemon(true);
+            return t;
+          });
   private final LinkedBlockingQueue<String> queue = new LinkedBlockingQueue<>();
   private final List<Rule> overrides = new CopyOnWriteArrayList<>();
   private final Map<String, String> ips = new ConcurrentHashMap<>();
   private final Map<String, Map<String, RealContainer>> real = new ConcurrentHashMap<>();
   private final Map<String, Instant> started = new ConcurrentHashMap<>();
   private final AtomicInteger nextIp = new AtomicInteger();
+
   /**
    * Pod IPs are 127.B.x.y with B from this JVM's pid: two test runs on one machine (two checkouts)
    * then never hand out the same address, so their Redis processes never collide on a port.
    */
   private final int ipBlock = 10 + (int) (ProcessHandle.current().pid() % 240);
+
   private volatile Predicate<Container> runsForReal = c -> "redis".equals(c.getName());
 
   private SimulatedKubelet(KubernetesClient client, Path dir) {
@@ -142,59 +149,79 @@ public final class SimulatedKubelet implements AutoCloseable {
     this.dir = dir;
     registerNode();
     registerStorageClass();
-    this.pods = client.pods().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(Pod pod) {
-        queue.add(key(pod));
-      }
+    this.pods =
+        client
+            .pods()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(Pod pod) {
+                    queue.add(key(pod));
+                  }
 
-      @Override
-      public void onUpdate(Pod before, Pod pod) {
-        queue.add(key(pod));
-      }
+                  @Override
+                  public void onUpdate(Pod before, Pod pod) {
+                    queue.add(key(pod));
+                  }
 
-      @Override
-      public void onDelete(Pod pod, boolean unknownFinalState) {
-        queue.add(key(pod));
-      }
-    }, 0);
-    this.claims = client.persistentVolumeClaims().inAnyNamespace().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(PersistentVolumeClaim claim) {
-        queue.add(CLAIM + key(claim));
-      }
+                  @Override
+                  public void onDelete(Pod pod, boolean unknownFinalState) {
+                    queue.add(key(pod));
+                  }
+                },
+                0);
+    this.claims =
+        client
+            .persistentVolumeClaims()
+            .inAnyNamespace()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(PersistentVolumeClaim claim) {
+                    queue.add(CLAIM + key(claim));
+                  }
 
-      @Override
-      public void onUpdate(PersistentVolumeClaim before, PersistentVolumeClaim claim) {
-        queue.add(CLAIM + key(claim));
-      }
+                  @Override
+                  public void onUpdate(PersistentVolumeClaim before, PersistentVolumeClaim claim) {
+                    queue.add(CLAIM + key(claim));
+                  }
 
-      @Override
-      public void onDelete(PersistentVolumeClaim claim, boolean unknownFinalState) {
-      }
-    }, 0);
-    this.volumes = client.persistentVolumes().inform(new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(PersistentVolume volume) {
-        queue.add(VOLUME + volume.getMetadata().getName());
-      }
+                  @Override
+                  public void onDelete(PersistentVolumeClaim claim, boolean unknownFinalState) {}
+                },
+                0);
+    this.volumes =
+        client
+            .persistentVolumes()
+            .inform(
+                new ResourceEventHandler<>() {
+                  @Override
+                  public void onAdd(PersistentVolume volume) {
+                    queue.add(VOLUME + volume.getMetadata().getName());
+                  }
 
-      @Override
-      public void onUpdate(PersistentVolume before, PersistentVolume volume) {
-        queue.add(VOLUME + volume.getMetadata().getName());
-      }
+                  @Override
+                  public void onUpdate(PersistentVolume before, PersistentVolume volume) {
+                    queue.add(VOLUME + volume.getMetadata().getName());
+                  }
 
-      @Override
-      public void onDelete(PersistentVolume volume, boolean unknownFinalState) {
-      }
-    }, 0);
+                  @Override
+                  public void onDelete(PersistentVolume volume, boolean unknownFinalState) {}
+                },
+                0);
     worker.scheduleWithFixedDelay(this::drain, 0, 50, TimeUnit.MILLISECONDS);
     // A JVM that ends without close() (a test run interrupted) still stops its containers.
-    Runtime.getRuntime().addShutdownHook(new Thread(
-        () -> real.values().forEach(containers -> containers.values().forEach(SimulatedKubelet::stop)),
-        "simulated-kubelet-stop"));
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () ->
+                    real.values()
+                        .forEach(containers -> containers.values().forEach(SimulatedKubelet::stop)),
+                "simulated-kubelet-stop"));
     // Resync: probes, restarts and overrides changed by tests take effect within a second.
-    worker.scheduleWithFixedDelay(() -> pods.getStore().list().forEach(p -> queue.add(key(p))), 1, 1, TimeUnit.SECONDS);
+    worker.scheduleWithFixedDelay(
+        () -> pods.getStore().list().forEach(p -> queue.add(key(p))), 1, 1, TimeUnit.SECONDS);
   }
 
   static SimulatedKubelet start(KubernetesClient admin, Path dir) {
@@ -228,8 +255,13 @@ public final class SimulatedKubelet implements AutoCloseable {
 
   /** Folder of a pod's real containers: their logs ({@code NAME.log}) and mounted files. */
   public Path podDir(Pod pod) {
-    return dir.resolve("pods").resolve(pod.getMetadata().getNamespace() + "_" + pod.getMetadata().getName() + "_"
-        + pod.getMetadata().getUid());
+    return dir.resolve("pods")
+        .resolve(
+            pod.getMetadata().getNamespace()
+                + "_"
+                + pod.getMetadata().getName()
+                + "_"
+                + pod.getMetadata().getUid());
   }
 
   @Override
@@ -252,33 +284,80 @@ public final class SimulatedKubelet implements AutoCloseable {
   private void registerNode() {
     // Room for every stack a test JVM runs at once (nothing really runs but Redis): the scheduler
     // must never be the reason a pod stays Pending here.
-    Map<String, Quantity> capacity = Map.of("cpu", new Quantity("64"), "memory", new Quantity("256Gi"),
-        "pods", new Quantity("250"), "ephemeral-storage", new Quantity("200Gi"));
-    Node node = new NodeBuilder().withNewMetadata().withName(NODE)
-        .withLabels(Map.of("kubernetes.io/hostname", NODE, "kubernetes.io/os", "linux", "kubernetes.io/arch", "amd64"))
-        .endMetadata().build();
+    Map<String, Quantity> capacity =
+        Map.of(
+            "cpu",
+            new Quantity("64"),
+            "memory",
+            new Quantity("256Gi"),
+            "pods",
+            new Quantity("250"),
+            "ephemeral-storage",
+            new Quantity("200Gi"));
+    Node node =
+        new NodeBuilder()
+            .withNewMetadata()
+            .withName(NODE)
+            .withLabels(
+                Map.of(
+                    "kubernetes.io/hostname",
+                    NODE,
+                    "kubernetes.io/os",
+                    "linux",
+                    "kubernetes.io/arch",
+                    "amd64"))
+            .endMetadata()
+            .build();
     if (client.nodes().withName(NODE).get() == null) {
       client.nodes().resource(node).create();
     }
-    // A new Node gets node.kubernetes.io/not-ready:NoSchedule from the TaintNodesByCondition admission
-    // plugin; the node-lifecycle controller (not run here: no kubelet heartbeats) would lift it once
+    // A new Node gets node.kubernetes.io/not-ready:NoSchedule from the TaintNodesByCondition
+    // admission
+    // plugin; the node-lifecycle controller (not run here: no kubelet heartbeats) would lift it
+    // once
     // the node reports Ready. This Node is Ready from the start, so the taint goes at once.
-    // A merge patch carries no resourceVersion: the controller manager's own writes to a new Node (seen:
+    // A merge patch carries no resourceVersion: the controller manager's own writes to a new Node
+    // (seen:
     // a 409 from edit(), which sends the resourceVersion it read) cannot make it conflict.
-    client.nodes().withName(NODE).patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"taints\":null}}");
+    client
+        .nodes()
+        .withName(NODE)
+        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"taints\":null}}");
     String now = Instant.now().toString();
-    NodeStatus status = new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
-        .withCapacity(capacity).withAllocatable(capacity)
-        .withConditions(new NodeConditionBuilder().withType("Ready").withStatus("True").withReason("KubeletReady")
-            .withMessage("simulated kubelet (k3s/local-node part 1)").withLastHeartbeatTime(now)
-            .withLastTransitionTime(now).build())
-        .addNewAddress().withType("InternalIP").withAddress(NODE_IP).endAddress()
-        .addNewAddress().withType("Hostname").withAddress(NODE).endAddress()
-        .withNewNodeInfo().withKubeletVersion("v1.36.4").withKubeProxyVersion("v1.36.4")
-        .withOperatingSystem("linux").withArchitecture("amd64").withContainerRuntimeVersion("simulated://1")
-        .withOsImage("simulated").withKernelVersion("simulated").withMachineID("local-node").withSystemUUID("local-node")
-        .withBootID("local-node").endNodeInfo()
-        .build();
+    NodeStatus status =
+        new io.fabric8.kubernetes.api.model.NodeStatusBuilder()
+            .withCapacity(capacity)
+            .withAllocatable(capacity)
+            .withConditions(
+                new NodeConditionBuilder()
+                    .withType("Ready")
+                    .withStatus("True")
+                    .withReason("KubeletReady")
+                    .withMessage("simulated kubelet (k3s/local-node part 1)")
+                    .withLastHeartbeatTime(now)
+                    .withLastTransitionTime(now)
+                    .build())
+            .addNewAddress()
+            .withType("InternalIP")
+            .withAddress(NODE_IP)
+            .endAddress()
+            .addNewAddress()
+            .withType("Hostname")
+            .withAddress(NODE)
+            .endAddress()
+            .withNewNodeInfo()
+            .withKubeletVersion("v1.36.4")
+            .withKubeProxyVersion("v1.36.4")
+            .withOperatingSystem("linux")
+            .withArchitecture("amd64")
+            .withContainerRuntimeVersion("simulated://1")
+            .withOsImage("simulated")
+            .withKernelVersion("simulated")
+            .withMachineID("local-node")
+            .withSystemUUID("local-node")
+            .withBootID("local-node")
+            .endNodeInfo()
+            .build();
     // updateStatus sends the resourceVersion read just before: on a conflict, read again and retry.
     for (int attempt = 1; ; attempt++) {
       Node live = client.nodes().withName(NODE).get();
@@ -294,7 +373,8 @@ public final class SimulatedKubelet implements AutoCloseable {
     }
   }
 
-  // ---- volumes: local-path, as k3s ships it -------------------------------------------------------
+  // ---- volumes: local-path, as k3s ships it
+  // -------------------------------------------------------
 
   /**
    * k3s' default StorageClass: local-path, WaitForFirstConsumer, no volume expansion. The real
@@ -303,17 +383,28 @@ public final class SimulatedKubelet implements AutoCloseable {
    */
   private void registerStorageClass() {
     if (client.storage().v1().storageClasses().withName(STORAGE_CLASS).get() == null) {
-      client.storage().v1().storageClasses().resource(new io.fabric8.kubernetes.api.model.storage.StorageClassBuilder()
-          .withNewMetadata().withName(STORAGE_CLASS)
-          .addToAnnotations("storageclass.kubernetes.io/is-default-class", "true").endMetadata()
-          .withProvisioner(PROVISIONER).withReclaimPolicy("Delete").withVolumeBindingMode("WaitForFirstConsumer")
-          .build()).create();
+      client
+          .storage()
+          .v1()
+          .storageClasses()
+          .resource(
+              new io.fabric8.kubernetes.api.model.storage.StorageClassBuilder()
+                  .withNewMetadata()
+                  .withName(STORAGE_CLASS)
+                  .addToAnnotations("storageclass.kubernetes.io/is-default-class", "true")
+                  .endMetadata()
+                  .withProvisioner(PROVISIONER)
+                  .withReclaimPolicy("Delete")
+                  .withVolumeBindingMode("WaitForFirstConsumer")
+                  .build())
+          .create();
     }
   }
 
   private void provision(String key) {
     PersistentVolumeClaim claim = claims.getStore().getByKey(key);
-    if (claim == null || claim.getMetadata().getDeletionTimestamp() != null
+    if (claim == null
+        || claim.getMetadata().getDeletionTimestamp() != null
         || claim.getSpec().getVolumeName() != null && !claim.getSpec().getVolumeName().isEmpty()
         || !STORAGE_CLASS.equals(claim.getSpec().getStorageClassName())
         || !NODE.equals(claim.getMetadata().getAnnotations().get(SELECTED_NODE))) {
@@ -323,31 +414,64 @@ public final class SimulatedKubelet implements AutoCloseable {
     if (volumes.getStore().getByKey(name) != null) {
       return;
     }
-    Path local = dir.resolve("volumes").resolve(claim.getMetadata().getNamespace() + "_" + claim.getMetadata().getName()
-        + "_" + claim.getMetadata().getUid());
+    Path local =
+        dir.resolve("volumes")
+            .resolve(
+                claim.getMetadata().getNamespace()
+                    + "_"
+                    + claim.getMetadata().getName()
+                    + "_"
+                    + claim.getMetadata().getUid());
     mkdirs(local);
-    client.persistentVolumes().resource(new io.fabric8.kubernetes.api.model.PersistentVolumeBuilder()
-        .withNewMetadata().withName(name).addToAnnotations("pv.kubernetes.io/provisioned-by", PROVISIONER).endMetadata()
-        .withNewSpec()
-        .withCapacity(Map.of("storage", claim.getSpec().getResources().getRequests().get("storage")))
-        .withAccessModes(claim.getSpec().getAccessModes())
-        .withPersistentVolumeReclaimPolicy("Delete")
-        .withStorageClassName(STORAGE_CLASS)
-        .withNewClaimRef().withApiVersion("v1").withKind("PersistentVolumeClaim")
-        .withNamespace(claim.getMetadata().getNamespace()).withName(claim.getMetadata().getName())
-        .withUid(claim.getMetadata().getUid()).endClaimRef()
-        .withNewHostPath().withPath(local.toString()).withType("DirectoryOrCreate").endHostPath()
-        .withNewNodeAffinity().withNewRequired().addNewNodeSelectorTerm().addNewMatchExpression()
-        .withKey("kubernetes.io/hostname").withOperator("In").withValues(NODE).endMatchExpression()
-        .endNodeSelectorTerm().endRequired().endNodeAffinity()
-        .endSpec().build()).create();
+    client
+        .persistentVolumes()
+        .resource(
+            new io.fabric8.kubernetes.api.model.PersistentVolumeBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .addToAnnotations("pv.kubernetes.io/provisioned-by", PROVISIONER)
+                .endMetadata()
+                .withNewSpec()
+                .withCapacity(
+                    Map.of("storage", claim.getSpec().getResources().getRequests().get("storage")))
+                .withAccessModes(claim.getSpec().getAccessModes())
+                .withPersistentVolumeReclaimPolicy("Delete")
+                .withStorageClassName(STORAGE_CLASS)
+                .withNewClaimRef()
+                .withApiVersion("v1")
+                .withKind("PersistentVolumeClaim")
+                .withNamespace(claim.getMetadata().getNamespace())
+                .withName(claim.getMetadata().getName())
+                .withUid(claim.getMetadata().getUid())
+                .endClaimRef()
+                .withNewHostPath()
+                .withPath(local.toString())
+                .withType("DirectoryOrCreate")
+                .endHostPath()
+                .withNewNodeAffinity()
+                .withNewRequired()
+                .addNewNodeSelectorTerm()
+                .addNewMatchExpression()
+                .withKey("kubernetes.io/hostname")
+                .withOperator("In")
+                .withValues(NODE)
+                .endMatchExpression()
+                .endNodeSelectorTerm()
+                .endRequired()
+                .endNodeAffinity()
+                .endSpec()
+                .build())
+        .create();
   }
 
   /** A released volume of ours (its claim deleted) goes, with its data: reclaim policy Delete. */
   private void reclaim(String name) {
     PersistentVolume volume = volumes.getStore().getByKey(name);
-    if (volume == null || volume.getStatus() == null || !"Released".equals(volume.getStatus().getPhase())
-        || !PROVISIONER.equals(volume.getMetadata().getAnnotations().get("pv.kubernetes.io/provisioned-by"))
+    if (volume == null
+        || volume.getStatus() == null
+        || !"Released".equals(volume.getStatus().getPhase())
+        || !PROVISIONER.equals(
+            volume.getMetadata().getAnnotations().get("pv.kubernetes.io/provisioned-by"))
         || !"Delete".equals(volume.getSpec().getPersistentVolumeReclaimPolicy())) {
       return;
     }
@@ -357,9 +481,16 @@ public final class SimulatedKubelet implements AutoCloseable {
   private boolean volumesBound(Pod pod) {
     for (Volume v : pod.getSpec().getVolumes()) {
       if (v.getPersistentVolumeClaim() != null) {
-        PersistentVolumeClaim claim = claims.getStore().getByKey(pod.getMetadata().getNamespace() + "/"
-            + v.getPersistentVolumeClaim().getClaimName());
-        if (claim == null || claim.getStatus() == null || !"Bound".equals(claim.getStatus().getPhase())) {
+        PersistentVolumeClaim claim =
+            claims
+                .getStore()
+                .getByKey(
+                    pod.getMetadata().getNamespace()
+                        + "/"
+                        + v.getPersistentVolumeClaim().getClaimName());
+        if (claim == null
+            || claim.getStatus() == null
+            || !"Bound".equals(claim.getStatus().getPhase())) {
           return false;
         }
       }
@@ -367,7 +498,8 @@ public final class SimulatedKubelet implements AutoCloseable {
     return true;
   }
 
-  // ---- pods ---------------------------------------------------------------------------------------
+  // ---- pods
+  // ---------------------------------------------------------------------------------------
 
   private static String key(io.fabric8.kubernetes.api.model.HasMetadata pod) {
     return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
@@ -417,8 +549,12 @@ public final class SimulatedKubelet implements AutoCloseable {
         containers.values().forEach(SimulatedKubelet::stop);
       }
       // The kubelet confirms the deletion once the containers are stopped.
-      client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
-          .withGracePeriod(0).delete();
+      client
+          .pods()
+          .inNamespace(pod.getMetadata().getNamespace())
+          .withName(pod.getMetadata().getName())
+          .withGracePeriod(0)
+          .delete();
       return;
     }
     if (pod.getSpec().getNodeName() == null || pod.getSpec().getNodeName().isEmpty()) {
@@ -447,16 +583,20 @@ public final class SimulatedKubelet implements AutoCloseable {
         return o.behaviour();
       }
     }
-    boolean job = pod.getMetadata().getOwnerReferences().stream().anyMatch(r -> "Job".equals(r.getKind()));
+    boolean job =
+        pod.getMetadata().getOwnerReferences().stream().anyMatch(r -> "Job".equals(r.getKind()));
     return job ? Behaviour.SUCCEED : Behaviour.READY;
   }
 
   private PodStatus status(Pod pod) {
     String uid = pod.getMetadata().getUid();
-    String ip = ips.computeIfAbsent(uid, u -> {
-      int n = nextIp.getAndIncrement();
-      return "127." + ipBlock + "." + (n / 250) + "." + (n % 250 + 1);
-    });
+    String ip =
+        ips.computeIfAbsent(
+            uid,
+            u -> {
+              int n = nextIp.getAndIncrement();
+              return "127." + ipBlock + "." + (n / 250) + "." + (n % 250 + 1);
+            });
     Instant start = started.computeIfAbsent(uid, u -> Instant.now());
     Behaviour behaviour = behaviour(pod);
     List<ContainerStatus> statuses = new ArrayList<>();
@@ -476,26 +616,45 @@ public final class SimulatedKubelet implements AutoCloseable {
       allDone &= done;
       anyFailed |= done && status.getState().getTerminated().getExitCode() != 0;
     }
-    List<ContainerStatus> initStatuses = pod.getSpec().getInitContainers().stream()
-        .map(c -> new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage())
-            .withImageID("simulated://" + c.getImage()).withContainerID("simulated://" + uid + "/" + c.getName())
-            .withReady(true).withRestartCount(0)
-            .withState(new ContainerStateBuilder().withNewTerminated().withExitCode(0).withReason("Completed")
-                .withStartedAt(start.toString()).withFinishedAt(start.toString()).endTerminated().build())
-            .build())
-        .toList();
+    List<ContainerStatus> initStatuses =
+        pod.getSpec().getInitContainers().stream()
+            .map(
+                c ->
+                    new ContainerStatusBuilder()
+                        .withName(c.getName())
+                        .withImage(c.getImage())
+                        .withImageID("simulated://" + c.getImage())
+                        .withContainerID("simulated://" + uid + "/" + c.getName())
+                        .withReady(true)
+                        .withRestartCount(0)
+                        .withState(
+                            new ContainerStateBuilder()
+                                .withNewTerminated()
+                                .withExitCode(0)
+                                .withReason("Completed")
+                                .withStartedAt(start.toString())
+                                .withFinishedAt(start.toString())
+                                .endTerminated()
+                                .build())
+                        .build())
+            .toList();
     String phase = allDone ? (anyFailed ? "Failed" : "Succeeded") : "Running";
     boolean ready = allReady && !allDone;
     PodStatus current = pod.getStatus();
-    List<PodCondition> conditions = List.of(
-        condition(current, "PodScheduled", true),
-        condition(current, "Initialized", true),
-        condition(current, "ContainersReady", ready),
-        condition(current, "Ready", ready));
+    List<PodCondition> conditions =
+        List.of(
+            condition(current, "PodScheduled", true),
+            condition(current, "Initialized", true),
+            condition(current, "ContainersReady", ready),
+            condition(current, "Ready", ready));
     return new PodStatusBuilder()
         .withPhase(phase)
-        .withHostIP(NODE_IP).addNewHostIP().withIp(NODE_IP).endHostIP()
-        .withPodIP(ip).withPodIPs(new PodIP(ip))
+        .withHostIP(NODE_IP)
+        .addNewHostIP()
+        .withIp(NODE_IP)
+        .endHostIP()
+        .withPodIP(ip)
+        .withPodIPs(new PodIP(ip))
         .withStartTime(start.toString())
         .withQosClass(current == null ? null : current.getQosClass())
         .withConditions(conditions)
@@ -510,46 +669,89 @@ public final class SimulatedKubelet implements AutoCloseable {
     String since = Instant.now().toString();
     if (current != null) {
       for (PodCondition c : current.getConditions()) {
-        if (type.equals(c.getType()) && status.equals(c.getStatus()) && c.getLastTransitionTime() != null) {
+        if (type.equals(c.getType())
+            && status.equals(c.getStatus())
+            && c.getLastTransitionTime() != null) {
           since = c.getLastTransitionTime();
         }
       }
     }
-    return new PodConditionBuilder().withType(type).withStatus(status).withLastTransitionTime(since).build();
+    return new PodConditionBuilder()
+        .withType(type)
+        .withStatus(status)
+        .withLastTransitionTime(since)
+        .build();
   }
 
-  private static ContainerStatus simulatedContainer(Pod pod, Container c, Behaviour behaviour, Instant start) {
-    ContainerStatusBuilder b = new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage())
-        .withImageID("simulated://" + c.getImage())
-        .withContainerID("simulated://" + pod.getMetadata().getUid() + "/" + c.getName());
+  private static ContainerStatus simulatedContainer(
+      Pod pod, Container c, Behaviour behaviour, Instant start) {
+    ContainerStatusBuilder b =
+        new ContainerStatusBuilder()
+            .withName(c.getName())
+            .withImage(c.getImage())
+            .withImageID("simulated://" + c.getImage())
+            .withContainerID("simulated://" + pod.getMetadata().getUid() + "/" + c.getName());
     return switch (behaviour) {
-      case READY, NOT_READY -> b.withReady(behaviour == Behaviour.READY).withStarted(true).withRestartCount(0)
-          .withState(new ContainerStateBuilder().withNewRunning().withStartedAt(start.toString()).endRunning().build())
-          .build();
+      case READY, NOT_READY ->
+          b.withReady(behaviour == Behaviour.READY)
+              .withStarted(true)
+              .withRestartCount(0)
+              .withState(
+                  new ContainerStateBuilder()
+                      .withNewRunning()
+                      .withStartedAt(start.toString())
+                      .endRunning()
+                      .build())
+              .build();
       case CRASH_LOOP -> {
         // A restart every ~10 s of the pod's life, as back-off would space them.
         int restarts = 1 + (int) ((Instant.now().getEpochSecond() - start.getEpochSecond()) / 10);
-        yield b.withReady(false).withStarted(false).withRestartCount(restarts)
-            .withState(new ContainerStateBuilder().withNewWaiting().withReason("CrashLoopBackOff")
-                .withMessage("back-off restarting failed container " + c.getName()).endWaiting().build())
-            .withLastState(new ContainerStateBuilder().withNewTerminated().withExitCode(1).withReason("Error")
-                .withStartedAt(start.toString()).withFinishedAt(start.toString()).endTerminated().build())
+        yield b.withReady(false)
+            .withStarted(false)
+            .withRestartCount(restarts)
+            .withState(
+                new ContainerStateBuilder()
+                    .withNewWaiting()
+                    .withReason("CrashLoopBackOff")
+                    .withMessage("back-off restarting failed container " + c.getName())
+                    .endWaiting()
+                    .build())
+            .withLastState(
+                new ContainerStateBuilder()
+                    .withNewTerminated()
+                    .withExitCode(1)
+                    .withReason("Error")
+                    .withStartedAt(start.toString())
+                    .withFinishedAt(start.toString())
+                    .endTerminated()
+                    .build())
             .build();
       }
-      case SUCCEED, FAIL -> b.withReady(false).withStarted(false).withRestartCount(0)
-          .withState(new ContainerStateBuilder().withNewTerminated().withExitCode(behaviour == Behaviour.SUCCEED ? 0 : 1)
-              .withReason(behaviour == Behaviour.SUCCEED ? "Completed" : "Error")
-              .withStartedAt(start.toString()).withFinishedAt(Instant.now().toString()).endTerminated().build())
-          .build();
+      case SUCCEED, FAIL ->
+          b.withReady(false)
+              .withStarted(false)
+              .withRestartCount(0)
+              .withState(
+                  new ContainerStateBuilder()
+                      .withNewTerminated()
+                      .withExitCode(behaviour == Behaviour.SUCCEED ? 0 : 1)
+                      .withReason(behaviour == Behaviour.SUCCEED ? "Completed" : "Error")
+                      .withStartedAt(start.toString())
+                      .withFinishedAt(Instant.now().toString())
+                      .endTerminated()
+                      .build())
+              .build();
     };
   }
 
-  // ---- real containers ----------------------------------------------------------------------------
+  // ---- real containers
+  // ----------------------------------------------------------------------------
 
   private ContainerStatus realContainer(Pod pod, Container c, String ip) {
     String uid = pod.getMetadata().getUid();
-    RealContainer rc = real.computeIfAbsent(uid, u -> new ConcurrentHashMap<>())
-        .computeIfAbsent(c.getName(), n -> new RealContainer());
+    RealContainer rc =
+        real.computeIfAbsent(uid, u -> new ConcurrentHashMap<>())
+            .computeIfAbsent(c.getName(), n -> new RealContainer());
     if (rc.process != null && !rc.process.isAlive()) {
       rc.lastExit = rc.process.exitValue();
       rc.process = null;
@@ -574,8 +776,10 @@ public final class SimulatedKubelet implements AutoCloseable {
       Instant now = Instant.now();
       if (!rc.process.isAlive()) {
         rc.ready = false;
-      } else if (rc.lastProbe == null || !now.isBefore(rc.lastProbe.plusSeconds(rc.ready ? period : 1))) {
-        // Until it is first ready, probed every second (the period would only delay the start here).
+      } else if (rc.lastProbe == null
+          || !now.isBefore(rc.lastProbe.plusSeconds(rc.ready ? period : 1))) {
+        // Until it is first ready, probed every second (the period would only delay the start
+        // here).
         rc.lastProbe = now;
         if (probe(translate(readiness.getExec().getCommand(), List.of(), mounts), env, timeout)) {
           rc.failures = 0;
@@ -588,43 +792,82 @@ public final class SimulatedKubelet implements AutoCloseable {
       rc.ready = rc.process.isAlive();
     }
     ContainerStateBuilder state = new ContainerStateBuilder();
-    ContainerState s = state.withNewRunning().withStartedAt(rc.startedAt.toString()).endRunning().build();
-    ContainerStatusBuilder b = new ContainerStatusBuilder().withName(c.getName()).withImage(c.getImage())
-        .withImageID("simulated://" + c.getImage()).withContainerID("process://" + rc.process.pid())
-        .withReady(rc.ready).withStarted(true).withRestartCount(rc.restarts).withState(s);
+    ContainerState s =
+        state.withNewRunning().withStartedAt(rc.startedAt.toString()).endRunning().build();
+    ContainerStatusBuilder b =
+        new ContainerStatusBuilder()
+            .withName(c.getName())
+            .withImage(c.getImage())
+            .withImageID("simulated://" + c.getImage())
+            .withContainerID("process://" + rc.process.pid())
+            .withReady(rc.ready)
+            .withStarted(true)
+            .withRestartCount(rc.restarts)
+            .withState(s);
     if (rc.lastExit != null) {
-      b.withLastState(new ContainerStateBuilder().withNewTerminated().withExitCode(rc.lastExit).withReason("Error")
-          .endTerminated().build());
+      b.withLastState(
+          new ContainerStateBuilder()
+              .withNewTerminated()
+              .withExitCode(rc.lastExit)
+              .withReason("Error")
+              .endTerminated()
+              .build());
     }
     return b.build();
   }
 
   /**
-   * The pod's volumes as local folders: ConfigMaps written out (refreshed every sync, as the kubelet
-   * refreshes them), emptyDirs per pod, PVCs per claim UID (a deleted and re-created PVC is empty).
+   * The pod's volumes as local folders: ConfigMaps written out (refreshed every sync, as the
+   * kubelet refreshes them), emptyDirs per pod, PVCs per claim UID (a deleted and re-created PVC is
+   * empty).
    */
   private Map<String, Path> mounts(Pod pod, Container c) {
     Path podDir = podDir(pod);
     Map<String, Path> mounts = new LinkedHashMap<>();
     for (VolumeMount m : c.getVolumeMounts()) {
-      Volume v = pod.getSpec().getVolumes().stream().filter(x -> x.getName().equals(m.getName())).findFirst()
-          .orElseThrow(() -> new IllegalStateException("pod " + key(pod) + " mounts unknown volume " + m.getName()));
+      Volume v =
+          pod.getSpec().getVolumes().stream()
+              .filter(x -> x.getName().equals(m.getName()))
+              .findFirst()
+              .orElseThrow(
+                  () ->
+                      new IllegalStateException(
+                          "pod " + key(pod) + " mounts unknown volume " + m.getName()));
       Path local;
       if (v.getConfigMap() != null) {
         local = podDir.resolve("volumes").resolve(v.getName());
-        ConfigMap cm = client.configMaps().inNamespace(pod.getMetadata().getNamespace())
-            .withName(v.getConfigMap().getName()).get();
+        ConfigMap cm =
+            client
+                .configMaps()
+                .inNamespace(pod.getMetadata().getNamespace())
+                .withName(v.getConfigMap().getName())
+                .get();
         write(local, cm == null ? Map.of() : cm.getData());
       } else if (v.getEmptyDir() != null) {
         local = podDir.resolve("volumes").resolve(v.getName());
       } else if (v.getPersistentVolumeClaim() != null) {
-        PersistentVolumeClaim pvc = client.persistentVolumeClaims().inNamespace(pod.getMetadata().getNamespace())
-            .withName(v.getPersistentVolumeClaim().getClaimName()).get();
+        PersistentVolumeClaim pvc =
+            client
+                .persistentVolumeClaims()
+                .inNamespace(pod.getMetadata().getNamespace())
+                .withName(v.getPersistentVolumeClaim().getClaimName())
+                .get();
         if (pvc == null) {
-          throw new IllegalStateException("pod " + key(pod) + ": PVC " + v.getPersistentVolumeClaim().getClaimName() + " missing");
+          throw new IllegalStateException(
+              "pod "
+                  + key(pod)
+                  + ": PVC "
+                  + v.getPersistentVolumeClaim().getClaimName()
+                  + " missing");
         }
-        local = dir.resolve("volumes").resolve(pvc.getMetadata().getNamespace() + "_" + pvc.getMetadata().getName()
-            + "_" + pvc.getMetadata().getUid());
+        local =
+            dir.resolve("volumes")
+                .resolve(
+                    pvc.getMetadata().getNamespace()
+                        + "_"
+                        + pvc.getMetadata().getName()
+                        + "_"
+                        + pvc.getMetadata().getUid());
       } else {
         local = podDir.resolve("volumes").resolve(v.getName());
       }
@@ -634,7 +877,8 @@ public final class SimulatedKubelet implements AutoCloseable {
     return mounts;
   }
 
-  private Map<String, String> environment(Pod pod, Container c, String ip, Map<String, Path> mounts) {
+  private Map<String, String> environment(
+      Pod pod, Container c, String ip, Map<String, Path> mounts) {
     Map<String, String> env = new LinkedHashMap<>();
     env.put("PATH", System.getenv("PATH"));
     env.put("HOSTNAME", pod.getMetadata().getName());
@@ -643,19 +887,34 @@ public final class SimulatedKubelet implements AutoCloseable {
       if (e.getValueFrom() == null) {
         value = expand(e.getValue() == null ? "" : e.getValue(), env);
       } else if (e.getValueFrom().getFieldRef() != null) {
-        value = switch (e.getValueFrom().getFieldRef().getFieldPath()) {
-          case "metadata.name" -> pod.getMetadata().getName();
-          case "metadata.namespace" -> pod.getMetadata().getNamespace();
-          case "status.podIP" -> ip;
-          case "spec.nodeName" -> NODE;
-          default -> throw new IllegalStateException("unsupported fieldRef " + e.getValueFrom().getFieldRef().getFieldPath());
-        };
+        value =
+            switch (e.getValueFrom().getFieldRef().getFieldPath()) {
+              case "metadata.name" -> pod.getMetadata().getName();
+              case "metadata.namespace" -> pod.getMetadata().getNamespace();
+              case "status.podIP" -> ip;
+              case "spec.nodeName" -> NODE;
+              default ->
+                  throw new IllegalStateException(
+                      "unsupported fieldRef " + e.getValueFrom().getFieldRef().getFieldPath());
+            };
       } else if (e.getValueFrom().getSecretKeyRef() != null) {
-        Secret secret = client.secrets().inNamespace(pod.getMetadata().getNamespace())
-            .withName(e.getValueFrom().getSecretKeyRef().getName()).get();
-        String raw = secret == null || secret.getData() == null ? null : secret.getData().get(e.getValueFrom().getSecretKeyRef().getKey());
+        Secret secret =
+            client
+                .secrets()
+                .inNamespace(pod.getMetadata().getNamespace())
+                .withName(e.getValueFrom().getSecretKeyRef().getName())
+                .get();
+        String raw =
+            secret == null || secret.getData() == null
+                ? null
+                : secret.getData().get(e.getValueFrom().getSecretKeyRef().getKey());
         if (raw == null) {
-          throw new IllegalStateException("pod " + key(pod) + ": secret key " + e.getName() + " missing (the kubelet would not start it)");
+          throw new IllegalStateException(
+              "pod "
+                  + key(pod)
+                  + ": secret key "
+                  + e.getName()
+                  + " missing (the kubelet would not start it)");
         }
         value = new String(Base64.getDecoder().decode(raw), StandardCharsets.UTF_8);
       } else {
@@ -671,7 +930,12 @@ public final class SimulatedKubelet implements AutoCloseable {
     String base = translate(env.get("REDIS_BASE_CONF"), mounts);
     if (base != null) {
       Path withSource = podDir(pod).resolve("redis-base.conf");
-      write(withSource, read(Path.of(base)) + "\n# simulated kubelet: traffic from the pod's own address\nbind-source-addr " + ip + "\n");
+      write(
+          withSource,
+          read(Path.of(base))
+              + "\n# simulated kubelet: traffic from the pod's own address\nbind-source-addr "
+              + ip
+              + "\n");
       env.put("REDIS_BASE_CONF", withSource.toString());
     }
     if (env.containsKey("REDIS_PEERS")) {
@@ -681,7 +945,10 @@ public final class SimulatedKubelet implements AutoCloseable {
     return env;
   }
 
-  /** "name.headless:port" of each peer, as DNS would answer it: the pod's IP, or dropped if it has none. */
+  /**
+   * "name.headless:port" of each peer, as DNS would answer it: the pod's IP, or dropped if it has
+   * none.
+   */
   private String peersAsIps(Pod pod, String peers) {
     List<String> out = new ArrayList<>();
     for (String peer : peers.split(" ")) {
@@ -716,9 +983,11 @@ public final class SimulatedKubelet implements AutoCloseable {
       mkdirs(log.getParent());
       // Working directory in the pod's folder: cluster.sh down finds (and stops) by it whatever a
       // test JVM killed outright left running.
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-          .directory(podDir(pod).toFile())
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .directory(podDir(pod).toFile())
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
       builder.environment().clear();
       builder.environment().putAll(env);
       return builder.start();
@@ -729,8 +998,10 @@ public final class SimulatedKubelet implements AutoCloseable {
 
   private static boolean probe(List<String> command, Map<String, String> env, int timeoutSeconds) {
     try {
-      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.DISCARD);
       builder.environment().clear();
       builder.environment().putAll(env);
       Process p = builder.start();
@@ -747,7 +1018,10 @@ public final class SimulatedKubelet implements AutoCloseable {
     }
   }
 
-  /** SIGTERM to the container's processes, then SIGKILL after a few seconds (its grace period, shortened). */
+  /**
+   * SIGTERM to the container's processes, then SIGKILL after a few seconds (its grace period,
+   * shortened).
+   */
   private static void stop(RealContainer rc) {
     Process p = rc.process;
     if (p == null) {
@@ -767,7 +1041,8 @@ public final class SimulatedKubelet implements AutoCloseable {
     rc.process = null;
   }
 
-  private static List<String> translate(List<String> command, List<String> args, Map<String, Path> mounts) {
+  private static List<String> translate(
+      List<String> command, List<String> args, Map<String, Path> mounts) {
     List<String> out = new ArrayList<>();
     command.forEach(a -> out.add(translate(a, mounts)));
     args.forEach(a -> out.add(translate(a, mounts)));
@@ -779,9 +1054,10 @@ public final class SimulatedKubelet implements AutoCloseable {
     if (value == null) {
       return null;
     }
-    Optional<Map.Entry<String, Path>> mount = mounts.entrySet().stream()
-        .filter(m -> value.equals(m.getKey()) || value.startsWith(m.getKey() + "/"))
-        .max(Comparator.comparingInt(m -> m.getKey().length()));
+    Optional<Map.Entry<String, Path>> mount =
+        mounts.entrySet().stream()
+            .filter(m -> value.equals(m.getKey()) || value.startsWith(m.getKey() + "/"))
+            .max(Comparator.comparingInt(m -> m.getKey().length()));
     return mount.map(m -> m.getValue() + value.substring(m.getKey().length())).orElse(value);
   }
 
@@ -800,9 +1076,11 @@ public final class SimulatedKubelet implements AutoCloseable {
     if (a == null) {
       return false;
     }
-    return Objects.equals(a.getPhase(), b.getPhase()) && Objects.equals(a.getPodIP(), b.getPodIP())
+    return Objects.equals(a.getPhase(), b.getPhase())
+        && Objects.equals(a.getPodIP(), b.getPodIP())
         && Objects.equals(signature(a.getConditions()), signature(b.getConditions()))
-        && Objects.equals(containers(a.getContainerStatuses()), containers(b.getContainerStatuses()))
+        && Objects.equals(
+            containers(a.getContainerStatuses()), containers(b.getContainerStatuses()))
         && a.getInitContainerStatuses().size() == b.getInitContainerStatuses().size();
   }
 
@@ -811,20 +1089,35 @@ public final class SimulatedKubelet implements AutoCloseable {
   }
 
   private static List<String> containers(List<ContainerStatus> statuses) {
-    return statuses.stream().map(s -> s.getName() + ":" + s.getReady() + ":" + s.getRestartCount() + ":"
-        + (s.getState().getRunning() != null ? "running" : s.getState().getWaiting() != null
-            ? "waiting/" + s.getState().getWaiting().getReason() : "terminated/" + s.getState().getTerminated().getExitCode())
-        + ":" + s.getContainerID()).sorted().toList();
+    return statuses.stream()
+        .map(
+            s ->
+                s.getName()
+                    + ":"
+                    + s.getReady()
+                    + ":"
+                    + s.getRestartCount()
+                    + ":"
+                    + (s.getState().getRunning() != null
+                        ? "running"
+                        : s.getState().getWaiting() != null
+                            ? "waiting/" + s.getState().getWaiting().getReason()
+                            : "terminated/" + s.getState().getTerminated().getExitCode())
+                    + ":"
+                    + s.getContainerID())
+        .sorted()
+        .toList();
   }
 
   private static void write(Path folder, Map<String, String> files) {
     mkdirs(folder);
-    files.forEach((name, content) -> {
-      Path target = folder.resolve(name);
-      if (!Files.exists(target) || !read(target).equals(content)) {
-        write(target, content);
-      }
-    });
+    files.forEach(
+        (name, content) -> {
+          Path target = folder.resolve(name);
+          if (!Files.exists(target) || !read(target).equals(content)) {
+            write(target, content);
+          }
+        });
   }
 
   private static void write(Path file, String content) {
@@ -832,7 +1125,11 @@ public final class SimulatedKubelet implements AutoCloseable {
       mkdirs(file.getParent());
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
       Files.writeString(tmp, content, StandardCharsets.UTF_8);
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          tmp,
+          file,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -30,19 +30,37 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AlertRulesTest {
   static final String OPERATOR = "tt-operator-metrics.ttstack-system.svc:8080";
-  static final Set<String> ALL_ALERTS = Set.of(
-      "TTAppDown", "TTAppInstanceDown", "TTAppHighCpu", "TTAppHighHeap", "TTAppMemoryNearLimit", "TTAppHighErrorRate",
-      "TTAppDatabaseConnectionTimeouts", "TTPostgresDown", "TTRedisNodeDown", "TTRedisNodesMissing",
-      "TTRedisClusterStateFail", "TTRedisSlotsNotCovered", "TTOperatorDown", "TTSecretsSyncFailing", "TTAppRolledBack",
-      "TTPostgresBackupFailed", "TTPostgresBackupTooOld");
+  static final Set<String> ALL_ALERTS =
+      Set.of(
+          "TTAppDown",
+          "TTAppInstanceDown",
+          "TTAppHighCpu",
+          "TTAppHighHeap",
+          "TTAppMemoryNearLimit",
+          "TTAppHighErrorRate",
+          "TTAppDatabaseConnectionTimeouts",
+          "TTPostgresDown",
+          "TTRedisNodeDown",
+          "TTRedisNodesMissing",
+          "TTRedisClusterStateFail",
+          "TTRedisSlotsNotCovered",
+          "TTOperatorDown",
+          "TTSecretsSyncFailing",
+          "TTAppRolledBack",
+          "TTPostgresBackupFailed",
+          "TTPostgresBackupTooOld");
 
-  /** The unit tests of the rules rendered from the example (the backup age in its own file: days of samples). */
+  /**
+   * The unit tests of the rules rendered from the example (the backup age in its own file: days of
+   * samples).
+   */
   static final String[] MAIN_TESTS = {"rules-test.yml", "rules-backup-age-test.yml"};
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  /** examples/ttstack.yaml: limits 1 core and 1Gi, 6 Redis nodes, daily backups, default thresholds. */
+  /**
+   * examples/ttstack.yaml: limits 1 core and 1Gi, 6 Redis nodes, daily backups, default thresholds.
+   */
   static TTStack example() {
     return Stacks.example("ttstack.yaml");
   }
@@ -53,7 +71,9 @@ class AlertRulesTest {
     s.getSpec().monitoring.alerts.cpuPercent = 50;
     s.getSpec().monitoring.alerts.memoryPercent = 60;
     s.getSpec().monitoring.alerts.errorRatePercent = 5.0;
-    s.getSpec().app.resources = new ResourcesSpec(new ResourceAmounts("250m", "256Mi"), new ResourceAmounts("500m", "512Mi"));
+    s.getSpec().app.resources =
+        new ResourcesSpec(
+            new ResourceAmounts("250m", "256Mi"), new ResourceAmounts("500m", "512Mi"));
     s.getSpec().redis.replicasPerMaster = 2;
     s.getSpec().postgres.backup.schedule = "0 */6 * * *";
     return s;
@@ -99,7 +119,8 @@ class AlertRulesTest {
     String rules = AlertRules.render(example(), true);
     assertThat(alertNames(rules)).isEqualTo(ALL_ALERTS);
 
-    Tools.Result check = Tools.run(dir, Tools.promtool(), "check", "rules", write("rules.yml", rules).toString());
+    Tools.Result check =
+        Tools.run(dir, Tools.promtool(), "check", "rules", write("rules.yml", rules).toString());
     assertThat(check.ok()).as("promtool check rules: %s", check).isTrue();
     assertThat(check.output()).contains("SUCCESS: " + ALL_ALERTS.size() + " rules found");
 
@@ -113,7 +134,8 @@ class AlertRulesTest {
     // The unit tests are not vacuous: the same cases against rules with other thresholds fail.
     Tools.Result test = promtoolTest(AlertRules.render(otherThresholds(), true), MAIN_TESTS);
     assertThat(test.ok()).as(test.toString()).isFalse();
-    assertThat(test.output()).contains("TTAppHighErrorRate", "TTRedisNodesMissing", "TTPostgresBackupTooOld");
+    assertThat(test.output())
+        .contains("TTAppHighErrorRate", "TTRedisNodesMissing", "TTPostgresBackupTooOld");
   }
 
   @Test
@@ -126,17 +148,25 @@ class AlertRulesTest {
   }
 
   @Test
-  void withoutLimitsTheAppDefaultsCountAndWithoutOperatorMetricsItsAlertsAreLeftOut() throws IOException {
+  void withoutLimitsTheAppDefaultsCountAndWithoutOperatorMetricsItsAlertsAreLeftOut()
+      throws IOException {
     TTStack stack = example();
     stack.getSpec().app.resources = null;
     String rules = AlertRules.render(stack, false);
 
-    assertThat(alertNames(rules)).doesNotContain("TTOperatorDown", "TTSecretsSyncFailing",
-        "TTAppRolledBack", "TTPostgresBackupFailed", "TTPostgresBackupTooOld").hasSize(12);
+    assertThat(alertNames(rules))
+        .doesNotContain(
+            "TTOperatorDown",
+            "TTSecretsSyncFailing",
+            "TTAppRolledBack",
+            "TTPostgresBackupFailed",
+            "TTPostgresBackupTooOld")
+        .hasSize(12);
     // The app component's default memory limit (1Gi); no CPU limit: the CPUs the JVM sees.
     assertThat(rules).contains("/ 1073741824 > 85", "/ 1e9 / system_cpu_count{job=\"app\"} > 80");
     assertThat(rules).doesNotContain("job=\"operator\"", "tt-operator", "ttstack:");
-    Tools.Result check = Tools.run(dir, Tools.promtool(), "check", "rules", write("rules.yml", rules).toString());
+    Tools.Result check =
+        Tools.run(dir, Tools.promtool(), "check", "rules", write("rules.yml", rules).toString());
     assertThat(check.ok()).as(check.toString()).isTrue();
     Tools.Result test = promtoolTest(rules, "rules-nolimits-test.yml");
     assertThat(test.ok()).as("promtool test rules: %s", test).isTrue();
@@ -151,7 +181,8 @@ class AlertRulesTest {
     Set<String> expected = new TreeSet<>(ALL_ALERTS);
     expected.removeAll(Set.of("TTPostgresBackupFailed", "TTPostgresBackupTooOld"));
     assertThat(alertNames(rules)).isEqualTo(expected);
-    Tools.Result check = Tools.run(dir, Tools.promtool(), "check", "rules", write("rules.yml", rules).toString());
+    Tools.Result check =
+        Tools.run(dir, Tools.promtool(), "check", "rules", write("rules.yml", rules).toString());
     assertThat(check.ok()).as(check.toString()).isTrue();
   }
 
@@ -182,10 +213,14 @@ class AlertRulesTest {
   void everyAlertIsComplete() {
     for (JsonNode rule : alerts(AlertRules.render(example(), true))) {
       String name = rule.get("alert").asText();
-      assertThat(rule.path("labels").path("severity").asText()).as(name).isIn("critical", "warning");
+      assertThat(rule.path("labels").path("severity").asText())
+          .as(name)
+          .isIn("critical", "warning");
       assertThat(rule.path("labels").path("component").asText()).as(name).isNotBlank();
       assertThat(rule.path("annotations").path("summary").asText()).as(name).isNotBlank();
-      assertThat(rule.path("annotations").path("description").asText()).as(name).hasSizeGreaterThan(60);
+      assertThat(rule.path("annotations").path("description").asText())
+          .as(name)
+          .hasSizeGreaterThan(60);
       Duration hold = promDuration(rule.path("for").asText());
       assertThat(hold).as(name + " for:").isGreaterThanOrEqualTo(Duration.ofMinutes(1));
     }
@@ -195,8 +230,12 @@ class AlertRulesTest {
   void noPlaceholderIsLeftInAnyVariant() {
     TTStack noLimits = example();
     noLimits.getSpec().app.resources = null;
-    for (String rules : List.of(AlertRules.render(example(), true), AlertRules.render(example(), false),
-        AlertRules.render(otherThresholds(), true), AlertRules.render(noLimits, true))) {
+    for (String rules :
+        List.of(
+            AlertRules.render(example(), true),
+            AlertRules.render(example(), false),
+            AlertRules.render(otherThresholds(), true),
+            AlertRules.render(noLimits, true))) {
       assertThat(rules).doesNotContain("${", "ttstack:if", "ttstack:end");
     }
   }
@@ -204,12 +243,20 @@ class AlertRulesTest {
   @Test
   void theOperatorMetricsTheRulesReadAreTheDocumentedOnes() {
     String rules = AlertRules.render(example(), true);
-    assertThat(rules).contains(OperatorMetricNames.SECRETS_SYNC_TOTAL, OperatorMetricNames.APP_ROLLBACKS_TOTAL,
-        OperatorMetricNames.POSTGRES_LAST_BACKUP_FAILED, OperatorMetricNames.POSTGRES_LAST_BACKUP_TIMESTAMP);
+    assertThat(rules)
+        .contains(
+            OperatorMetricNames.SECRETS_SYNC_TOTAL,
+            OperatorMetricNames.APP_ROLLBACKS_TOTAL,
+            OperatorMetricNames.POSTGRES_LAST_BACKUP_FAILED,
+            OperatorMetricNames.POSTGRES_LAST_BACKUP_TIMESTAMP);
     Pattern operatorMetric = Pattern.compile("\\b(ttstack_[a-z_]+)");
     Matcher m = operatorMetric.matcher(rules);
-    Set<String> documented = Set.of(OperatorMetricNames.SECRETS_SYNC_TOTAL, OperatorMetricNames.APP_ROLLBACKS_TOTAL,
-        OperatorMetricNames.POSTGRES_LAST_BACKUP_FAILED, OperatorMetricNames.POSTGRES_LAST_BACKUP_TIMESTAMP);
+    Set<String> documented =
+        Set.of(
+            OperatorMetricNames.SECRETS_SYNC_TOTAL,
+            OperatorMetricNames.APP_ROLLBACKS_TOTAL,
+            OperatorMetricNames.POSTGRES_LAST_BACKUP_FAILED,
+            OperatorMetricNames.POSTGRES_LAST_BACKUP_TIMESTAMP);
     while (m.find()) {
       assertThat(documented).as("operator metric used by a rule").contains(m.group(1));
     }
@@ -227,10 +274,15 @@ class AlertRulesTest {
   void templateErrorsAreCaught() {
     assertThatThrownBy(() -> AlertRules.select("a\n# ttstack:if x\nb\n", Set.of()))
         .hasMessageContaining("unterminated");
-    assertThatThrownBy(() -> AlertRules.select("a\n# ttstack:end\n", Set.of())).hasMessageContaining("unbalanced");
-    assertThatThrownBy(() -> AlertRules.substitute("x ${NOPE} y", Map.of())).hasMessageContaining("${NOPE}");
-    assertThat(AlertRules.select("a\n  # ttstack:if x\nb\n  # ttstack:if y\nc\n  # ttstack:end\n  # ttstack:end\nd\n",
-        Set.of("x"))).isEqualTo("a\nb\nd\n");
+    assertThatThrownBy(() -> AlertRules.select("a\n# ttstack:end\n", Set.of()))
+        .hasMessageContaining("unbalanced");
+    assertThatThrownBy(() -> AlertRules.substitute("x ${NOPE} y", Map.of()))
+        .hasMessageContaining("${NOPE}");
+    assertThat(
+            AlertRules.select(
+                "a\n  # ttstack:if x\nb\n  # ttstack:if y\nc\n  # ttstack:end\n  # ttstack:end\nd\n",
+                Set.of("x")))
+        .isEqualTo("a\nb\nd\n");
   }
 
   static Duration promDuration(String text) {

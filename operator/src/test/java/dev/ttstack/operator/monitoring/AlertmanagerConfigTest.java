@@ -14,24 +14,38 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The generated alertmanager.yml and its Slack template, checked and routed by {@code amtool}. */
 class AlertmanagerConfigTest {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  /** The generated config with its two file paths local (the webhook file need not exist for amtool). */
+  /**
+   * The generated config with its two file paths local (the webhook file need not exist for
+   * amtool).
+   */
   private Path local(TTStack stack) throws IOException {
-    Files.writeString(dir.resolve(AlertmanagerConfig.TEMPLATE_FILE), dev.ttstack.operator.support.ClasspathText.read(AlertmanagerConfig.TEMPLATE_RESOURCE));
+    Files.writeString(
+        dir.resolve(AlertmanagerConfig.TEMPLATE_FILE),
+        dev.ttstack.operator.support.ClasspathText.read(AlertmanagerConfig.TEMPLATE_RESOURCE));
     Path file = dir.resolve("alertmanager.yml");
-    Files.writeString(file, LocalConfig.alertmanager(AlertmanagerConfig.render(stack), dir.resolve("webhook-url"), dir));
+    Files.writeString(
+        file,
+        LocalConfig.alertmanager(
+            AlertmanagerConfig.render(stack), dir.resolve("webhook-url"), dir));
     return file;
   }
 
   /** The receiver {@code amtool config routes test} picks for an alert with those labels. */
   private String route(Path config, String... labels) {
-    List<String> command = new ArrayList<>(List.of(Tools.amtool(), "config", "routes", "test", "--config.file=" + config));
+    List<String> command =
+        new ArrayList<>(
+            List.of(Tools.amtool(), "config", "routes", "test", "--config.file=" + config));
     command.addAll(List.of(labels));
     Tools.Result r = Tools.run(dir, command.toArray(String[]::new));
     assertThat(r.ok()).as("amtool config routes test: %s", r).isTrue();
-    return r.output().lines().filter(l -> !l.startsWith("Warning")).reduce((a, b) -> b).orElse("").trim();
+    return r.output()
+        .lines()
+        .filter(l -> !l.startsWith("Warning"))
+        .reduce((a, b) -> b)
+        .orElse("")
+        .trim();
   }
 
   @Test
@@ -42,8 +56,10 @@ class AlertmanagerConfigTest {
     assertThat(check.ok()).as("amtool check-config: %s", check).isTrue();
     assertThat(check.output()).contains("2 inhibit rules", "2 receivers", "1 templates", "SUCCESS");
 
-    assertThat(route(config, "alertname=TTAppDown", "severity=critical", "stack=tt")).isEqualTo("slack-critical");
-    assertThat(route(config, "alertname=TTRedisNodeDown", "severity=warning", "stack=tt")).isEqualTo("slack-warning");
+    assertThat(route(config, "alertname=TTAppDown", "severity=critical", "stack=tt"))
+        .isEqualTo("slack-critical");
+    assertThat(route(config, "alertname=TTRedisNodeDown", "severity=warning", "stack=tt"))
+        .isEqualTo("slack-warning");
     assertThat(route(config, "alertname=Other", "stack=tt")).isEqualTo("slack-warning");
   }
 
@@ -65,7 +81,8 @@ class AlertmanagerConfigTest {
   @Test
   void theWebhookUrlIsAFileNeverAValue() {
     String config = AlertmanagerConfig.render(Stacks.example("ttstack.yaml"));
-    assertThat(config).contains("api_url_file: /etc/alertmanager/slack/webhook-url", "channel: \"#tt-alerts\"")
+    assertThat(config)
+        .contains("api_url_file: /etc/alertmanager/slack/webhook-url", "channel: \"#tt-alerts\"")
         .doesNotContain("api_url:", "${", "hooks.slack.com");
   }
 }

@@ -18,15 +18,16 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A stand-in for one TT app pod's {@code /actuator/prometheus}, for the live Prometheus test: the app
- * itself is another module's (and branch's) business, so this serves what it serves, built the same
- * way — Micrometer's Prometheus registry with the same binders and meter names as Spring Boot
- * Actuator, HikariCP's tracker and the app's own meters ({@code tt.queue.waiting},
- * {@code tt.seat.holds}, {@code tt.seat.hold.expirations}, {@code tt.reservations}). Every scrape
- * also records some traffic, so that rates move.
+ * A stand-in for one TT app pod's {@code /actuator/prometheus}, for the live Prometheus test: the
+ * app itself is another module's (and branch's) business, so this serves what it serves, built the
+ * same way — Micrometer's Prometheus registry with the same binders and meter names as Spring Boot
+ * Actuator, HikariCP's tracker and the app's own meters ({@code tt.queue.waiting}, {@code
+ * tt.seat.holds}, {@code tt.seat.hold.expirations}, {@code tt.reservations}). Every scrape also
+ * records some traffic, so that rates move.
  */
 final class AppStandIn implements AutoCloseable {
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final JvmGcMetrics gc = new JvmGcMetrics();
   private final HttpServer server;
   private final Timer ok;
@@ -48,34 +49,60 @@ final class AppStandIn implements AutoCloseable {
     ok = request("POST", "/api/performances/{id}/reservations", "200", "SUCCESS");
     failed = request("POST", "/api/performances/{id}/reservations", "503", "SERVER_ERROR");
     actuator = request("GET", "/actuator/prometheus", "200", "SUCCESS");
-    Gauge.builder("tt.queue.waiting", waiting, AtomicLong::get).tag("performance", "1").register(registry);
+    Gauge.builder("tt.queue.waiting", waiting, AtomicLong::get)
+        .tag("performance", "1")
+        .register(registry);
     holds = Counter.builder("tt.seat.holds").register(registry);
     expirations = Counter.builder("tt.seat.hold.expirations").register(registry);
     confirmed = Counter.builder("tt.reservations").tag("result", "confirmed").register(registry);
     conflicts = Counter.builder("tt.reservations").tag("result", "conflict").register(registry);
     // HikariCP's MicrometerMetricsTracker meters for pool "tt".
-    for (String gauge : new String[] {"hikaricp.connections", "hikaricp.connections.active", "hikaricp.connections.idle",
-        "hikaricp.connections.pending", "hikaricp.connections.max", "hikaricp.connections.min"}) {
-      Gauge.builder(gauge, () -> gauge.endsWith("max") ? 10 : 2).tag("pool", "tt").register(registry);
+    for (String gauge :
+        new String[] {
+          "hikaricp.connections",
+          "hikaricp.connections.active",
+          "hikaricp.connections.idle",
+          "hikaricp.connections.pending",
+          "hikaricp.connections.max",
+          "hikaricp.connections.min"
+        }) {
+      Gauge.builder(gauge, () -> gauge.endsWith("max") ? 10 : 2)
+          .tag("pool", "tt")
+          .register(registry);
     }
     Counter.builder("hikaricp.connections.timeout").tag("pool", "tt").register(registry);
     System.gc(); // a collection after binding, so that jvm_gc_pause_seconds exists
 
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
-    server.createContext("/actuator/prometheus", ex -> {
-      traffic();
-      byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-      ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-      ex.sendResponseHeaders(200, body.length);
-      ex.getResponseBody().write(body);
-      ex.close();
-    });
+    server.createContext(
+        "/actuator/prometheus",
+        ex -> {
+          traffic();
+          byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+          ex.sendResponseHeaders(200, body.length);
+          ex.getResponseBody().write(body);
+          ex.close();
+        });
     server.start();
   }
 
   private Timer request(String method, String uri, String status, String outcome) {
-    return Timer.builder("http.server.requests").publishPercentileHistogram()
-        .tags("method", method, "uri", uri, "status", status, "outcome", outcome, "exception", "none", "error", "none")
+    return Timer.builder("http.server.requests")
+        .publishPercentileHistogram()
+        .tags(
+            "method",
+            method,
+            "uri",
+            uri,
+            "status",
+            status,
+            "outcome",
+            outcome,
+            "exception",
+            "none",
+            "error",
+            "none")
         .register(registry);
   }
 

@@ -9,15 +9,25 @@ import org.junit.jupiter.api.Test;
 /**
  * A monitoring Deployment's availability, as MonitoringReady reads it. The case that made the
  * condition flap on the real API server (ServerSideApplyKubeIT, under load): an annotation on the
- * Deployment bumps its generation, and until the Deployment controller observes it the status is one
- * generation behind; the verdict before it holds instead of "not available".
+ * Deployment bumps its generation, and until the Deployment controller observes it the status is
+ * one generation behind; the verdict before it holds instead of "not available".
  */
 class DeploymentAvailabilityTest {
   private static Deployment deployment(long generation, Long observed, int updated, int available) {
-    return new DeploymentBuilder().withNewMetadata().withName("tt-prometheus").withGeneration(generation).endMetadata()
-        .withNewSpec().withReplicas(1).endSpec()
-        .withNewStatus().withObservedGeneration(observed).withUpdatedReplicas(updated).withAvailableReplicas(available)
-        .endStatus().build();
+    return new DeploymentBuilder()
+        .withNewMetadata()
+        .withName("tt-prometheus")
+        .withGeneration(generation)
+        .endMetadata()
+        .withNewSpec()
+        .withReplicas(1)
+        .endSpec()
+        .withNewStatus()
+        .withObservedGeneration(observed)
+        .withUpdatedReplicas(updated)
+        .withAvailableReplicas(available)
+        .endStatus()
+        .build();
   }
 
   @Test

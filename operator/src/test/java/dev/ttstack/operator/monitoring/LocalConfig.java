@@ -14,12 +14,15 @@ import java.util.Map;
 /**
  * The generated configuration, moved from the cluster onto this machine with the smallest possible
  * change, so that the real tools run the very files the operator ships:
+ *
  * <ul>
  *   <li>each pod-discovery block ({@code kubernetes_sd_configs}, which Debian's Prometheus is built
  *       without) becomes {@code static_configs} whose targets carry the {@code __meta_kubernetes_*}
- *       labels pod discovery would give them, so the generated relabeling still decides what is kept;
+ *       labels pod discovery would give them, so the generated relabeling still decides what is
+ *       kept;
  *   <li>static targets (Services, the operator) and file paths are pointed at local ones.
  * </ul>
+ *
  * Nothing else is touched.
  */
 final class LocalConfig {
@@ -84,14 +87,22 @@ final class LocalConfig {
 
   /** Points a static job at a local address instead of its Service. */
   static void staticTarget(ObjectNode prometheus, String job, String address) {
-    ArrayNode targets = (ArrayNode) job(prometheus, job).get("static_configs").get(0).get("targets");
+    ArrayNode targets =
+        (ArrayNode) job(prometheus, job).get("static_configs").get(0).get("targets");
     targets.removeAll();
     targets.add(address);
   }
 
   static void alertmanager(ObjectNode prometheus, String address) {
-    ArrayNode targets = (ArrayNode) prometheus.get("alerting").get("alertmanagers").get(0)
-        .get("static_configs").get(0).get("targets");
+    ArrayNode targets =
+        (ArrayNode)
+            prometheus
+                .get("alerting")
+                .get("alertmanagers")
+                .get(0)
+                .get("static_configs")
+                .get(0)
+                .get("targets");
     targets.removeAll();
     targets.add(address);
   }
@@ -100,10 +111,16 @@ final class LocalConfig {
     prometheus.putArray("rule_files").add(rules.toString());
   }
 
-  /** Scrapes and evaluates every second, so a test sees rates within seconds (the only timing change). */
+  /**
+   * Scrapes and evaluates every second, so a test sees rates within seconds (the only timing
+   * change).
+   */
   static void everySecond(ObjectNode prometheus) {
     ObjectNode global = (ObjectNode) prometheus.get("global");
-    global.put("scrape_interval", "1s").put("scrape_timeout", "1s").put("evaluation_interval", "1s");
+    global
+        .put("scrape_interval", "1s")
+        .put("scrape_timeout", "1s")
+        .put("evaluation_interval", "1s");
     for (JsonNode job : prometheus.get("scrape_configs")) {
       if (job.has("scrape_interval")) {
         ((ObjectNode) job).put("scrape_interval", "1s");
@@ -113,8 +130,12 @@ final class LocalConfig {
 
   /** Alertmanager's config with the webhook file and the templates at local paths. */
   static String alertmanager(String generated, Path webhookFile, Path templateDir) {
-    String local = generated.replace(AlertmanagerConfig.SLACK_DIR + "/" + AlertmanagerConfig.SLACK_FILE, webhookFile.toString())
-        .replace(AlertmanagerConfig.CONFIG_DIR + "/*.tmpl", templateDir + "/*.tmpl");
+    String local =
+        generated
+            .replace(
+                AlertmanagerConfig.SLACK_DIR + "/" + AlertmanagerConfig.SLACK_FILE,
+                webhookFile.toString())
+            .replace(AlertmanagerConfig.CONFIG_DIR + "/*.tmpl", templateDir + "/*.tmpl");
     if (local.equals(generated) && generated.contains("slack_configs")) {
       throw new AssertionError("the generated Alertmanager config has none of the expected paths");
     }

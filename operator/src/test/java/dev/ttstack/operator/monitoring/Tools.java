@@ -20,12 +20,13 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real monitoring tools for tests, found on PATH (as {@code .ci/run} installs them from Debian):
- * {@code promtool}, {@code prometheus}, {@code amtool}, Alertmanager, the exporters. A missing tool
- * fails the test with the package to install; nothing is skipped.
+ * The real monitoring tools for tests, found on PATH (as {@code .ci/run} installs them from
+ * Debian): {@code promtool}, {@code prometheus}, {@code amtool}, Alertmanager, the exporters. A
+ * missing tool fails the test with the package to install; nothing is skipped.
  */
 final class Tools {
-  static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   private Tools() {}
 
@@ -39,7 +40,8 @@ final class Tools {
         }
       }
     }
-    throw new AssertionError(String.join(" or ", names) + " not found on PATH: apt-get install " + aptPackage);
+    throw new AssertionError(
+        String.join(" or ", names) + " not found on PATH: apt-get install " + aptPackage);
   }
 
   static String promtool() {
@@ -65,7 +67,8 @@ final class Tools {
   /** Runs a command to completion, at most 60 s, in {@code dir}. */
   static Result run(Path dir, String... command) {
     try {
-      Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+      Process p =
+          new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
       p.getOutputStream().close();
       byte[] out = p.getInputStream().readAllBytes();
       if (!p.waitFor(60, TimeUnit.SECONDS)) {
@@ -91,8 +94,10 @@ final class Tools {
 
   static String get(String url) {
     try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> r =
+          HTTP.send(
+              HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+              HttpResponse.BodyHandlers.ofString());
       if (r.statusCode() != 200) {
         throw new IllegalStateException(url + " answered " + r.statusCode() + ": " + r.body());
       }
@@ -107,9 +112,14 @@ final class Tools {
 
   static int post(String url, String contentType, String body) {
     try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-          .header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)).build(),
-          HttpResponse.BodyHandlers.discarding()).statusCode();
+      return HTTP.send(
+              HttpRequest.newBuilder(URI.create(url))
+                  .timeout(Duration.ofSeconds(5))
+                  .header("Content-Type", contentType)
+                  .POST(HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.discarding())
+          .statusCode();
     } catch (IOException e) {
       throw new IllegalStateException(url + ": " + e, e);
     } catch (InterruptedException e) {
@@ -120,7 +130,8 @@ final class Tools {
 
   /**
    * A server process started by a test, its output in a log file; {@link #close} stops it (SIGTERM,
-   * then SIGKILL after 10 s). Register every one with {@link Processes} so it stops whatever happens.
+   * then SIGKILL after 10 s). Register every one with {@link Processes} so it stops whatever
+   * happens.
    */
   static final class Server implements AutoCloseable {
     final String name;
@@ -144,15 +155,22 @@ final class Tools {
     /** Waits (bounded) until {@code url} answers 200; fails with the server's log otherwise. */
     Server awaitHttp(String url, Duration atMost) {
       try {
-        await().atMost(atMost).pollInterval(Duration.ofMillis(100)).ignoreExceptions().until(() -> {
-          if (!process.isAlive()) {
-            throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + log());
-          }
-          get(url);
-          return true;
-        });
+        await()
+            .atMost(atMost)
+            .pollInterval(Duration.ofMillis(100))
+            .ignoreExceptions()
+            .until(
+                () -> {
+                  if (!process.isAlive()) {
+                    throw new AssertionError(
+                        name + " exited with " + process.exitValue() + ":\n" + log());
+                  }
+                  get(url);
+                  return true;
+                });
       } catch (org.awaitility.core.ConditionTimeoutException e) {
-        throw new AssertionError(name + " did not answer " + url + " within " + atMost + ":\n" + log(), e);
+        throw new AssertionError(
+            name + " did not answer " + url + " within " + atMost + ":\n" + log(), e);
       }
       return this;
     }
@@ -180,8 +198,11 @@ final class Tools {
     Server start(String name, Path dir, Map<String, String> env, String... command) {
       try {
         Path log = dir.resolve(name + ".log");
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-            .redirectOutput(log.toFile());
+        ProcessBuilder pb =
+            new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         pb.environment().putAll(env);
         Server server = new Server(name, pb.start(), log);
         started.add(server);

@@ -22,22 +22,26 @@ import org.junit.jupiter.api.io.TempDir;
  * prunes to RETAIN, reports file and size, and the README's pg_restore brings every row back.
  */
 class BackupScriptTest {
-  @RegisterExtension
-  static final LocalPostgres PG = new LocalPostgres();
+  @RegisterExtension static final LocalPostgres PG = new LocalPostgres();
   static final String DB = "tt_db";
   static final int ROWS = 50_000;
   static final String CHECKSUM = "SELECT md5(string_agg(s::text, ',' ORDER BY id)) FROM seats s";
 
-  @TempDir
-  Path tmp;
+  @TempDir Path tmp;
 
   @BeforeAll
   static void seed() throws Exception {
     PG.sql("postgres", "CREATE DATABASE " + DB);
-    PG.sql(DB, "CREATE TABLE seats (id serial PRIMARY KEY, section text NOT NULL, price numeric(8,2) NOT NULL,"
-        + " holder text, note text)");
-    PG.sql(DB, "INSERT INTO seats (section, price, holder, note) SELECT 'S' || (g % 40), (g % 300) + 0.5,"
-        + " CASE WHEN g % 3 = 0 THEN 'user-' || g END, 'Grüße ' || md5(g::text) FROM generate_series(1, " + ROWS + ") g");
+    PG.sql(
+        DB,
+        "CREATE TABLE seats (id serial PRIMARY KEY, section text NOT NULL, price numeric(8,2) NOT NULL,"
+            + " holder text, note text)");
+    PG.sql(
+        DB,
+        "INSERT INTO seats (section, price, holder, note) SELECT 'S' || (g % 40), (g % 300) + 0.5,"
+            + " CASE WHEN g % 3 = 0 THEN 'user-' || g END, 'Grüße ' || md5(g::text) FROM generate_series(1, "
+            + ROWS
+            + ") g");
   }
 
   private Path script() throws Exception {
@@ -46,7 +50,8 @@ class BackupScriptTest {
     return script;
   }
 
-  private String backup(Path dir, Path terminationLog, int retain, Map<String, String> override) throws Exception {
+  private String backup(Path dir, Path terminationLog, int retain, Map<String, String> override)
+      throws Exception {
     Map<String, String> env = new HashMap<>(PG.clientEnv(DB));
     env.put("BACKUP_DIR", dir.toString());
     env.put("RETAIN", String.valueOf(retain));
@@ -89,15 +94,30 @@ class BackupScriptTest {
     PG.sql("postgres", "CREATE DATABASE restored");
     long t1 = System.nanoTime();
     Map<String, String> env = PG.clientEnv("restored");
-    LocalPostgres.run(List.of("pg_restore", "--clean", "--if-exists", "--no-owner", "-d", "restored", kept.get(2).toString()), env);
+    LocalPostgres.run(
+        List.of(
+            "pg_restore",
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "-d",
+            "restored",
+            kept.get(2).toString()),
+        env);
     double restoreSeconds = (System.nanoTime() - t1) / 1e9;
 
     assertThat(PG.sql("restored", "SELECT count(*) FROM seats")).isEqualTo(String.valueOf(ROWS));
     assertThat(PG.sql("restored", CHECKSUM)).isEqualTo(PG.sql(DB, CHECKSUM));
     long dbBytes = Long.parseLong(PG.sql(DB, "SELECT pg_database_size('" + DB + "')"));
-    System.out.printf("%n[benchmark] backup/restore round trip: database %.1f MB (%d rows), dump %.1f MB,"
-        + " backup %.2f s, restore %.2f s, %d dumps kept of 7 (RETAIN=3)%n",
-        dbBytes / 1e6, ROWS, Files.size(kept.get(2)) / 1e6, backupSeconds, restoreSeconds, kept.size());
+    System.out.printf(
+        "%n[benchmark] backup/restore round trip: database %.1f MB (%d rows), dump %.1f MB,"
+            + " backup %.2f s, restore %.2f s, %d dumps kept of 7 (RETAIN=3)%n",
+        dbBytes / 1e6,
+        ROWS,
+        Files.size(kept.get(2)) / 1e6,
+        backupSeconds,
+        restoreSeconds,
+        kept.size());
   }
 
   @Test
@@ -116,6 +136,7 @@ class BackupScriptTest {
 
   @Test
   void invalidRetainIsRefused() {
-    assertThatThrownBy(() -> backup(tmp.resolve("x"), tmp.resolve("log"), 0, Map.of())).hasMessageContaining("RETAIN");
+    assertThatThrownBy(() -> backup(tmp.resolve("x"), tmp.resolve("log"), 0, Map.of()))
+        .hasMessageContaining("RETAIN");
   }
 }

@@ -5,12 +5,12 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * What the Kubernetes authorizer sees of one API request: API group, resource (with its subresource,
- * as RBAC writes it: {@code ttstacks/status}), verb, namespace and name; or, for paths outside
- * {@code /api} and {@code /apis/...} resources, a non-resource URL.
+ * What the Kubernetes authorizer sees of one API request: API group, resource (with its
+ * subresource, as RBAC writes it: {@code ttstacks/status}), verb, namespace and name; or, for paths
+ * outside {@code /api} and {@code /apis/...} resources, a non-resource URL.
  *
- * <p>Verbs as the API server derives them: GET of one object {@code get}, of a collection {@code list}
- * ({@code watch} with {@code ?watch=true}), POST {@code create}, PUT {@code update}, PATCH
+ * <p>Verbs as the API server derives them: GET of one object {@code get}, of a collection {@code
+ * list} ({@code watch} with {@code ?watch=true}), POST {@code create}, PUT {@code update}, PATCH
  * {@code patch}, DELETE of one object {@code delete}, of a collection {@code deletecollection}.
  *
  * @param group API group ("" for the core group)
@@ -20,12 +20,18 @@ import java.util.List;
  * @param name object name, null for collections
  * @param nonResourceUrl the path, for non-resource requests (then group and resource are null)
  */
-public record ApiAccess(String group, String resource, String verb, String namespace, String name, String nonResourceUrl) {
+public record ApiAccess(
+    String group,
+    String resource,
+    String verb,
+    String namespace,
+    String name,
+    String nonResourceUrl) {
 
   /** The part RBAC rules grant: (group, resource, verb). */
   public record Rule(String group, String resource, String verb) implements Comparable<Rule> {
-    private static final Comparator<Rule> ORDER = Comparator.comparing(Rule::group)
-        .thenComparing(Rule::resource).thenComparing(Rule::verb);
+    private static final Comparator<Rule> ORDER =
+        Comparator.comparing(Rule::group).thenComparing(Rule::resource).thenComparing(Rule::verb);
 
     @Override
     public int compareTo(Rule other) {
@@ -35,7 +41,13 @@ public record ApiAccess(String group, String resource, String verb, String names
     /** As a chart rule would say it. */
     @Override
     public String toString() {
-      return "apiGroups: [\"" + group + "\"], resources: [\"" + resource + "\"], verbs: [\"" + verb + "\"]";
+      return "apiGroups: [\""
+          + group
+          + "\"], resources: [\""
+          + resource
+          + "\"], verbs: [\""
+          + verb
+          + "\"]";
     }
   }
 
@@ -66,7 +78,8 @@ public record ApiAccess(String group, String resource, String verb, String names
       return new ApiAccess(null, null, verbOfNonResource(request.method()), null, null, path);
     }
     if (rest.isEmpty()) {
-      return new ApiAccess(null, null, verbOfNonResource(request.method()), null, null, path); // discovery
+      return new ApiAccess(
+          null, null, verbOfNonResource(request.method()), null, null, path); // discovery
     }
     String namespace = null;
     if (rest.get(0).equals("namespaces") && rest.size() >= 3) {
@@ -79,14 +92,17 @@ public record ApiAccess(String group, String resource, String verb, String names
       resource = resource + "/" + rest.get(2);
     }
     boolean watch = List.of(query.split("&")).contains("watch=true");
-    String verb = switch (request.method()) {
-      case "GET", "HEAD" -> watch ? "watch" : name == null ? "list" : "get";
-      case "POST" -> "create";
-      case "PUT" -> "update";
-      case "PATCH" -> "patch";
-      case "DELETE" -> name == null ? "deletecollection" : "delete";
-      default -> throw new IllegalArgumentException("unexpected method " + request.method() + " " + full);
-    };
+    String verb =
+        switch (request.method()) {
+          case "GET", "HEAD" -> watch ? "watch" : name == null ? "list" : "get";
+          case "POST" -> "create";
+          case "PUT" -> "update";
+          case "PATCH" -> "patch";
+          case "DELETE" -> name == null ? "deletecollection" : "delete";
+          default ->
+              throw new IllegalArgumentException(
+                  "unexpected method " + request.method() + " " + full);
+        };
     return new ApiAccess(group, resource, verb, namespace, name, null);
   }
 

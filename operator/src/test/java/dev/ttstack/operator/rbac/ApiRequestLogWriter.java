@@ -15,12 +15,13 @@ import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
 
 /**
- * Writes every distinct API request that the embedded API servers received during this test run
- * (a Surefire or Failsafe JVM) to the file named by the system property {@value #FILE_PROPERTY},
- * when the whole test plan has finished. The RBAC proof ({@code RbacIT}) reads the Surefire one.
+ * Writes every distinct API request that the embedded API servers received during this test run (a
+ * Surefire or Failsafe JVM) to the file named by the system property {@value #FILE_PROPERTY}, when
+ * the whole test plan has finished. The RBAC proof ({@code RbacIT}) reads the Surefire one.
  *
- * <p>Registered through {@code META-INF/services/org.junit.platform.launcher.TestExecutionListener};
- * without the property (an IDE run) it writes nothing.
+ * <p>Registered through {@code
+ * META-INF/services/org.junit.platform.launcher.TestExecutionListener}; without the property (an
+ * IDE run) it writes nothing.
  */
 public final class ApiRequestLogWriter implements TestExecutionListener {
   public static final String FILE_PROPERTY = "ttstack.apiRequests.file";
@@ -46,11 +47,15 @@ public final class ApiRequestLogWriter implements TestExecutionListener {
   static void write(Path file, Iterable<EmbeddedApiServer.Request> requests, int testsRun) {
     List<EmbeddedApiServer.Request> sorted = new ArrayList<>();
     requests.forEach(sorted::add);
-    sorted.sort(Comparator.comparing(EmbeddedApiServer.Request::path)
-        .thenComparing(EmbeddedApiServer.Request::method)
-        .thenComparing(EmbeddedApiServer.Request::userAgent));
+    sorted.sort(
+        Comparator.comparing(EmbeddedApiServer.Request::path)
+            .thenComparing(EmbeddedApiServer.Request::method)
+            .thenComparing(EmbeddedApiServer.Request::userAgent));
     List<String> lines = new ArrayList<>();
-    lines.add("# distinct API requests of one test JVM (" + testsRun + " tests): method, path, User-Agent");
+    lines.add(
+        "# distinct API requests of one test JVM ("
+            + testsRun
+            + " tests): method, path, User-Agent");
     for (EmbeddedApiServer.Request r : sorted) {
       lines.add(r.method() + "\t" + r.path() + "\t" + r.userAgent());
     }

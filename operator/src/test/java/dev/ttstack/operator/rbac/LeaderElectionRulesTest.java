@@ -26,10 +26,10 @@ import org.junit.jupiter.api.Test;
 /**
  * JOSDK's leader election refuses to start unless a SelfSubjectRulesReview shows {@code create},
  * {@code update} and {@code get} on Leases (named like its Lease, or unnamed). The embedded API
- * server answers that review with the rules of the chart's leader-election Role here, so this proves
- * (1) the chart's Lease rules, name restriction included, let the operator elect itself, and (2) the
- * {@code update} verb, which the operator never sends (fabric8 renews with PATCH), is still needed:
- * the RBAC proof's allow-list keeps it because of this test.
+ * server answers that review with the rules of the chart's leader-election Role here, so this
+ * proves (1) the chart's Lease rules, name restriction included, let the operator elect itself, and
+ * (2) the {@code update} verb, which the operator never sends (fabric8 renews with PATCH), is still
+ * needed: the RBAC proof's allow-list keeps it because of this test.
  */
 class LeaderElectionRulesTest {
   static {
@@ -42,8 +42,11 @@ class LeaderElectionRulesTest {
   @BeforeEach
   void start() {
     api = EmbeddedApiServer.start();
-    api.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(Helm.NAMESPACE).endMetadata()
-        .build()).create();
+    api.client()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(Helm.NAMESPACE).endMetadata().build())
+        .create();
   }
 
   @AfterEach
@@ -56,23 +59,31 @@ class LeaderElectionRulesTest {
 
   /** The rules of the chart's Role for the Lease, as a SelfSubjectRulesReview would report them. */
   static List<ResourceRule> chartLeaseRules() {
-    List<Role> roles = Helm.ofKind(Helm.objects(Helm.template()), Role.class).stream()
-        .filter(r -> r.getMetadata().getName().endsWith("-leader-election")).toList();
+    List<Role> roles =
+        Helm.ofKind(Helm.objects(Helm.template()), Role.class).stream()
+            .filter(r -> r.getMetadata().getName().endsWith("-leader-election"))
+            .toList();
     assertThat(roles).as("the chart's leader-election Role").hasSize(1);
     assertThat(roles.get(0).getMetadata().getNamespace()).isEqualTo(Helm.NAMESPACE);
     List<ResourceRule> rules = new ArrayList<>();
     for (PolicyRule rule : roles.get(0).getRules()) {
-      rules.add(new ResourceRuleBuilder().withApiGroups(rule.getApiGroups()).withResources(rule.getResources())
-          .withResourceNames(rule.getResourceNames()).withVerbs(rule.getVerbs()).build());
+      rules.add(
+          new ResourceRuleBuilder()
+              .withApiGroups(rule.getApiGroups())
+              .withResources(rule.getResources())
+              .withResourceNames(rule.getResourceNames())
+              .withVerbs(rule.getVerbs())
+              .build());
     }
     return rules;
   }
 
   private TTStackOperator operator() {
-    OperatorSettings settings = OperatorSettings.from(Map.of("POD_NAME", OperatorHarness.IDENTITY))
-        .withHttp("127.0.0.1", 0)
-        .withServerSideApply(false)
-        .withLeaderElection(true, Helm.NAMESPACE);
+    OperatorSettings settings =
+        OperatorSettings.from(Map.of("POD_NAME", OperatorHarness.IDENTITY))
+            .withHttp("127.0.0.1", 0)
+            .withServerSideApply(false)
+            .withLeaderElection(true, Helm.NAMESPACE);
     operator = TTStackOperator.create(settings, api.operatorClient(), Clock.systemUTC());
     return operator;
   }
@@ -84,16 +95,30 @@ class LeaderElectionRulesTest {
     operator().start();
 
     await().atMost(OperatorHarness.TIMEOUT).until(() -> operator.isLeader());
-    assertThat(api.client().leases().inNamespace(Helm.NAMESPACE).withName("ttstack-operator").get().getSpec()
-        .getHolderIdentity()).isEqualTo(OperatorHarness.IDENTITY);
+    assertThat(
+            api.client()
+                .leases()
+                .inNamespace(Helm.NAMESPACE)
+                .withName("ttstack-operator")
+                .get()
+                .getSpec()
+                .getHolderIdentity())
+        .isEqualTo(OperatorHarness.IDENTITY);
   }
 
   @Test
   void withoutUpdateOnLeasesTheOperatorRefusesToStart() {
-    List<ResourceRule> withoutUpdate = chartLeaseRules().stream()
-        .map(r -> new ResourceRuleBuilder(r).withVerbs(r.getVerbs().stream().filter(v -> !v.equals("update")).toList()).build())
-        .toList();
-    assertThat(chartLeaseRules()).as("the chart grants update").anySatisfy(r -> assertThat(r.getVerbs()).contains("update"));
+    List<ResourceRule> withoutUpdate =
+        chartLeaseRules().stream()
+            .map(
+                r ->
+                    new ResourceRuleBuilder(r)
+                        .withVerbs(r.getVerbs().stream().filter(v -> !v.equals("update")).toList())
+                        .build())
+            .toList();
+    assertThat(chartLeaseRules())
+        .as("the chart grants update")
+        .anySatisfy(r -> assertThat(r.getVerbs()).contains("update"));
     api.answerRulesReviewsWith(withoutUpdate);
 
     assertThatThrownBy(() -> operator().start())

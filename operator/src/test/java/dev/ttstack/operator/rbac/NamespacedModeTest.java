@@ -26,30 +26,64 @@ class NamespacedModeTest {
 
   @Test
   void everyCallIsInTheWatchedNamespaceAndOtherNamespacesAreIgnored() {
-    k8s.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("elsewhere").endMetadata().build())
+    k8s.client()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName("elsewhere").endMetadata().build())
         .create();
     TTStack ignored = Stacks.minimal("other");
     ignored.getMetadata().setNamespace("elsewhere");
     k8s.client().resource(ignored).create();
-    k8s.client().resource(new SecretBuilder().withNewMetadata().withName("tt-own").withNamespace(k8s.namespace())
-        .endMetadata().withStringData(ProductionCallsTest.CREDENTIALS).build()).create();
+    k8s.client()
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("tt-own")
+                .withNamespace(k8s.namespace())
+                .endMetadata()
+                .withStringData(ProductionCallsTest.CREDENTIALS)
+                .build())
+        .create();
     TTStack stack = Stacks.minimal("tt");
     stack.getSpec().secrets.doppler = null;
     stack.getSpec().secrets.secretRef = new LocalSecretReference("tt-own");
     k8s.create(stack);
     k8s.awaitObserved("tt");
-    await().atMost(OperatorHarness.TIMEOUT)
-        .until(() -> k8s.client().apps().statefulSets().inNamespace(k8s.namespace()).withName("tt-postgres").get() != null);
+    await()
+        .atMost(OperatorHarness.TIMEOUT)
+        .until(
+            () ->
+                k8s.client()
+                        .apps()
+                        .statefulSets()
+                        .inNamespace(k8s.namespace())
+                        .withName("tt-postgres")
+                        .get()
+                    != null);
 
-    List<ApiAccess> calls = k8s.api().requests().stream().filter(EmbeddedApiServer.Request::isOperator)
-        .map(ApiAccess::of).toList();
-    assertThat(calls).as("the operator's calls").isNotEmpty()
+    List<ApiAccess> calls =
+        k8s.api().requests().stream()
+            .filter(EmbeddedApiServer.Request::isOperator)
+            .map(ApiAccess::of)
+            .toList();
+    assertThat(calls)
+        .as("the operator's calls")
+        .isNotEmpty()
         .anySatisfy(c -> assertThat(c.verb()).isEqualTo("watch"));
     assertThat(calls)
-        .filteredOn(c -> !(c.rule().group().equals("authorization.k8s.io") && c.rule().resource().equals("selfsubjectrulesreviews")))
-        .allSatisfy(c -> assertThat(c.namespace()).as("namespace of %s", c).isEqualTo(k8s.namespace()));
-    TTStack other = k8s.client().resources(TTStack.class).inNamespace("elsewhere").withName("other").get();
-    assertThat(other.getStatus().observedGeneration).as("a TTStack outside the watched namespace: observed").isNull();
-    assertThat(other.getStatus().conditions).as("a TTStack outside the watched namespace: conditions").isEmpty();
+        .filteredOn(
+            c ->
+                !(c.rule().group().equals("authorization.k8s.io")
+                    && c.rule().resource().equals("selfsubjectrulesreviews")))
+        .allSatisfy(
+            c -> assertThat(c.namespace()).as("namespace of %s", c).isEqualTo(k8s.namespace()));
+    TTStack other =
+        k8s.client().resources(TTStack.class).inNamespace("elsewhere").withName("other").get();
+    assertThat(other.getStatus().observedGeneration)
+        .as("a TTStack outside the watched namespace: observed")
+        .isNull();
+    assertThat(other.getStatus().conditions)
+        .as("a TTStack outside the watched namespace: conditions")
+        .isEmpty();
   }
 }

@@ -18,12 +18,17 @@ class VolumeGrowthTest {
 
   @Test
   void outcomeKeepsTheStatusAndAddsTheReasonOnlyWhenHealthy() {
-    var refused = new VolumeGrowth.Outcome("1Gi", VolumeGrowth.REFUSED, "spec.redis.storage.size 2Gi is not applied");
-    Condition healthy = refused.into(new Condition("RedisClusterReady", Condition.TRUE, "ClusterOk", "ok"));
+    var refused =
+        new VolumeGrowth.Outcome(
+            "1Gi", VolumeGrowth.REFUSED, "spec.redis.storage.size 2Gi is not applied");
+    Condition healthy =
+        refused.into(new Condition("RedisClusterReady", Condition.TRUE, "ClusterOk", "ok"));
     assertThat(healthy.status).isEqualTo(Condition.TRUE);
     assertThat(healthy.reason).isEqualTo(VolumeGrowth.REFUSED);
     assertThat(healthy.message).isEqualTo("ok; spec.redis.storage.size 2Gi is not applied");
-    Condition sick = refused.into(new Condition("RedisClusterReady", Condition.FALSE, "NodesDown", "2 nodes down"));
+    Condition sick =
+        refused.into(
+            new Condition("RedisClusterReady", Condition.FALSE, "NodesDown", "2 nodes down"));
     assertThat(sick.reason).as("the more urgent reason stays").isEqualTo("NodesDown");
     assertThat(new VolumeGrowth.Outcome("1Gi", null, null).into(sick)).isSameAs(sick);
   }

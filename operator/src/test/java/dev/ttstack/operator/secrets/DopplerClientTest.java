@@ -26,8 +26,16 @@ class DopplerClientTest {
   @BeforeEach
   void start() throws Exception {
     doppler = new FakeDoppler();
-    doppler.setConfig("tt-backend", "prd", Map.of("POSTGRES_PASSWORD", "pg-secret", "MULTILINE", "line1\nline2",
-        "UNICODE", "Grüße, 東京 ✓"));
+    doppler.setConfig(
+        "tt-backend",
+        "prd",
+        Map.of(
+            "POSTGRES_PASSWORD",
+            "pg-secret",
+            "MULTILINE",
+            "line1\nline2",
+            "UNICODE",
+            "Grüße, 東京 ✓"));
     doppler.addToken(TOKEN, "tt-backend", "prd");
     client = new DopplerClient(Duration.ofMillis(500), clock);
   }
@@ -48,8 +56,10 @@ class DopplerClientTest {
     assertThat(r).isInstanceOf(Fetched.class);
     Fetched fetched = (Fetched) r;
     assertThat(fetched.etag()).startsWith("W/\"");
-    assertThat(fetched.secrets()).containsEntry("MULTILINE", "line1\nline2")
-        .containsEntry("UNICODE", "Grüße, 東京 ✓").containsEntry("DOPPLER_CONFIG", "prd");
+    assertThat(fetched.secrets())
+        .containsEntry("MULTILINE", "line1\nline2")
+        .containsEntry("UNICODE", "Grüße, 東京 ✓")
+        .containsEntry("DOPPLER_CONFIG", "prd");
     FakeDoppler.Request request = doppler.requests().get(0);
     assertThat(request.project()).isEqualTo("tt-backend");
     assertThat(request.config()).isEqualTo("prd");
@@ -69,7 +79,8 @@ class DopplerClientTest {
 
   @Test
   void errorEnvelopesBecomeReasonsWithDopplersMessage() {
-    Failed unauthorized = (Failed) client.download(doppler.url(), "dp.st.wrong", "tt-backend", "prd", null);
+    Failed unauthorized =
+        (Failed) client.download(doppler.url(), "dp.st.wrong", "tt-backend", "prd", null);
     assertThat(unauthorized.kind()).isEqualTo(FailureKind.UNAUTHORIZED);
     assertThat(unauthorized.message()).isEqualTo("Invalid Auth token");
 
@@ -135,7 +146,9 @@ class DopplerClientTest {
     try (ServerSocket s = new ServerSocket(0)) {
       closedPort = s.getLocalPort();
     }
-    Failed failed = (Failed) client.download("http://127.0.0.1:" + closedPort, TOKEN, "tt-backend", "prd", null);
+    Failed failed =
+        (Failed)
+            client.download("http://127.0.0.1:" + closedPort, TOKEN, "tt-backend", "prd", null);
     assertThat(failed.kind()).isEqualTo(FailureKind.UNAVAILABLE);
     assertThat(failed.message()).contains("cannot reach");
   }
@@ -148,9 +161,18 @@ class DopplerClientTest {
     }
     doppler.setConfig("tt-backend", "prd", big);
 
-    Fetched fetched = (Fetched) download(null);
+    // The production timeout, not the 500 ms the other tests use to prove timeouts: on a loaded CI
+    // machine, serving 5000 keys took longer than 500 ms (seen once while a Go build ran beside
+    // it).
+    DopplerResponse r =
+        new DopplerClient(DopplerClient.DEFAULT_TIMEOUT, clock)
+            .download(doppler.url(), TOKEN, "tt-backend", "prd", null);
+    assertThat(r).isInstanceOf(Fetched.class);
+    Fetched fetched = (Fetched) r;
 
-    assertThat(fetched.secrets()).hasSize(5003).containsEntry("KEY_4999", "value-4999-" + "x".repeat(40));
+    assertThat(fetched.secrets())
+        .hasSize(5003)
+        .containsEntry("KEY_4999", "value-4999-" + "x".repeat(40));
   }
 
   @Test

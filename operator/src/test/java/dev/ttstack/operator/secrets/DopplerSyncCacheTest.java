@@ -13,7 +13,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The shared fetch and its failure policy, against the local Doppler, with a clock the test moves. */
+/**
+ * The shared fetch and its failure policy, against the local Doppler, with a clock the test moves.
+ */
 class DopplerSyncCacheTest {
   static final String TOKEN = "dp.st.prd.cache-test-token-0001";
   static final Duration RESYNC = Duration.ofSeconds(60);
@@ -27,7 +29,12 @@ class DopplerSyncCacheTest {
     doppler = new FakeDoppler();
     doppler.setConfig("tt-backend", "prd", Map.of("POSTGRES_PASSWORD", "pg-secret"));
     doppler.addToken(TOKEN, "tt-backend", "prd");
-    cache = new DopplerSyncCache(new DopplerClient(Duration.ofMillis(500), clock), new RetryPolicy(() -> 1.0), clock, registry);
+    cache =
+        new DopplerSyncCache(
+            new DopplerClient(Duration.ofMillis(500), clock),
+            new RetryPolicy(() -> 1.0),
+            clock,
+            registry);
   }
 
   @AfterEach
@@ -53,7 +60,8 @@ class DopplerSyncCacheTest {
     assertThat(doppler.requests().get(1).status()).isEqualTo(304);
     assertThat(again.content()).containsEntry("POSTGRES_PASSWORD", "pg-secret");
     assertThat(again.failure()).isNull();
-    assertThat(registry.counter("ttstack.secrets.sync", "result", "not_modified").count()).isEqualTo(1.0);
+    assertThat(registry.counter("ttstack.secrets.sync", "result", "not_modified").count())
+        .isEqualTo(1.0);
   }
 
   @Test
@@ -107,8 +115,16 @@ class DopplerSyncCacheTest {
     clock.advance(RESYNC);
     doppler.failAlways(Fault.status(503, "maintenance"));
 
-    Duration[] expected = {Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(20), Duration.ofSeconds(40),
-        Duration.ofSeconds(80), Duration.ofSeconds(160), Duration.ofMinutes(5), Duration.ofMinutes(5)};
+    Duration[] expected = {
+      Duration.ofSeconds(5),
+      Duration.ofSeconds(10),
+      Duration.ofSeconds(20),
+      Duration.ofSeconds(40),
+      Duration.ofSeconds(80),
+      Duration.ofSeconds(160),
+      Duration.ofMinutes(5),
+      Duration.ofMinutes(5)
+    };
     for (Duration wait : expected) {
       DopplerSyncCache.Result r = sync(TOKEN);
       assertThat(r.failure().kind()).isEqualTo(FailureKind.UNAVAILABLE);
@@ -125,10 +141,17 @@ class DopplerSyncCacheTest {
   @Test
   void aSeedFromTheClusterMakesTheFirstRequestConditional() {
     DopplerSyncCache.Result first = sync(TOKEN);
-    DopplerSyncCache restarted = new DopplerSyncCache(new DopplerClient(clock), new RetryPolicy(() -> 1.0), clock, registry);
+    DopplerSyncCache restarted =
+        new DopplerSyncCache(new DopplerClient(clock), new RetryPolicy(() -> 1.0), clock, registry);
 
-    DopplerSyncCache.Result r = restarted.sync(doppler.url(), TOKEN, "tt-backend", "prd", RESYNC,
-        new DopplerSyncCache.Seed(first.content(), first.etag()));
+    DopplerSyncCache.Result r =
+        restarted.sync(
+            doppler.url(),
+            TOKEN,
+            "tt-backend",
+            "prd",
+            RESYNC,
+            new DopplerSyncCache.Seed(first.content(), first.etag()));
 
     assertThat(doppler.requests().get(1).status()).isEqualTo(304);
     assertThat(r.content()).isEqualTo(first.content());
@@ -137,12 +160,21 @@ class DopplerSyncCacheTest {
   @Test
   void aSeedWithoutDataIsAskedForAgainInFull() {
     String etag = sync(TOKEN).etag();
-    DopplerSyncCache restarted = new DopplerSyncCache(new DopplerClient(clock), new RetryPolicy(() -> 1.0), clock, registry);
+    DopplerSyncCache restarted =
+        new DopplerSyncCache(new DopplerClient(clock), new RetryPolicy(() -> 1.0), clock, registry);
 
-    DopplerSyncCache.Result r = restarted.sync(doppler.url(), TOKEN, "tt-backend", "prd", RESYNC,
-        new DopplerSyncCache.Seed(null, etag));
+    DopplerSyncCache.Result r =
+        restarted.sync(
+            doppler.url(),
+            TOKEN,
+            "tt-backend",
+            "prd",
+            RESYNC,
+            new DopplerSyncCache.Seed(null, etag));
 
     assertThat(r.content()).containsEntry("POSTGRES_PASSWORD", "pg-secret");
-    assertThat(doppler.requests()).extracting(FakeDoppler.Request::status).containsExactly(200, 304, 200);
+    assertThat(doppler.requests())
+        .extracting(FakeDoppler.Request::status)
+        .containsExactly(200, 304, 200);
   }
 }

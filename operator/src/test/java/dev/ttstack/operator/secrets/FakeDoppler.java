@@ -19,9 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A local Doppler that follows the documented contract of
- * {@code GET /v3/configs/config/secrets/download}: Bearer service tokens pinned to one config, a flat
- * JSON body including DOPPLER_PROJECT/CONFIG/ENVIRONMENT, a weak ETag and 304 on If-None-Match, the
+ * A local Doppler that follows the documented contract of {@code GET
+ * /v3/configs/config/secrets/download}: Bearer service tokens pinned to one config, a flat JSON
+ * body including DOPPLER_PROJECT/CONFIG/ENVIRONMENT, a weak ETag and 304 on If-None-Match, the
  * {@code {"messages": [...], "success": false}} error envelope (400, 401, 404), and 429 with
  * retry-after and the x-ratelimit-* headers. Faults are queued by the test. 127.0.0.1, free port.
  *
@@ -32,22 +32,44 @@ public final class FakeDoppler implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** One request as received. */
-  public record Request(String project, String config, String tokenSha256, String ifNoneMatch, int status) {}
+  public record Request(
+      String project, String config, String tokenSha256, String ifNoneMatch, int status) {}
 
   /** A canned answer that replaces the normal one. */
-  public record Fault(int status, Map<String, String> headers, String body, Duration delay, boolean truncate) {
+  public record Fault(
+      int status, Map<String, String> headers, String body, Duration delay, boolean truncate) {
     public static Fault status(int status, String message) {
       return new Fault(status, Map.of(), envelope(message), Duration.ZERO, false);
     }
 
     public static Fault rateLimited(long retryAfterSeconds) {
-      return new Fault(429, Map.of("retry-after", String.valueOf(retryAfterSeconds), "x-ratelimit-limit", "240",
-          "x-ratelimit-remaining", "0"), envelope("You have exceeded the rate limit"), Duration.ZERO, false);
+      return new Fault(
+          429,
+          Map.of(
+              "retry-after",
+              String.valueOf(retryAfterSeconds),
+              "x-ratelimit-limit",
+              "240",
+              "x-ratelimit-remaining",
+              "0"),
+          envelope("You have exceeded the rate limit"),
+          Duration.ZERO,
+          false);
     }
 
     public static Fault rateLimitedUntil(long resetEpochSeconds) {
-      return new Fault(429, Map.of("x-ratelimit-reset", String.valueOf(resetEpochSeconds), "x-ratelimit-limit", "240",
-          "x-ratelimit-remaining", "0"), envelope("You have exceeded the rate limit"), Duration.ZERO, false);
+      return new Fault(
+          429,
+          Map.of(
+              "x-ratelimit-reset",
+              String.valueOf(resetEpochSeconds),
+              "x-ratelimit-limit",
+              "240",
+              "x-ratelimit-remaining",
+              "0"),
+          envelope("You have exceeded the rate limit"),
+          Duration.ZERO,
+          false);
     }
 
     public static Fault slow(Duration delay) {
@@ -127,15 +149,20 @@ public final class FakeDoppler implements AutoCloseable {
   private void handle(HttpExchange ex) throws IOException {
     Fault fault = nextFault();
     if (fault != null && !fault.delay().isZero()) {
-      // A slow server: the answer goes out later, from another thread, while the client's timeout runs.
-      Fault late = new Fault(fault.status(), fault.headers(), fault.body(), Duration.ZERO, fault.truncate());
-      delayed.schedule(() -> {
-        try {
-          respond(ex, late);
-        } catch (IOException e) {
-          // the client gave up first: that is the point
-        }
-      }, fault.delay().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+      // A slow server: the answer goes out later, from another thread, while the client's timeout
+      // runs.
+      Fault late =
+          new Fault(fault.status(), fault.headers(), fault.body(), Duration.ZERO, fault.truncate());
+      delayed.schedule(
+          () -> {
+            try {
+              respond(ex, late);
+            } catch (IOException e) {
+              // the client gave up first: that is the point
+            }
+          },
+          fault.delay().toMillis(),
+          java.util.concurrent.TimeUnit.MILLISECONDS);
       return;
     }
     respond(ex, fault);
@@ -149,14 +176,35 @@ public final class FakeDoppler implements AutoCloseable {
       String auth = ex.getRequestHeaders().getFirst("Authorization");
       String token = auth != null && auth.startsWith("Bearer ") ? auth.substring(7) : null;
       String ifNoneMatch = ex.getRequestHeaders().getFirst("If-None-Match");
-      // Recorded before the answer is sent: once the client has its answer, the test sees the request.
-      answer(ex, project, config, token, ifNoneMatch, fault, status -> requests.add(
-          new Request(project, config, token == null ? null : dev.ttstack.operator.support.Hashes.sha256(token), ifNoneMatch, status)));
+      // Recorded before the answer is sent: once the client has its answer, the test sees the
+      // request.
+      answer(
+          ex,
+          project,
+          config,
+          token,
+          ifNoneMatch,
+          fault,
+          status ->
+              requests.add(
+                  new Request(
+                      project,
+                      config,
+                      token == null ? null : dev.ttstack.operator.support.Hashes.sha256(token),
+                      ifNoneMatch,
+                      status)));
     }
   }
 
-  private void answer(HttpExchange ex, String project, String config, String token, String ifNoneMatch, Fault fault,
-      java.util.function.IntConsumer record) throws IOException {
+  private void answer(
+      HttpExchange ex,
+      String project,
+      String config,
+      String token,
+      String ifNoneMatch,
+      Fault fault,
+      java.util.function.IntConsumer record)
+      throws IOException {
     if (fault != null) {
       if (fault.truncate()) {
         byte[] partial = "{\"POSTGRES_PASSWORD\": \"abc".getBytes(StandardCharsets.UTF_8);
@@ -182,7 +230,11 @@ public final class FakeDoppler implements AutoCloseable {
       return;
     }
     if (!tokens.get(token).equals(wanted)) {
-      send(ex, 400, envelope("This token does not have access to requested config '" + config + "'"), record);
+      send(
+          ex,
+          400,
+          envelope("This token does not have access to requested config '" + config + "'"),
+          record);
       return;
     }
     String body = JSON.writeValueAsString(configs.get(wanted));
@@ -196,7 +248,8 @@ public final class FakeDoppler implements AutoCloseable {
     send(ex, 200, body, record);
   }
 
-  private static void send(HttpExchange ex, int status, String body, java.util.function.IntConsumer record)
+  private static void send(
+      HttpExchange ex, int status, String body, java.util.function.IntConsumer record)
       throws IOException {
     record.accept(status);
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
@@ -221,7 +274,8 @@ public final class FakeDoppler implements AutoCloseable {
       for (String pair : raw.split("&")) {
         int eq = pair.indexOf('=');
         if (eq > 0) {
-          q.put(URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
+          q.put(
+              URLDecoder.decode(pair.substring(0, eq), StandardCharsets.UTF_8),
               URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8));
         }
       }

@@ -9,12 +9,25 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class SecretContentTest {
-  static final Map<String, String> DOWNLOAD = Map.of("POSTGRES_PASSWORD", "pg", "REDIS_PASSWORD", "rd",
-      "APP_KEY", "app", "DOPPLER_PROJECT", "tt-backend", "DOPPLER_CONFIG", "prd", "DOPPLER_ENVIRONMENT", "prd");
+  static final Map<String, String> DOWNLOAD =
+      Map.of(
+          "POSTGRES_PASSWORD",
+          "pg",
+          "REDIS_PASSWORD",
+          "rd",
+          "APP_KEY",
+          "app",
+          "DOPPLER_PROJECT",
+          "tt-backend",
+          "DOPPLER_CONFIG",
+          "prd",
+          "DOPPLER_ENVIRONMENT",
+          "prd");
 
   @Test
   void dopplersOwnKeysAreFilteredOut() {
-    assertThat(SecretContent.fromDoppler(DOWNLOAD).keys()).containsExactly("APP_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD");
+    assertThat(SecretContent.fromDoppler(DOWNLOAD).keys())
+        .containsExactly("APP_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD");
   }
 
   @Test
@@ -28,7 +41,9 @@ class SecretContentTest {
     assertThat(after.hashOf(SecretKeys.postgres())).isEqualTo(before.hashOf(SecretKeys.postgres()));
     assertThat(after.hashOf(List.of("APP_KEY"))).isNotEqualTo(before.hashOf(List.of("APP_KEY")));
     assertThat(after.hash()).isNotEqualTo(before.hash());
-    assertThat(SecretContent.fromDoppler(DOWNLOAD).hash()).as("same content, same hash").isEqualTo(before.hash());
+    assertThat(SecretContent.fromDoppler(DOWNLOAD).hash())
+        .as("same content, same hash")
+        .isEqualTo(before.hash());
   }
 
   @Test
@@ -55,14 +70,20 @@ class SecretContentTest {
   void requiredKeysFollowTheEnabledComponents() {
     var spec = Stacks.minimal("tt").getSpec();
     assertThat(SecretKeys.required(spec))
-        .containsExactly("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "REDIS_PASSWORD", "GRAFANA_PASSWORD");
+        .containsExactly(
+            "POSTGRES_USER",
+            "POSTGRES_PASSWORD",
+            "POSTGRES_DB",
+            "REDIS_PASSWORD",
+            "GRAFANA_PASSWORD");
 
     spec.monitoring.alertmanager.slack = new dev.ttstack.operator.api.SlackSpec();
     spec.monitoring.alertmanager.slack.webhookKey = "SLACK_HOOK";
     assertThat(SecretKeys.required(spec)).endsWith("SLACK_HOOK");
 
     spec.monitoring.enabled = false;
-    assertThat(SecretKeys.required(spec)).containsExactly("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "REDIS_PASSWORD");
+    assertThat(SecretKeys.required(spec))
+        .containsExactly("POSTGRES_USER", "POSTGRES_PASSWORD", "POSTGRES_DB", "REDIS_PASSWORD");
   }
 
   @Test

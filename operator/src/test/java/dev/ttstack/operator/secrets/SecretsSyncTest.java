@@ -36,18 +36,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class SecretsSyncTest {
   static final String TOKEN = "dp.st.prd.KnownToken4f9e2b7c1d";
   static final String ROTATED_TOKEN = "dp.st.prd.RotatedToken88aa31c0";
-  static final Map<String, String> VALUES = Map.of(
-      "POSTGRES_USER", "tt_user_e1b2",
-      "POSTGRES_PASSWORD", "pg-pass-7f3a9c0d",
-      "POSTGRES_DB", "tt_db_c3d4",
-      "REDIS_PASSWORD", "redis-pass-5e6f7a8b",
-      "GRAFANA_PASSWORD", "grafana-pass-9c8d7e6f",
-      "SLACK_WEBHOOK_URL", "https://hooks.slack.example/T000/B000/slackSecret42ab",
-      "APP_API_KEY", "app-key-multi\nline-Ünïcødé-31337");
+  static final Map<String, String> VALUES =
+      Map.of(
+          "POSTGRES_USER", "tt_user_e1b2",
+          "POSTGRES_PASSWORD", "pg-pass-7f3a9c0d",
+          "POSTGRES_DB", "tt_db_c3d4",
+          "REDIS_PASSWORD", "redis-pass-5e6f7a8b",
+          "GRAFANA_PASSWORD", "grafana-pass-9c8d7e6f",
+          "SLACK_WEBHOOK_URL", "https://hooks.slack.example/T000/B000/slackSecret42ab",
+          "APP_API_KEY", "app-key-multi\nline-Ünïcødé-31337");
   static final Duration RESYNC_BOUND = Duration.ofSeconds(25); // resync 10 s + a reconcile
 
-  @RegisterExtension
-  final OperatorHarness k8s = new OperatorHarness();
+  @RegisterExtension final OperatorHarness k8s = new OperatorHarness();
 
   private FakeDoppler doppler;
   private LogCapture logs;
@@ -62,7 +62,11 @@ class SecretsSyncTest {
     doppler.addToken(ROTATED_TOKEN, "tt-backend", "prd");
     knownSecrets.addAll(VALUES.values());
     // Their base64 forms too: a Secret printed whole would show those.
-    List.copyOf(knownSecrets).forEach(v -> knownSecrets.add(Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    List.copyOf(knownSecrets)
+        .forEach(
+            v ->
+                knownSecrets.add(
+                    Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
   }
 
   @AfterEach
@@ -72,14 +76,19 @@ class SecretsSyncTest {
       for (Event e : k8s.client().v1().events().inNamespace(k8s.namespace()).list().getItems()) {
         places.add("event " + e.getReason() + ": " + e.getMessage());
       }
-      for (TTStack s : k8s.client().resources(TTStack.class).inNamespace(k8s.namespace()).list().getItems()) {
+      for (TTStack s :
+          k8s.client().resources(TTStack.class).inNamespace(k8s.namespace()).list().getItems()) {
         places.add("ttstack " + Serialization.asJson(s));
       }
       assertThat(places).as("log lines, events and TTStacks captured").isNotEmpty();
       for (String secret : knownSecrets) {
         // No value may appear; assert on a boolean so a failure cannot print the secret itself.
         long hits = places.stream().filter(p -> p.contains(secret)).count();
-        assertThat(hits).as("places holding secret #%d of %d", knownSecrets.indexOf(secret), knownSecrets.size()).isZero();
+        assertThat(hits)
+            .as(
+                "places holding secret #%d of %d",
+                knownSecrets.indexOf(secret), knownSecrets.size())
+            .isZero();
       }
     } finally {
       logs.close();
@@ -97,16 +106,36 @@ class SecretsSyncTest {
   }
 
   private void tokenSecret(String token) {
-    k8s.client().resource(new SecretBuilder().withNewMetadata().withName("doppler-token").withNamespace(k8s.namespace())
-        .endMetadata().withData(Map.of("serviceToken", Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8))))
-        .build()).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+    k8s.client()
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName("doppler-token")
+                .withNamespace(k8s.namespace())
+                .endMetadata()
+                .withData(
+                    Map.of(
+                        "serviceToken",
+                        Base64.getEncoder().encodeToString(token.getBytes(StandardCharsets.UTF_8))))
+                .build())
+        .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
   }
 
   private void putSecret(String name, Map<String, String> values) {
     Map<String, String> data = new HashMap<>();
-    values.forEach((k, v) -> data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
-    k8s.client().resource(new SecretBuilder().withNewMetadata().withName(name).withNamespace(k8s.namespace())
-        .endMetadata().withData(data).build()).create();
+    values.forEach(
+        (k, v) ->
+            data.put(k, Base64.getEncoder().encodeToString(v.getBytes(StandardCharsets.UTF_8))));
+    k8s.client()
+        .resource(
+            new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withNamespace(k8s.namespace())
+                .endMetadata()
+                .withData(data)
+                .build())
+        .create();
   }
 
   private Secret managed() {
@@ -115,12 +144,18 @@ class SecretsSyncTest {
 
   private static String value(Secret secret, String key) {
     String encoded = secret.getData().get(key);
-    return encoded == null ? null : new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
+    return encoded == null
+        ? null
+        : new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8);
   }
 
   private TTStack awaitSecrets(Predicate<Condition> condition) {
-    return k8s.awaitStack("tt", s -> s.getStatus() != null && s.getStatus().condition(ConditionType.SECRETS_SYNCED) != null
-        && condition.test(s.getStatus().condition(ConditionType.SECRETS_SYNCED)));
+    return k8s.awaitStack(
+        "tt",
+        s ->
+            s.getStatus() != null
+                && s.getStatus().condition(ConditionType.SECRETS_SYNCED) != null
+                && condition.test(s.getStatus().condition(ConditionType.SECRETS_SYNCED)));
   }
 
   private static Predicate<Condition> reason(String reason) {
@@ -136,18 +171,28 @@ class SecretsSyncTest {
 
     Secret secret = managed();
     assertThat(secret.getData().keySet()).containsExactlyInAnyOrderElementsOf(VALUES.keySet());
-    assertThat(VALUES.keySet()).allSatisfy(k -> assertThat(value(secret, k).equals(VALUES.get(k))).as(k).isTrue());
-    assertThat(secret.getMetadata().getAnnotations()).containsKeys(ManagedSecret.CONTENT_HASH, ManagedSecret.ETAG,
-        ManagedSecret.SYNCED_AT, ManagedSecret.SOURCE);
-    assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
+    assertThat(VALUES.keySet())
+        .allSatisfy(k -> assertThat(value(secret, k).equals(VALUES.get(k))).as(k).isTrue());
+    assertThat(secret.getMetadata().getAnnotations())
+        .containsKeys(
+            ManagedSecret.CONTENT_HASH,
+            ManagedSecret.ETAG,
+            ManagedSecret.SYNCED_AT,
+            ManagedSecret.SOURCE);
+    assertThat(secret.getMetadata().getOwnerReferences())
+        .singleElement()
         .satisfies(o -> assertThat(o.getUid()).isEqualTo(created.getMetadata().getUid()));
-    assertThat(secret.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "ttstack-operator");
+    assertThat(secret.getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/managed-by", "ttstack-operator");
     assertThat(stack.getStatus().secrets.source).isEqualTo("doppler");
     assertThat(stack.getStatus().secrets.secretName).isEqualTo("tt-secrets");
     assertThat(stack.getStatus().secrets.keyCount).isEqualTo(VALUES.size());
-    assertThat(stack.getStatus().secrets.contentHash).isEqualTo(secret.getMetadata().getAnnotations().get(ManagedSecret.CONTENT_HASH));
-    assertThat(stack.getStatus().secrets.lastSyncTime).isEqualTo(secret.getMetadata().getAnnotations().get(ManagedSecret.SYNCED_AT));
-    assertThat(stack.getStatus().condition(ConditionType.SECRETS_SYNCED).message).isEqualTo("7 keys from Doppler tt-backend/prd");
+    assertThat(stack.getStatus().secrets.contentHash)
+        .isEqualTo(secret.getMetadata().getAnnotations().get(ManagedSecret.CONTENT_HASH));
+    assertThat(stack.getStatus().secrets.lastSyncTime)
+        .isEqualTo(secret.getMetadata().getAnnotations().get(ManagedSecret.SYNCED_AT));
+    assertThat(stack.getStatus().condition(ConditionType.SECRETS_SYNCED).message)
+        .isEqualTo("7 keys from Doppler tt-backend/prd");
     List<Event> events = k8s.client().v1().events().inNamespace(k8s.namespace()).list().getItems();
     assertThat(events).anySatisfy(e -> assertThat(e.getReason()).isEqualTo("Synced"));
   }
@@ -165,14 +210,16 @@ class SecretsSyncTest {
 
     await().atMost(RESYNC_BOUND).until(() -> !managed().getData().containsKey("APP_API_KEY"));
     assertThat(value(managed(), "POSTGRES_PASSWORD").equals("pg-pass-rotated-0b1c2d")).isTrue();
-    String hashAfterChange = managed().getMetadata().getAnnotations().get(ManagedSecret.CONTENT_HASH);
+    String hashAfterChange =
+        managed().getMetadata().getAnnotations().get(ManagedSecret.CONTENT_HASH);
 
     doppler.failAlways(Fault.status(503, "Doppler is under maintenance"));
     TTStack failing = awaitSecrets(reason("DopplerUnavailable"));
 
     assertThat(failing.getStatus().condition(ConditionType.SECRETS_SYNCED).message)
         .contains("Doppler is under maintenance", "keeping the last good content (6 keys)");
-    assertThat(managed().getMetadata().getAnnotations().get(ManagedSecret.CONTENT_HASH)).isEqualTo(hashAfterChange);
+    assertThat(managed().getMetadata().getAnnotations().get(ManagedSecret.CONTENT_HASH))
+        .isEqualTo(hashAfterChange);
     assertThat(value(managed(), "POSTGRES_PASSWORD").equals("pg-pass-rotated-0b1c2d")).isTrue();
 
     doppler.heal();
@@ -195,7 +242,8 @@ class SecretsSyncTest {
     // Sooner than the 10 s resync: the token Secret's change itself triggers the sync.
     await().atMost(Duration.ofSeconds(8)).until(() -> managed() != null);
     List<FakeDoppler.Request> requests = doppler.requests();
-    assertThat(requests.get(requests.size() - 1).tokenSha256()).isEqualTo(dev.ttstack.operator.support.Hashes.sha256(ROTATED_TOKEN));
+    assertThat(requests.get(requests.size() - 1).tokenSha256())
+        .isEqualTo(dev.ttstack.operator.support.Hashes.sha256(ROTATED_TOKEN));
     awaitSecrets(Condition::isTrue);
   }
 
@@ -213,7 +261,8 @@ class SecretsSyncTest {
     assertThat(stack.getStatus().condition(ConditionType.SECRETS_SYNCED).message)
         .contains("lacks required keys: REDIS_PASSWORD, SLACK_WEBHOOK_URL");
     assertThat(managed()).isNull();
-    assertThat(stack.getStatus().condition(ConditionType.READY).message).contains("SecretsSynced (MissingKeys)");
+    assertThat(stack.getStatus().condition(ConditionType.READY).message)
+        .contains("SecretsSynced (MissingKeys)");
   }
 
   @Test
@@ -224,8 +273,10 @@ class SecretsSyncTest {
 
     TTStack stack = awaitSecrets(reason("RateLimited"));
 
-    assertThat(stack.getStatus().condition(ConditionType.SECRETS_SYNCED).message).contains("exceeded the rate limit");
-    assertThat(k8s.operator().registry().find("ttstack.secrets.rate.limited").counter().count()).isEqualTo(1.0);
+    assertThat(stack.getStatus().condition(ConditionType.SECRETS_SYNCED).message)
+        .contains("exceeded the rate limit");
+    assertThat(k8s.operator().registry().find("ttstack.secrets.rate.limited").counter().count())
+        .isEqualTo(1.0);
   }
 
   @Test
@@ -239,13 +290,20 @@ class SecretsSyncTest {
     double reconcilesBefore = k8s.reconciliationsSucceeded();
     int mark = k8s.requestMark();
 
-    await().atMost(RESYNC_BOUND).until(() -> doppler.requests().size() > requestsBefore
-        && k8s.reconciliationsSucceeded() > reconcilesBefore);
+    await()
+        .atMost(RESYNC_BOUND)
+        .until(
+            () ->
+                doppler.requests().size() > requestsBefore
+                    && k8s.reconciliationsSucceeded() > reconcilesBefore);
 
     assertThat(doppler.requests().get(doppler.requests().size() - 1).status()).isEqualTo(304);
     assertThat(k8s.writeListSince(mark)).as("API writes after an unchanged resync").isEmpty();
-    assertThat(k8s.operator().registry().scrape()).contains("ttstack_secrets_sync_total{result=\"not_modified\"}",
-        "ttstack_secrets_sync_duration_seconds_count", "ttstack_secrets_last_success_timestamp_seconds");
+    assertThat(k8s.operator().registry().scrape())
+        .contains(
+            "ttstack_secrets_sync_total{result=\"not_modified\"}",
+            "ttstack_secrets_sync_duration_seconds_count",
+            "ttstack_secrets_last_success_timestamp_seconds");
   }
 
   @Test
@@ -256,12 +314,14 @@ class SecretsSyncTest {
     k8s.create(stack);
 
     TTStack waiting = awaitSecrets(reason("SecretNotFound"));
-    assertThat(waiting.getStatus().condition(ConditionType.SECRETS_SYNCED).message).contains("tt-own-secrets");
+    assertThat(waiting.getStatus().condition(ConditionType.SECRETS_SYNCED).message)
+        .contains("tt-own-secrets");
 
     putSecret("tt-own-secrets", VALUES);
 
     TTStack ready = awaitSecrets(Condition::isTrue);
-    assertThat(ready.getStatus().condition(ConditionType.SECRETS_SYNCED).reason).isEqualTo("SecretAvailable");
+    assertThat(ready.getStatus().condition(ConditionType.SECRETS_SYNCED).reason)
+        .isEqualTo("SecretAvailable");
     assertThat(ready.getStatus().secrets.source).isEqualTo("secretRef");
     assertThat(ready.getStatus().secrets.keyCount).isEqualTo(VALUES.size());
     assertThat(managed()).isNull();

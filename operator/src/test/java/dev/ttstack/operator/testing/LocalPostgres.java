@@ -36,17 +36,46 @@ public final class LocalPostgres implements BeforeAllCallback, AfterAllCallback 
     if (isRoot()) {
       run(List.of("chown", "-R", "postgres:postgres", dir.toString()), Map.of());
     }
-    asServerUser(List.of(bin.resolve("initdb").toString(), "-D", data.toString(), "-U", USER, "--pwfile=" + pwfile,
-        "--auth=scram-sha-256", "-E", "UTF8", "--locale=C"));
-    asServerUser(List.of(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("log").toString(),
-        "-o", "-p " + port + " -h 127.0.0.1 -k " + dir, "-w", "-t", "60", "start"));
+    asServerUser(
+        List.of(
+            bin.resolve("initdb").toString(),
+            "-D",
+            data.toString(),
+            "-U",
+            USER,
+            "--pwfile=" + pwfile,
+            "--auth=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--locale=C"));
+    asServerUser(
+        List.of(
+            bin.resolve("pg_ctl").toString(),
+            "-D",
+            data.toString(),
+            "-l",
+            dir.resolve("log").toString(),
+            "-o",
+            "-p " + port + " -h 127.0.0.1 -k " + dir,
+            "-w",
+            "-t",
+            "60",
+            "start"));
   }
 
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
     try {
       if (data != null && Files.exists(data.resolve("postmaster.pid"))) {
-        asServerUser(List.of(binDir().resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "immediate", "-w", "stop"));
+        asServerUser(
+            List.of(
+                binDir().resolve("pg_ctl").toString(),
+                "-D",
+                data.toString(),
+                "-m",
+                "immediate",
+                "-w",
+                "stop"));
       }
     } finally {
       if (dir != null) {
@@ -67,13 +96,25 @@ public final class LocalPostgres implements BeforeAllCallback, AfterAllCallback 
 
   /** libpq environment for clients (psql, pg_dump, pg_restore) of this server. */
   public Map<String, String> clientEnv(String database) {
-    return Map.of("PGHOST", "127.0.0.1", "PGPORT", String.valueOf(port), "PGUSER", USER, "PGPASSWORD", password,
-        "PGDATABASE", database);
+    return Map.of(
+        "PGHOST",
+        "127.0.0.1",
+        "PGPORT",
+        String.valueOf(port),
+        "PGUSER",
+        USER,
+        "PGPASSWORD",
+        password,
+        "PGDATABASE",
+        database);
   }
 
   /** Runs psql with one SQL command and returns its unaligned output. */
   public String sql(String database, String command) throws Exception {
-    return run(List.of("psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", command), clientEnv(database)).trim();
+    return run(
+            List.of("psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-c", command),
+            clientEnv(database))
+        .trim();
   }
 
   private void asServerUser(List<String> command) throws Exception {
@@ -108,8 +149,13 @@ public final class LocalPostgres implements BeforeAllCallback, AfterAllCallback 
 
   private static Path binDir() throws IOException {
     try (var versions = Files.list(Path.of("/usr/lib/postgresql"))) {
-      return versions.max(Comparator.naturalOrder()).orElseThrow(() -> new IllegalStateException(
-          "no PostgreSQL server under /usr/lib/postgresql: apt-get install postgresql")).resolve("bin");
+      return versions
+          .max(Comparator.naturalOrder())
+          .orElseThrow(
+              () ->
+                  new IllegalStateException(
+                      "no PostgreSQL server under /usr/lib/postgresql: apt-get install postgresql"))
+          .resolve("bin");
     }
   }
 

@@ -11,14 +11,18 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Captures every log event: our code and JOSDK at every level (DEBUG and TRACE included, whatever
- * the console shows), other libraries at their configured level, with exception messages and stack frames, so tests can prove what never appears in logs.
+ * the console shows), other libraries at their configured level, with exception messages and stack
+ * frames, so tests can prove what never appears in logs.
  */
 public final class LogCapture implements AutoCloseable {
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
   /** Loggers opened to every level while capturing: ours and the operator framework's. */
   private static final List<String> OPENED = List.of("dev.ttstack", "io.javaoperatorsdk");
+
   private final Logger root;
-  private final java.util.Map<String, ch.qos.logback.classic.Level> previousLevels = new java.util.HashMap<>();
+  private final java.util.Map<String, ch.qos.logback.classic.Level> previousLevels =
+      new java.util.HashMap<>();
   private final LoggerContext context;
 
   public LogCapture() {
@@ -27,14 +31,17 @@ public final class LogCapture implements AutoCloseable {
     for (String name : OPENED) {
       Logger logger = context.getLogger(name);
       previousLevels.put(name, logger.getLevel());
-      logger.setLevel(ch.qos.logback.classic.Level.ALL); // the console appender still shows INFO and up only
+      logger.setLevel(
+          ch.qos.logback.classic.Level.ALL); // the console appender still shows INFO and up only
     }
     appender.setContext(context);
     appender.start();
     root.addAppender(appender);
   }
 
-  /** Every captured line: the formatted message, then each exception's class, message and frames. */
+  /**
+   * Every captured line: the formatted message, then each exception's class, message and frames.
+   */
   public List<String> lines() {
     List<String> lines = new ArrayList<>();
     for (ILoggingEvent e : List.copyOf(appender.list)) {

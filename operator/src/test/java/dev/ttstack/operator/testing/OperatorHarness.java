@@ -36,13 +36,16 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class OperatorHarness implements BeforeEachCallback, AfterEachCallback {
   /** Upper bound for anything the operator should do in reaction to a change. */
   public static final Duration TIMEOUT = Duration.ofSeconds(20);
+
   public static final String NAMESPACE = "tt-test";
   public static final String IDENTITY = "operator-under-test";
 
   private boolean leaderElection = true;
   private String watchNamespaces = "";
-  private java.util.function.Function<java.util.List<io.fabric8.kubernetes.api.model.Pod>,
-      dev.ttstack.operator.redis.cluster.NodeAddressResolver> redisResolver = dev.ttstack.operator.redis.RedisComponent.podIps();
+  private java.util.function.Function<
+          java.util.List<io.fabric8.kubernetes.api.model.Pod>,
+          dev.ttstack.operator.redis.cluster.NodeAddressResolver>
+      redisResolver = dev.ttstack.operator.redis.RedisComponent.podIps();
   private final MutableClock clock = MutableClock.ticking();
   private EmbeddedApiServer api;
   private TTStackOperator operator;
@@ -52,8 +55,11 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     Logging.bridgeJul();
   }
 
-  /** Reaches Redis nodes through this resolver (local redis-server processes) instead of pod IPs. */
-  public OperatorHarness withRedisResolver(dev.ttstack.operator.redis.cluster.NodeAddressResolver resolver) {
+  /**
+   * Reaches Redis nodes through this resolver (local redis-server processes) instead of pod IPs.
+   */
+  public OperatorHarness withRedisResolver(
+      dev.ttstack.operator.redis.cluster.NodeAddressResolver resolver) {
     this.redisResolver = pods -> resolver;
     return this;
   }
@@ -67,7 +73,11 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   @Override
   public void beforeEach(ExtensionContext context) {
     api = EmbeddedApiServer.start();
-    api.client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
+    api.client()
+        .namespaces()
+        .resource(
+            new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
+        .create();
     simulator = new ClusterSimulator(api.client());
     startOperator();
   }
@@ -83,7 +93,9 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     }
   }
 
-  /** Watches only these namespaces ({@code WATCH_NAMESPACES}); by default the operator watches all. */
+  /**
+   * Watches only these namespaces ({@code WATCH_NAMESPACES}); by default the operator watches all.
+   */
   public OperatorHarness watching(String... namespaces) {
     this.watchNamespaces = String.join(",", namespaces);
     return this;
@@ -91,11 +103,13 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   /** Starts a fresh operator process (in-JVM) against the same API server. */
   public TTStackOperator startOperator() {
-    OperatorSettings settings = OperatorSettings.from(Map.of("POD_NAME", IDENTITY, "WATCH_NAMESPACES", watchNamespaces))
-        .withHttp("127.0.0.1", 0)
-        .withServerSideApply(false)
-        .withLeaderElection(leaderElection, NAMESPACE);
-    // The operator has its own client, as in production: its requests carry the operator's User-Agent.
+    OperatorSettings settings =
+        OperatorSettings.from(Map.of("POD_NAME", IDENTITY, "WATCH_NAMESPACES", watchNamespaces))
+            .withHttp("127.0.0.1", 0)
+            .withServerSideApply(false)
+            .withLeaderElection(leaderElection, NAMESPACE);
+    // The operator has its own client, as in production: its requests carry the operator's
+    // User-Agent.
     operator = TTStackOperator.create(settings, api.operatorClient(), clock, redisResolver);
     operator.start();
     return operator;
@@ -109,7 +123,9 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     }
   }
 
-  /** Stops and starts the operator: proves what a restart (or a new leader) does to existing stacks. */
+  /**
+   * Stops and starts the operator: proves what a restart (or a new leader) does to existing stacks.
+   */
   public TTStackOperator restartOperator() {
     stopOperator();
     return startOperator();
@@ -150,9 +166,10 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   }
 
   /**
-   * Changes the stack as {@code kubectl edit} would, retrying on 409: the operator writes the status
-   * at any time, and the API server refuses a change made from a stale copy. A whole-object update,
-   * not a JSON patch: the mock server mishandles a patch that removes a field (it drops the status).
+   * Changes the stack as {@code kubectl edit} would, retrying on 409: the operator writes the
+   * status at any time, and the API server refuses a change made from a stale copy. A whole-object
+   * update, not a JSON patch: the mock server mishandles a patch that removes a field (it drops the
+   * status).
    */
   public TTStack editStack(String name, java.util.function.Consumer<TTStack> change) {
     for (int attempt = 1; ; attempt++) {
@@ -160,8 +177,10 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
         TTStack current = stack(name).get();
         String before = io.fabric8.kubernetes.client.utils.Serialization.asJson(current.getSpec());
         change.accept(current);
-        if (!before.equals(io.fabric8.kubernetes.client.utils.Serialization.asJson(current.getSpec()))) {
-          // The API server bumps the generation of a spec change; the mock does so for patches only.
+        if (!before.equals(
+            io.fabric8.kubernetes.client.utils.Serialization.asJson(current.getSpec()))) {
+          // The API server bumps the generation of a spec change; the mock does so for patches
+          // only.
           current.getMetadata().setGeneration(current.getMetadata().getGeneration() + 1);
         }
         return client().resource(current).update();
@@ -175,45 +194,77 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   /** Waits (at most {@link #TIMEOUT}) until the stack satisfies the condition, and returns it. */
   public TTStack awaitStack(String name, Predicate<TTStack> condition) {
-    return await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(25))
+    return await()
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(25))
         .until(() -> stack(name).get(), s -> s != null && condition.test(s));
   }
 
   /** Waits until the operator has acted on the stack's current generation. */
   public TTStack awaitObserved(String name) {
-    return awaitStack(name, s -> s.getStatus() != null && s.getStatus().observedGeneration != null
-        && s.getStatus().observedGeneration.equals(s.getMetadata().getGeneration()));
+    return awaitStack(
+        name,
+        s ->
+            s.getStatus() != null
+                && s.getStatus().observedGeneration != null
+                && s.getStatus().observedGeneration.equals(s.getMetadata().getGeneration()));
   }
 
   /** Successful reconciliations the current operator has finished (from its JOSDK metrics). */
   public double reconciliationsSucceeded() {
-    return operator.registry().find(io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2.RECONCILIATIONS_SUCCESS).counters().stream().mapToDouble(Counter::count).sum();
-  }
-
-  /** Waits until the current operator has finished at least {@code n} successful reconciliations. */
-  public void awaitReconciliations(double n) {
-    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(25)).until(() -> reconciliationsSucceeded() >= n);
+    return operator
+        .registry()
+        .find(
+            io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2
+                .RECONCILIATIONS_SUCCESS)
+        .counters()
+        .stream()
+        .mapToDouble(Counter::count)
+        .sum();
   }
 
   /**
-   * Waits until the operator has nothing in flight: no reconcile running or queued, and the count of
-   * finished ones unchanged over two consecutive looks (events of objects it just created have been
-   * handled). Steady-state measurements start from here.
+   * Waits until the current operator has finished at least {@code n} successful reconciliations.
+   */
+  public void awaitReconciliations(double n) {
+    await()
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(25))
+        .until(() -> reconciliationsSucceeded() >= n);
+  }
+
+  /**
+   * Waits until the operator has nothing in flight: no reconcile running or queued, and the count
+   * of finished ones unchanged over two consecutive looks (events of objects it just created have
+   * been handled). Steady-state measurements start from here.
    */
   public void awaitIdle() {
     double[] last = {-1};
-    await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(250)).until(() -> {
-      double active = gauge("reconciliations.active") + gauge("reconciliations.queue");
-      double done = reconciliationsSucceeded()
-          + operator.registry().find("reconciliations.failure.total").counters().stream().mapToDouble(Counter::count).sum();
-      boolean stable = active == 0 && done == last[0];
-      last[0] = done;
-      return stable;
-    });
+    await()
+        .atMost(TIMEOUT)
+        .pollInterval(Duration.ofMillis(250))
+        .until(
+            () -> {
+              double active = gauge("reconciliations.active") + gauge("reconciliations.queue");
+              double done =
+                  reconciliationsSucceeded()
+                      + operator
+                          .registry()
+                          .find("reconciliations.failure.total")
+                          .counters()
+                          .stream()
+                          .mapToDouble(Counter::count)
+                          .sum();
+              boolean stable = active == 0 && done == last[0];
+              last[0] = done;
+              return stable;
+            });
   }
 
   private double gauge(String name) {
-    return operator.registry().find(name).gauges().stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum();
+    return operator.registry().find(name).gauges().stream()
+        .mapToDouble(io.micrometer.core.instrument.Gauge::value)
+        .sum();
   }
 
   /** Index into the request log, to count requests from now on. */
@@ -230,6 +281,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   public java.util.List<EmbeddedApiServer.Request> writeListSince(int mark) {
     var all = api.requests();
     return all.subList(Math.min(mark, all.size()), all.size()).stream()
-        .filter(r -> r.isWrite() && !r.isLease()).toList();
+        .filter(r -> r.isWrite() && !r.isLease())
+        .toList();
   }
 }

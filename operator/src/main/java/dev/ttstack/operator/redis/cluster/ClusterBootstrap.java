@@ -13,9 +13,9 @@ import redis.clients.jedis.exceptions.JedisDataException;
  * each replica also MEETing its own master so that it learns its id at once, then REPLICATE,
  * retried while the replica answers {@code Unknown node}.
  *
- * <p>Layout: the first {@code masters} pods are masters, in order, with the 16384 slots split evenly;
- * the next pods are replicas, pod {@code masters + k} replicating master {@code k % masters}, so
- * no replica shares a pod with its master.
+ * <p>Layout: the first {@code masters} pods are masters, in order, with the 16384 slots split
+ * evenly; the next pods are replicas, pod {@code masters + k} replicating master {@code k %
+ * masters}, so no replica shares a pod with its master.
  *
  * <p>Never run on a cluster that exists: {@link #canBootstrap} accepts only nodes that know nobody
  * and hold no key, with at most the slots this very plan gives them (a bootstrap that was cut short
@@ -48,7 +48,8 @@ public final class ClusterBootstrap {
         return false;
       }
       List<SlotRange> slots = n.self().slots();
-      boolean planned = slots.isEmpty() || (i < spec.masters() && slots.equals(List.of(plan.get(i))));
+      boolean planned =
+          slots.isEmpty() || (i < spec.masters() && slots.equals(List.of(plan.get(i))));
       if (!planned) {
         return false;
       }
@@ -90,15 +91,21 @@ public final class ClusterBootstrap {
         }
         pending.add(i);
       }
-      boolean done = Poll.until(REPLICATE_BOUND, Duration.ofMillis(20), () -> {
-        pending.removeIf(i -> {
-          String master = pods.get(masterIndexOfReplica(i, spec.masters()));
-          return tryReplicate(clients.get(pods.get(i)), snapshot.node(master).myId());
-        });
-        return pending.isEmpty();
-      });
+      boolean done =
+          Poll.until(
+              REPLICATE_BOUND,
+              Duration.ofMillis(20),
+              () -> {
+                pending.removeIf(
+                    i -> {
+                      String master = pods.get(masterIndexOfReplica(i, spec.masters()));
+                      return tryReplicate(clients.get(pods.get(i)), snapshot.node(master).myId());
+                    });
+                return pending.isEmpty();
+              });
       if (!done) {
-        throw new IllegalStateException("replicas did not learn their masters within " + REPLICATE_BOUND);
+        throw new IllegalStateException(
+            "replicas did not learn their masters within " + REPLICATE_BOUND);
       }
     } finally {
       clients.values().forEach(NodeClient::close);

@@ -17,22 +17,23 @@ import redis.clients.jedis.exceptions.JedisException;
  * One healing pass over a cluster that exists. Each step acts only on what it can prove:
  *
  * <ol>
- *   <li><b>Lost identities and ghosts</b>: an id whose pod now runs under another id or waits at its
- *       gate (STALE), or that no pod accounts for (GHOST), and that every member sees down. If it owns
- *       slots and a live replica has them, that replica is promoted with {@code CLUSTER FAILOVER
- *       TAKEOVER} first; then the id is forgotten on every node. If no live copy exists, the slots
- *       are reported lost and nothing is forgotten unless {@code allowDataLoss}; a node that still
- *       holds the only copy (data without nodes.conf) is never touched.</li>
- *   <li><b>Gates</b>: a gated pod is released (start fresh) only once none of its old ids remains.</li>
+ *   <li><b>Lost identities and ghosts</b>: an id whose pod now runs under another id or waits at
+ *       its gate (STALE), or that no pod accounts for (GHOST), and that every member sees down. If
+ *       it owns slots and a live replica has them, that replica is promoted with {@code CLUSTER
+ *       FAILOVER TAKEOVER} first; then the id is forgotten on every node. If no live copy exists,
+ *       the slots are reported lost and nothing is forgotten unless {@code allowDataLoss}; a node
+ *       that still holds the only copy (data without nodes.conf) is never touched.
+ *   <li><b>Gates</b>: a gated pod is released (start fresh) only once none of its old ids remains.
  *   <li><b>Rogue nodes</b> (alone, with slots or keys, after the above): FLUSHALL and CLUSTER RESET
- *       HARD, only when the cluster serves all their slots elsewhere and no replica is attached.</li>
- *   <li><b>Empty nodes</b>: MEET and REPLICATE of the master with fewest replicas, or, when slots are
- *       unowned, ADDSLOTSRANGE and join as their master.</li>
- *   <li><b>Slot-less masters</b>: REPLICATE of the master with fewest replicas.</li>
+ *       HARD, only when the cluster serves all their slots elsewhere and no replica is attached.
+ *   <li><b>Empty nodes</b>: MEET and REPLICATE of the master with fewest replicas, or, when slots
+ *       are unowned, ADDSLOTSRANGE and join as their master.
+ *   <li><b>Slot-less masters</b>: REPLICATE of the master with fewest replicas.
  *   <li><b>Addresses</b>: MEET at the current address where two nodes both have the other's old one
- *       (all pods moved); a single moved pod finds the others itself, so nothing is done.</li>
- *   <li><b>Replicas</b> whose link is down towards an old address of their master: REPLICATE again.</li>
- *   <li><b>Unowned slots</b> with no empty node to take them: ADDSLOTSRANGE on the master with fewest.</li>
+ *       (all pods moved); a single moved pod finds the others itself, so nothing is done.
+ *   <li><b>Replicas</b> whose link is down towards an old address of their master: REPLICATE again.
+ *   <li><b>Unowned slots</b> with no empty node to take them: ADDSLOTSRANGE on the master with
+ *       fewest.
  * </ol>
  */
 public final class ClusterHealer {
@@ -53,7 +54,8 @@ public final class ClusterHealer {
   private final List<HealAction> actions = new ArrayList<>();
   private final List<Problem> problems = new ArrayList<>();
 
-  public ClusterHealer(ClusterSpec spec, RedisCredentials credentials, Consumer<HealAction> listener) {
+  public ClusterHealer(
+      ClusterSpec spec, RedisCredentials credentials, Consumer<HealAction> listener) {
     this.spec = spec;
     this.credentials = credentials;
     this.listener = listener;
@@ -90,7 +92,9 @@ public final class ClusterHealer {
     void run(NodeClient client);
   }
 
-  /** Runs {@code work} on one node; a failure is logged (the next pass sees the state and retries). */
+  /**
+   * Runs {@code work} on one node; a failure is logged (the next pass sees the state and retries).
+   */
   private boolean onNode(NodeState n, String what, NodeWork work) {
     try (NodeClient c = NodeClient.connect(n.address(), credentials)) {
       work.run(c);
@@ -108,12 +112,15 @@ public final class ClusterHealer {
     listener.accept(a);
   }
 
-  /** STALE or GHOST ids that every member sees down: identities no process will answer for again. */
+  /**
+   * STALE or GHOST ids that every member sees down: identities no process will answer for again.
+   */
   private static List<ClusterNode> lostIds(ClusterSnapshot s) {
     List<ClusterNode> lost = new ArrayList<>();
     for (ClusterNode e : s.entries().values()) {
       ClusterSnapshot.IdStatus st = s.status(e.id());
-      if ((st == ClusterSnapshot.IdStatus.STALE || st == ClusterSnapshot.IdStatus.GHOST) && s.seenDownByAll(e.id())) {
+      if ((st == ClusterSnapshot.IdStatus.STALE || st == ClusterSnapshot.IdStatus.GHOST)
+          && s.seenDownByAll(e.id())) {
         lost.add(e);
       }
     }
@@ -128,15 +135,34 @@ public final class ClusterHealer {
       if (slots.isEmpty() || replicas.isEmpty()) {
         continue;
       }
-      NodeState best = replicas.stream().max(Comparator.comparingLong(NodeState::replicationOffset)).orElseThrow();
+      NodeState best =
+          replicas.stream()
+              .max(Comparator.comparingLong(NodeState::replicationOffset))
+              .orElseThrow();
       try (NodeClient c = NodeClient.connect(best.address(), credentials)) {
         c.failoverTakeover();
-        act(HealAction.Type.PromoteReplica, best.pod(), "takes over slots " + SlotRange.format(slots)
-            + " of lost node " + lost.id() + " (" + describe(s, lost) + ")");
-        boolean promoted = Poll.until(PROMOTION_BOUND, STEP, () -> {
-          ClusterNode self = c.clusterNodes().stream().filter(ClusterNode::myself).findFirst().orElse(null);
-          return self != null && self.isMaster() && self.hasSlots();
-        });
+        act(
+            HealAction.Type.PromoteReplica,
+            best.pod(),
+            "takes over slots "
+                + SlotRange.format(slots)
+                + " of lost node "
+                + lost.id()
+                + " ("
+                + describe(s, lost)
+                + ")");
+        boolean promoted =
+            Poll.until(
+                PROMOTION_BOUND,
+                STEP,
+                () -> {
+                  ClusterNode self =
+                      c.clusterNodes().stream()
+                          .filter(ClusterNode::myself)
+                          .findFirst()
+                          .orElse(null);
+                  return self != null && self.isMaster() && self.hasSlots();
+                });
         if (!promoted) {
           LOG.warn("redis heal: {} not promoted within {}", best.pod(), PROMOTION_BOUND);
         }
@@ -153,9 +179,13 @@ public final class ClusterHealer {
     List<ClusterNode> lostIds = lostIds(s);
     for (ClusterNode lost : lostIds) {
       List<SlotRange> slots = s.slotsOf(lost.id());
-      if (slots.isEmpty() && lost.masterId() != null && !s.slotsOf(lost.masterId()).isEmpty()
-          && s.status(lost.masterId()) != ClusterSnapshot.IdStatus.LIVE && !spec.allowDataLoss()) {
-        continue; // a replica of a master whose shard is not recovered: its pod waits with the shard
+      if (slots.isEmpty()
+          && lost.masterId() != null
+          && !s.slotsOf(lost.masterId()).isEmpty()
+          && s.status(lost.masterId()) != ClusterSnapshot.IdStatus.LIVE
+          && !spec.allowDataLoss()) {
+        continue; // a replica of a master whose shard is not recovered: its pod waits with the
+        // shard
       }
       if (!slots.isEmpty()) {
         if (!s.liveReplicasOf(lost.id()).isEmpty()) {
@@ -164,24 +194,49 @@ public final class ClusterHealer {
         String pod = s.podOf(lost);
         NodeState holder = pod == null ? null : s.node(pod);
         if (holder != null && holdsData(holder)) {
-          problems.add(new Problem(ClusterReasons.ONLY_COPY_WITHOUT_IDENTITY, "pod " + pod
-              + " holds the only copy of slots " + SlotRange.format(slots) + " but lost its nodes.conf;"
-              + " the operator does not touch it: restore its nodes.conf, or move its data aside to accept the loss",
-              slots));
+          problems.add(
+              new Problem(
+                  ClusterReasons.ONLY_COPY_WITHOUT_IDENTITY,
+                  "pod "
+                      + pod
+                      + " holds the only copy of slots "
+                      + SlotRange.format(slots)
+                      + " but lost its nodes.conf;"
+                      + " the operator does not touch it: restore its nodes.conf, or move its data aside to accept the loss",
+                  slots));
           continue;
         }
         if (!spec.allowDataLoss()) {
-          problems.add(new Problem(ClusterReasons.SLOTS_LOST, "slots " + SlotRange.format(slots)
-              + " are lost: their master (" + describe(s, lost) + ") and every replica lost their data;"
-              + " set spec.redis.allowDataLoss: true to serve them again, empty", slots));
+          problems.add(
+              new Problem(
+                  ClusterReasons.SLOTS_LOST,
+                  "slots "
+                      + SlotRange.format(slots)
+                      + " are lost: their master ("
+                      + describe(s, lost)
+                      + ") and every replica lost their data;"
+                      + " set spec.redis.allowDataLoss: true to serve them again, empty",
+                  slots));
           continue;
         }
       }
       int forgotten = forgetEverywhere(s, lost.id());
       if (forgotten > 0) {
-        act(HealAction.Type.ForgetNode, s.podOf(lost), lost.id() + " (" + describe(s, lost) + ")"
-            + (slots.isEmpty() ? "" : ", its lost slots " + SlotRange.format(slots) + " to be served empty (allowDataLoss)")
-            + " forgotten on " + forgotten + " node(s)");
+        act(
+            HealAction.Type.ForgetNode,
+            s.podOf(lost),
+            lost.id()
+                + " ("
+                + describe(s, lost)
+                + ")"
+                + (slots.isEmpty()
+                    ? ""
+                    : ", its lost slots "
+                        + SlotRange.format(slots)
+                        + " to be served empty (allowDataLoss)")
+                + " forgotten on "
+                + forgotten
+                + " node(s)");
         changed = true;
       }
     }
@@ -196,13 +251,22 @@ public final class ClusterHealer {
     String pod = s.podOf(e);
     String role = e.isMaster() ? "master" : "replica";
     if (pod == null) {
-      return "ghost " + role + " " + (e.noAddress() ? "without address" : e.host() + ":" + e.port());
+      return "ghost "
+          + role
+          + " "
+          + (e.noAddress() ? "without address" : e.host() + ":" + e.port());
     }
     NodeState n = s.node(pod);
-    return "former " + role + " of pod " + pod + (n.gated() ? ", now at its start-up gate" : ", now running as a new node");
+    return "former "
+        + role
+        + " of pod "
+        + pod
+        + (n.gated() ? ", now at its start-up gate" : ", now running as a new node");
   }
 
-  /** CLUSTER FORGET on every member but the node itself, as fast as possible (the ban lasts 60 s). */
+  /**
+   * CLUSTER FORGET on every member but the node itself, as fast as possible (the ban lasts 60 s).
+   */
   private int forgetEverywhere(ClusterSnapshot s, String id) {
     Map<String, NodeClient> clients = new HashMap<>();
     int count = 0;
@@ -239,8 +303,11 @@ public final class ClusterHealer {
       }
       try {
         Gate.releaseFresh(g.address(), credentials);
-        act(HealAction.Type.ReleaseGate, g.pod(), "its old identity is forgotten; starting it as a new, empty node"
-            + (g.gate().dataFiles() ? " (its stale data files are moved aside)" : ""));
+        act(
+            HealAction.Type.ReleaseGate,
+            g.pod(),
+            "its old identity is forgotten; starting it as a new, empty node"
+                + (g.gate().dataFiles() ? " (its stale data files are moved aside)" : ""));
       } catch (IllegalStateException e) {
         LOG.warn("redis heal: {}", e.getMessage());
       }
@@ -259,20 +326,35 @@ public final class ClusterHealer {
       }
       List<SlotRange> claimed = n.self() == null ? List.of() : n.self().slots();
       if (SlotRange.toBits(claimed).intersects(SlotRange.toBits(unowned))) {
-        problems.add(new Problem(ClusterReasons.ONLY_COPY_WITHOUT_IDENTITY, "pod " + n.pod()
-            + " runs alone claiming slots " + SlotRange.describe(claimed) + " that the cluster has no owner for;"
-            + " its data may be the only copy, so it is left alone", List.of()));
+        problems.add(
+            new Problem(
+                ClusterReasons.ONLY_COPY_WITHOUT_IDENTITY,
+                "pod "
+                    + n.pod()
+                    + " runs alone claiming slots "
+                    + SlotRange.describe(claimed)
+                    + " that the cluster has no owner for;"
+                    + " its data may be the only copy, so it is left alone",
+                List.of()));
         continue;
       }
       if (n.connectedReplicas() > 0) {
         continue; // a replica still syncs from it: a FLUSHALL would reach it
       }
-      changed |= onNode(n, "FLUSHALL and CLUSTER RESET", c -> {
-        c.flushAll();
-        c.resetHard();
-        act(HealAction.Type.ResetRogueNode, n.pod(), "lost its nodes.conf and claimed slots "
-            + SlotRange.describe(claimed) + " on its own; the cluster serves them, so its copy is flushed and it is reset");
-      });
+      changed |=
+          onNode(
+              n,
+              "FLUSHALL and CLUSTER RESET",
+              c -> {
+                c.flushAll();
+                c.resetHard();
+                act(
+                    HealAction.Type.ResetRogueNode,
+                    n.pod(),
+                    "lost its nodes.conf and claimed slots "
+                        + SlotRange.describe(claimed)
+                        + " on its own; the cluster serves them, so its copy is flushed and it is reset");
+              });
     }
     return changed;
   }
@@ -296,23 +378,36 @@ public final class ClusterHealer {
         if (!unowned.isEmpty()) {
           c.addSlotsRange(unowned);
           intro.meet(n.address());
-          act(HealAction.Type.AssignSlots, n.pod(), "unowned slots " + SlotRange.format(unowned)
-              + " assigned to this empty node, joined as their master");
-          Poll.until(JOIN_BOUND, STEP, () -> Integer.parseInt(c.clusterInfo().getOrDefault("cluster_known_nodes", "1")) > 1);
+          act(
+              HealAction.Type.AssignSlots,
+              n.pod(),
+              "unowned slots "
+                  + SlotRange.format(unowned)
+                  + " assigned to this empty node, joined as their master");
+          Poll.until(
+              JOIN_BOUND,
+              STEP,
+              () -> Integer.parseInt(c.clusterInfo().getOrDefault("cluster_known_nodes", "1")) > 1);
           c.cluster("BUMPEPOCH");
           return true; // the next pass sees the new master and places the other empty nodes
         }
         if (masters.isEmpty()) {
           continue;
         }
-        NodeState target = masters.stream()
-            .min(Comparator.comparingInt(m -> replicaCount.get(m.myId()))).orElseThrow();
+        NodeState target =
+            masters.stream()
+                .min(Comparator.comparingInt(m -> replicaCount.get(m.myId())))
+                .orElseThrow();
         intro.meet(n.address());
         c.meet(target.address());
-        boolean joined = Poll.until(JOIN_BOUND, STEP, () -> ClusterBootstrap.tryReplicate(c, target.myId()));
+        boolean joined =
+            Poll.until(JOIN_BOUND, STEP, () -> ClusterBootstrap.tryReplicate(c, target.myId()));
         if (joined) {
           replicaCount.merge(target.myId(), 1, Integer::sum);
-          act(HealAction.Type.JoinNode, n.pod(), "empty node joined as a replica of " + target.pod());
+          act(
+              HealAction.Type.JoinNode,
+              n.pod(),
+              "empty node joined as a replica of " + target.pod());
           changed = true;
         }
       } catch (JedisException e) {
@@ -330,16 +425,26 @@ public final class ClusterHealer {
     }
     for (NodeState n : s.members()) {
       ClusterNode self = n.self();
-      if (self == null || !self.isMaster() || !s.slotsOf(self.id()).isEmpty() || !s.liveReplicasOf(self.id()).isEmpty()
+      if (self == null
+          || !self.isMaster()
+          || !s.slotsOf(self.id()).isEmpty()
+          || !s.liveReplicasOf(self.id()).isEmpty()
           || n.keys() > 0) {
         continue;
       }
       NodeState target = masters.get(0);
-      changed |= onNode(n, "REPLICATE", c -> {
-        if (ClusterBootstrap.tryReplicate(c, target.myId())) {
-          act(HealAction.Type.ReplicateNode, n.pod(), "slot-less master made a replica of " + target.pod());
-        }
-      });
+      changed |=
+          onNode(
+              n,
+              "REPLICATE",
+              c -> {
+                if (ClusterBootstrap.tryReplicate(c, target.myId())) {
+                  act(
+                      HealAction.Type.ReplicateNode,
+                      n.pod(),
+                      "slot-less master made a replica of " + target.pod());
+                }
+              });
     }
     return changed;
   }
@@ -361,7 +466,10 @@ public final class ClusterHealer {
         }
       }
       if (!met.isEmpty()) {
-        act(HealAction.Type.MeetNode, a.pod(), "met " + String.join(", ", met) + " (both had old addresses)");
+        act(
+            HealAction.Type.MeetNode,
+            a.pod(),
+            "met " + String.join(", ", met) + " (both had old addresses)");
       }
     }
   }
@@ -379,14 +487,27 @@ public final class ClusterHealer {
       NodeAddress current = s.node(masterPod).address();
       String host = r.replication().get("master_host");
       String port = r.replication().get("master_port");
-      boolean pointsElsewhere = !current.host().equals(host) || !Integer.toString(current.port()).equals(port);
+      boolean pointsElsewhere =
+          !current.host().equals(host) || !Integer.toString(current.port()).equals(port);
       ClusterNode seen = r.entry(self.masterId());
       if (pointsElsewhere && seen != null && seen.isAt(current)) {
-        onNode(r, "REPLICATE", c -> {
-          c.replicate(self.masterId());
-          act(HealAction.Type.ReplicateNode, r.pod(), "replica pointed at the old address " + host + ":" + port
-              + " of " + masterPod + "; re-pointed to " + current);
-        });
+        onNode(
+            r,
+            "REPLICATE",
+            c -> {
+              c.replicate(self.masterId());
+              act(
+                  HealAction.Type.ReplicateNode,
+                  r.pod(),
+                  "replica pointed at the old address "
+                      + host
+                      + ":"
+                      + port
+                      + " of "
+                      + masterPod
+                      + "; re-pointed to "
+                      + current);
+            });
       }
     }
   }
@@ -397,15 +518,23 @@ public final class ClusterHealer {
     if (unowned.isEmpty() || s.nodes().stream().anyMatch(n -> n.empty() || n.gated())) {
       return;
     }
-    NodeState target = s.liveMastersByReplicaCount().stream()
-        .min(Comparator.comparingInt(m -> SlotRange.count(s.slotsOf(m.myId())))).orElse(null);
+    NodeState target =
+        s.liveMastersByReplicaCount().stream()
+            .min(Comparator.comparingInt(m -> SlotRange.count(s.slotsOf(m.myId()))))
+            .orElse(null);
     if (target == null) {
       return;
     }
-    onNode(target, "ADDSLOTSRANGE", c -> {
-      c.addSlotsRange(unowned);
-      act(HealAction.Type.AssignSlots, target.pod(), "unowned slots " + SlotRange.format(unowned) + " assigned");
-    });
+    onNode(
+        target,
+        "ADDSLOTSRANGE",
+        c -> {
+          c.addSlotsRange(unowned);
+          act(
+              HealAction.Type.AssignSlots,
+              target.pod(),
+              "unowned slots " + SlotRange.format(unowned) + " assigned");
+        });
   }
 
   private void reportDownShards(ClusterSnapshot s) {
@@ -413,8 +542,15 @@ public final class ClusterHealer {
       if (s.status(owner) == ClusterSnapshot.IdStatus.DOWN && s.liveReplicasOf(owner).isEmpty()) {
         ClusterNode e = s.entry(owner);
         List<SlotRange> slots = s.slotsOf(owner);
-        problems.add(new Problem(ClusterReasons.SHARD_DOWN, "slots " + SlotRange.format(slots) + " are down: master pod "
-            + s.podOf(e) + " does not answer and has no live replica; waiting for it to come back", List.of()));
+        problems.add(
+            new Problem(
+                ClusterReasons.SHARD_DOWN,
+                "slots "
+                    + SlotRange.format(slots)
+                    + " are down: master pod "
+                    + s.podOf(e)
+                    + " does not answer and has no live replica; waiting for it to come back",
+                List.of()));
       }
     }
   }

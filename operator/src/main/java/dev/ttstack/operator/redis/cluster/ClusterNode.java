@@ -9,7 +9,8 @@ import java.util.stream.Collectors;
 /**
  * One line of {@code CLUSTER NODES}: a node as one member of the cluster sees it.
  *
- * <pre>id ip:port@cport[,hostname] flags master ping-sent pong-recv config-epoch link-state slot...</pre>
+ * <pre>id ip:port@cport[,hostname] flags master ping-sent pong-recv config-epoch link-state slot...
+ * </pre>
  *
  * @param host the IP, empty when the node has no known address ({@code noaddr})
  * @param hostname the announced hostname, empty when none
@@ -56,13 +57,26 @@ public record ClusterNode(
         slots.add(SlotRange.parse(f[i]));
       }
     }
-    return new ClusterNode(f[0], host, port, busPort, hostname, flags, masterId,
-        Long.parseLong(f[6]), "connected".equals(f[7]), List.copyOf(slots));
+    return new ClusterNode(
+        f[0],
+        host,
+        port,
+        busPort,
+        hostname,
+        flags,
+        masterId,
+        Long.parseLong(f[6]),
+        "connected".equals(f[7]),
+        List.copyOf(slots));
   }
 
   /** Every line of a {@code CLUSTER NODES} reply. */
   public static List<ClusterNode> parseAll(String reply) {
-    return reply.lines().filter(l -> !l.isBlank()).map(ClusterNode::parse).collect(Collectors.toList());
+    return reply
+        .lines()
+        .filter(l -> !l.isBlank())
+        .map(ClusterNode::parse)
+        .collect(Collectors.toList());
   }
 
   private static int parseIntOr(String s, int fallback) {

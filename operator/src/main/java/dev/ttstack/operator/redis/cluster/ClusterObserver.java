@@ -7,12 +7,15 @@ import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.exceptions.JedisException;
 
-/** Looks at every pod's node: its own view of the cluster, its replication, or its start-up gate. */
+/**
+ * Looks at every pod's node: its own view of the cluster, its replication, or its start-up gate.
+ */
 public final class ClusterObserver {
 
   private ClusterObserver() {}
 
-  public static ClusterSnapshot observe(List<String> pods, NodeAddressResolver resolver, RedisCredentials credentials) {
+  public static ClusterSnapshot observe(
+      List<String> pods, NodeAddressResolver resolver, RedisCredentials credentials) {
     Map<String, NodeState> nodes = new LinkedHashMap<>();
     for (String pod : pods) {
       nodes.put(pod, observe(pod, resolver.resolve(pod), credentials));
@@ -28,8 +31,17 @@ public final class ClusterObserver {
     try (NodeClient client = NodeClient.connect(address, credentials)) {
       List<ClusterNode> view = client.clusterNodes();
       ClusterNode self = view.stream().filter(ClusterNode::myself).findFirst().orElse(null);
-      return new NodeState(pod, address, NodeState.Kind.RUNNING, self == null ? null : self.id(), List.copyOf(view),
-          client.clusterInfo(), client.info("replication"), client.dbSize(), null, null);
+      return new NodeState(
+          pod,
+          address,
+          NodeState.Kind.RUNNING,
+          self == null ? null : self.id(),
+          List.copyOf(view),
+          client.clusterInfo(),
+          client.info("replication"),
+          client.dbSize(),
+          null,
+          null);
     } catch (JedisAccessControlException e) {
       return NodeState.unreachable(pod, address, "password refused");
     } catch (JedisException e) {
@@ -49,7 +61,8 @@ public final class ClusterObserver {
       if (!Gate.CLOSED.equals(state)) {
         return null;
       }
-      return new NodeState.GateInfo(gate.call("GET", Gate.REASON), Gate.PRESENT.equals(gate.call("GET", Gate.DATA_FILES)));
+      return new NodeState.GateInfo(
+          gate.call("GET", Gate.REASON), Gate.PRESENT.equals(gate.call("GET", Gate.DATA_FILES)));
     } catch (JedisException e) {
       return null;
     }

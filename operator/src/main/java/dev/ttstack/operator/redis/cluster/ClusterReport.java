@@ -11,7 +11,8 @@ import java.util.List;
 
 /**
  * What one {@link RedisClusterManager#reconcile} saw and did: the figures of {@code status.redis},
- * the {@code RedisClusterReady} condition, and the heal actions taken (each one an Event and a count).
+ * the {@code RedisClusterReady} condition, and the heal actions taken (each one an Event and a
+ * count).
  */
 public record ClusterReport(
     boolean healthy,
@@ -32,12 +33,16 @@ public record ClusterReport(
   }
 
   public Condition condition() {
-    return new Condition(ConditionType.REDIS_CLUSTER_READY, healthy ? Condition.TRUE : Condition.FALSE, reason, message);
+    return new Condition(
+        ConditionType.REDIS_CLUSTER_READY,
+        healthy ? Condition.TRUE : Condition.FALSE,
+        reason,
+        message);
   }
 
   /**
-   * {@code status.redis} from this report; {@code lastHealAction}/{@code lastHealTime} carry over from
-   * {@code previous} unless this report took an action.
+   * {@code status.redis} from this report; {@code lastHealAction}/{@code lastHealTime} carry over
+   * from {@code previous} unless this report took an action.
    */
   public RedisStatus toStatus(RedisStatus previous, Instant now) {
     RedisStatus st = new RedisStatus();
@@ -58,10 +63,16 @@ public record ClusterReport(
   }
 
   /** Figures and node list from a snapshot; reason and message as given. */
-  static ClusterReport of(ClusterSnapshot s, ClusterSpec spec, List<HealAction> actions,
-      List<ClusterHealer.Problem> problems, String fallbackReason, String fallbackMessage) {
+  static ClusterReport of(
+      ClusterSnapshot s,
+      ClusterSpec spec,
+      List<HealAction> actions,
+      List<ClusterHealer.Problem> problems,
+      String fallbackReason,
+      String fallbackMessage) {
     boolean healthy = problems.isEmpty() && s.healthy(spec.masters(), spec.replicasPerMaster());
-    int replicasUp = (int) s.members().stream().filter(n -> n.isReplica() && n.replicaLinkUp()).count();
+    int replicasUp =
+        (int) s.members().stream().filter(n -> n.isReplica() && n.replicaLinkUp()).count();
     int masters = (int) s.slotOwners().stream().filter(id -> s.podOfLiveId(id) != null).count();
     boolean anyFail = s.members().stream().anyMatch(n -> !"ok".equals(n.clusterState()));
     String state = s.members().isEmpty() ? "fail" : anyFail ? "fail" : "ok";
@@ -69,25 +80,51 @@ public record ClusterReport(
     String reason;
     String message;
     if (!problems.isEmpty()) {
-      ClusterHealer.Problem first = problems.stream()
-          .min((a, b) -> Integer.compare(rank(a.reason()), rank(b.reason()))).orElseThrow();
+      ClusterHealer.Problem first =
+          problems.stream()
+              .min((a, b) -> Integer.compare(rank(a.reason()), rank(b.reason())))
+              .orElseThrow();
       reason = first.reason();
-      message = String.join("; ", problems.stream().map(ClusterHealer.Problem::message).distinct().toList());
+      message =
+          String.join(
+              "; ", problems.stream().map(ClusterHealer.Problem::message).distinct().toList());
     } else if (healthy) {
       reason = ClusterReasons.HEALTHY;
-      message = masters + " masters, " + replicasUp + " replicas, " + s.slotsServed() + "/" + SlotRange.SLOTS
-          + " slots served, cluster_state ok on every node";
+      message =
+          masters
+              + " masters, "
+              + replicasUp
+              + " replicas, "
+              + s.slotsServed()
+              + "/"
+              + SlotRange.SLOTS
+              + " slots served, cluster_state ok on every node";
     } else {
       reason = fallbackReason;
       message = fallbackMessage != null ? fallbackMessage : describeUnhealthy(s, spec);
     }
-    return new ClusterReport(healthy, reason, message, List.copyOf(actions), lost, state, s.slotsAssigned(),
-        s.slotsServed(), masters, replicasUp, nodes(s));
+    return new ClusterReport(
+        healthy,
+        reason,
+        message,
+        List.copyOf(actions),
+        lost,
+        state,
+        s.slotsAssigned(),
+        s.slotsServed(),
+        masters,
+        replicasUp,
+        nodes(s));
   }
 
   private static int rank(String reason) {
-    List<String> order = List.of(ClusterReasons.SLOTS_LOST, ClusterReasons.ONLY_COPY_WITHOUT_IDENTITY,
-        ClusterReasons.CLUSTER_LOST, ClusterReasons.SCALE_CHANGE_REFUSED, ClusterReasons.SHARD_DOWN);
+    List<String> order =
+        List.of(
+            ClusterReasons.SLOTS_LOST,
+            ClusterReasons.ONLY_COPY_WITHOUT_IDENTITY,
+            ClusterReasons.CLUSTER_LOST,
+            ClusterReasons.SCALE_CHANGE_REFUSED,
+            ClusterReasons.SHARD_DOWN);
     int i = order.indexOf(reason);
     return i < 0 ? order.size() : i;
   }
@@ -109,7 +146,7 @@ public record ClusterReport(
             parts.add(n.pod() + " knows " + n.knownNodes() + " nodes");
           }
         }
-        default -> { }
+        default -> {}
       }
     }
     parts.add(s.slotsServed() + "/" + SlotRange.SLOTS + " slots served");

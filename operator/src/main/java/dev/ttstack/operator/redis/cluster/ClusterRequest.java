@@ -10,9 +10,9 @@ import java.util.List;
  * @param resolver pod name to current address
  * @param spec the wanted shape
  * @param credentials the Secret's REDIS_PASSWORD (and, during a rotation, the previous one)
- * @param clusterCreated whether this stack's cluster was ever bootstrapped (e.g. status.redis.slotsAssigned
- *     was once 16384): then nodes that are all empty mean the cluster was lost, and it is re-created
- *     only with allowDataLoss
+ * @param clusterCreated whether this stack's cluster was ever bootstrapped (e.g.
+ *     status.redis.slotsAssigned was once 16384): then nodes that are all empty mean the cluster
+ *     was lost, and it is re-created only with allowDataLoss
  */
 public record ClusterRequest(
     String stack,

@@ -18,7 +18,10 @@ public final class ClusterSnapshot {
   public enum IdStatus {
     /** The id of a running pod. */
     LIVE,
-    /** The old id of a pod that now runs under another id or waits at its gate: that identity is gone. */
+    /**
+     * The old id of a pod that now runs under another id or waits at its gate: that identity is
+     * gone.
+     */
     STALE,
     /** The id of a pod that does not answer: it may come back with its identity. */
     DOWN,
@@ -53,7 +56,9 @@ public final class ClusterSnapshot {
           continue;
         }
         ClusterNode known = entries.get(e.id());
-        if (known == null || e.myself() || (!known.myself() && e.configEpoch() > known.configEpoch())) {
+        if (known == null
+            || e.myself()
+            || (!known.myself() && e.configEpoch() > known.configEpoch())) {
           entries.put(e.id(), e);
         }
         if (e.isMaster()) {
@@ -108,7 +113,9 @@ public final class ClusterSnapshot {
     return podByLiveId.get(id);
   }
 
-  /** The pod an entry belongs to: by live id, then announced hostname, then address; null if none. */
+  /**
+   * The pod an entry belongs to: by live id, then announced hostname, then address; null if none.
+   */
   public String podOf(ClusterNode e) {
     String live = podByLiveId.get(e.id());
     if (live != null) {
@@ -142,7 +149,10 @@ public final class ClusterSnapshot {
     return n.kind() == NodeState.Kind.UNREACHABLE ? IdStatus.DOWN : IdStatus.STALE;
   }
 
-  /** Whether every member that knows this id sees it as unreachable (failing, no address or no link). */
+  /**
+   * Whether every member that knows this id sees it as unreachable (failing, no address or no
+   * link).
+   */
   public boolean seenDownByAll(String id) {
     boolean seen = false;
     for (NodeState m : members) {
@@ -240,8 +250,9 @@ public final class ClusterSnapshot {
         masters.add(n);
       }
     }
-    masters.sort(Comparator.<NodeState>comparingInt(m -> liveReplicasOf(m.myId()).size())
-        .thenComparingInt(m -> pods.indexOf(m.pod())));
+    masters.sort(
+        Comparator.<NodeState>comparingInt(m -> liveReplicasOf(m.myId()).size())
+            .thenComparingInt(m -> pods.indexOf(m.pod())));
     return masters;
   }
 
@@ -266,7 +277,9 @@ public final class ClusterSnapshot {
       return false;
     }
     for (NodeState n : members) {
-      if (!"ok".equals(n.clusterState()) || n.slotsOk() != SlotRange.SLOTS || n.knownNodes() != pods.size()) {
+      if (!"ok".equals(n.clusterState())
+          || n.slotsOk() != SlotRange.SLOTS
+          || n.knownNodes() != pods.size()) {
         return false;
       }
       if (n.isReplica() && !n.replicaLinkUp()) {

@@ -6,7 +6,8 @@ import dev.ttstack.operator.api.RedisSpec;
 public record ClusterSpec(int masters, int replicasPerMaster, boolean allowDataLoss) {
 
   public static ClusterSpec of(RedisSpec spec) {
-    return new ClusterSpec(spec.masters, spec.replicasPerMaster, Boolean.TRUE.equals(spec.allowDataLoss));
+    return new ClusterSpec(
+        spec.masters, spec.replicasPerMaster, Boolean.TRUE.equals(spec.allowDataLoss));
   }
 
   public int nodeCount() {

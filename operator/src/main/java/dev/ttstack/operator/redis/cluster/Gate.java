@@ -14,6 +14,7 @@ public final class Gate {
   public static final String RELEASE = "ttstack:gate:release";
   public static final String CLOSED = "closed";
   public static final String PRESENT = "present";
+
   /** Start redis-server empty, as a new node (old data files are moved aside, not deleted). */
   public static final String RELEASE_FRESH = "fresh";
 
@@ -24,7 +25,8 @@ public final class Gate {
     try (NodeClient gate = NodeClient.connectGate(address, credentials)) {
       gate.call("SET", RELEASE, RELEASE_FRESH);
     } catch (JedisException e) {
-      throw new IllegalStateException("cannot release the gate of " + address + ": " + e.getClass().getSimpleName(), e);
+      throw new IllegalStateException(
+          "cannot release the gate of " + address + ": " + e.getClass().getSimpleName(), e);
     }
   }
 }

@@ -1,8 +1,8 @@
 package dev.ttstack.operator.redis.cluster;
 
 /**
- * One thing the manager did to the cluster. {@link Type#name()} is what {@code status.redis.lastHealAction}
- * shows and what the heal-action counter is tagged with.
+ * One thing the manager did to the cluster. {@link Type#name()} is what {@code
+ * status.redis.lastHealAction} shows and what the heal-action counter is tagged with.
  *
  * @param pod the pod acted on (or for), may be null
  * @param detail what exactly, for the log and the Event (node ids, slot ranges; never a secret)
@@ -16,7 +16,9 @@ public record HealAction(Type type, String pod, String detail) {
     MeetNode,
     /** CLUSTER REPLICATE re-issued: a replica pointed at an old address, or a slot-less master. */
     ReplicateNode,
-    /** An empty node MEET into the cluster and made a replica of the master with fewest replicas. */
+    /**
+     * An empty node MEET into the cluster and made a replica of the master with fewest replicas.
+     */
     JoinNode,
     /** CLUSTER FAILOVER TAKEOVER on a replica whose master lost its identity. */
     PromoteReplica,
@@ -24,7 +26,9 @@ public record HealAction(Type type, String pod, String detail) {
     ForgetNode,
     /** The start-up gate of a pod told to start it as a new, empty node. */
     ReleaseGate,
-    /** FLUSHALL + CLUSTER RESET HARD on a node that lost nodes.conf and claimed slots on its own. */
+    /**
+     * FLUSHALL + CLUSTER RESET HARD on a node that lost nodes.conf and claimed slots on its own.
+     */
     ResetRogueNode,
     /** Slots without data given to a master (allowDataLoss, or never assigned). */
     AssignSlots

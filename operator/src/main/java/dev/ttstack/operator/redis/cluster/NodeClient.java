@@ -38,13 +38,14 @@ public final class NodeClient implements AutoCloseable {
   public static NodeClient connect(String host, int port, RedisCredentials credentials) {
     JedisAccessControlException refused = null;
     for (String password : credentials.candidates()) {
-      DefaultJedisClientConfig config = DefaultJedisClientConfig.builder()
-          .connectionTimeoutMillis(CONNECT_TIMEOUT_MILLIS)
-          .socketTimeoutMillis(SOCKET_TIMEOUT_MILLIS)
-          .password(password)
-          .clientName("ttstack-operator")
-          .protocol(RedisProtocol.RESP2)
-          .build();
+      DefaultJedisClientConfig config =
+          DefaultJedisClientConfig.builder()
+              .connectionTimeoutMillis(CONNECT_TIMEOUT_MILLIS)
+              .socketTimeoutMillis(SOCKET_TIMEOUT_MILLIS)
+              .password(password)
+              .clientName("ttstack-operator")
+              .protocol(RedisProtocol.RESP2)
+              .build();
       Jedis jedis = null;
       try {
         jedis = new Jedis(new HostAndPort(host, port), config); // connects and authenticates
@@ -122,7 +123,8 @@ public final class NodeClient implements AutoCloseable {
 
   /** {@code CLUSTER MEET ip port cport}. */
   public void meet(NodeAddress other) {
-    cluster("MEET", other.host(), Integer.toString(other.port()), Integer.toString(other.busPort()));
+    cluster(
+        "MEET", other.host(), Integer.toString(other.port()), Integer.toString(other.busPort()));
   }
 
   public void addSlotsRange(List<SlotRange> ranges) {
@@ -156,7 +158,10 @@ public final class NodeClient implements AutoCloseable {
     }
   }
 
-  /** {@code CLUSTER FAILOVER TAKEOVER}: promote this replica without the master's agreement or votes. */
+  /**
+   * {@code CLUSTER FAILOVER TAKEOVER}: promote this replica without the master's agreement or
+   * votes.
+   */
   public void failoverTakeover() {
     cluster("FAILOVER", "TAKEOVER");
   }

@@ -19,17 +19,23 @@ public record NodeState(
     GateInfo gate,
     String error) {
 
-  public enum Kind { RUNNING, GATED, UNREACHABLE }
+  public enum Kind {
+    RUNNING,
+    GATED,
+    UNREACHABLE
+  }
 
   /** What a closed start-up gate reports (see redis-start.sh). */
   public record GateInfo(String reason, boolean dataFiles) {}
 
   public static NodeState unreachable(String pod, NodeAddress address, String error) {
-    return new NodeState(pod, address, Kind.UNREACHABLE, null, List.of(), Map.of(), Map.of(), 0, null, error);
+    return new NodeState(
+        pod, address, Kind.UNREACHABLE, null, List.of(), Map.of(), Map.of(), 0, null, error);
   }
 
   public static NodeState gated(String pod, NodeAddress address, GateInfo gate) {
-    return new NodeState(pod, address, Kind.GATED, null, List.of(), Map.of(), Map.of(), 0, gate, null);
+    return new NodeState(
+        pod, address, Kind.GATED, null, List.of(), Map.of(), Map.of(), 0, gate, null);
   }
 
   public boolean running() {

@@ -9,13 +9,13 @@ import redis.clients.jedis.exceptions.JedisException;
  * order measured in FACTS.md:
  *
  * <ol>
- *   <li>{@link #addNewPassword}: {@code ACL SETUSER default >NEW} on every node (NEW is accepted, OLD
- *       still is), then {@code CONFIG SET masterauth NEW} on every node (replicas use NEW on their next
- *       connection; established links are not touched);</li>
- *   <li>the clients move to NEW (the app restarts with the new Secret value);</li>
- *   <li>{@link #dropOldPassword}: {@code CONFIG SET requirepass NEW} on every node (OLD is refused from
- *       now on), then {@code CONFIG REWRITE}, so the runtime config (which the readiness probe reads)
- *       holds NEW until the pod restarts with NEW from the Secret.</li>
+ *   <li>{@link #addNewPassword}: {@code ACL SETUSER default >NEW} on every node (NEW is accepted,
+ *       OLD still is), then {@code CONFIG SET masterauth NEW} on every node (replicas use NEW on
+ *       their next connection; established links are not touched);
+ *   <li>the clients move to NEW (the app restarts with the new Secret value);
+ *   <li>{@link #dropOldPassword}: {@code CONFIG SET requirepass NEW} on every node (OLD is refused
+ *       from now on), then {@code CONFIG REWRITE}, so the runtime config (which the readiness probe
+ *       reads) holds NEW until the pod restarts with NEW from the Secret.
  * </ol>
  *
  * Each phase is idempotent and can be repeated after a failure. The passwords are never logged.
@@ -37,10 +37,13 @@ public final class PasswordRotation {
     this.resolver = resolver;
   }
 
-  /** Phase 1: every node accepts NEW besides OLD, and replicas authenticate with NEW from now on. */
+  /**
+   * Phase 1: every node accepts NEW besides OLD, and replicas authenticate with NEW from now on.
+   */
   public Result addNewPassword(String oldPassword, String newPassword) {
     RedisCredentials either = new RedisCredentials(newPassword, oldPassword);
-    Result added = onEveryNode(either, c -> c.call("ACL", "SETUSER", "default", "on", ">" + newPassword));
+    Result added =
+        onEveryNode(either, c -> c.call("ACL", "SETUSER", "default", "on", ">" + newPassword));
     if (!added.complete()) {
       return added;
     }
@@ -49,10 +52,12 @@ public final class PasswordRotation {
 
   /** Phase 2: OLD is refused; the runtime config is rewritten with NEW. */
   public Result dropOldPassword(String newPassword) {
-    return onEveryNode(RedisCredentials.of(newPassword), c -> {
-      c.call("CONFIG", "SET", "requirepass", newPassword);
-      c.call("CONFIG", "REWRITE");
-    });
+    return onEveryNode(
+        RedisCredentials.of(newPassword),
+        c -> {
+          c.call("CONFIG", "SET", "requirepass", newPassword);
+          c.call("CONFIG", "REWRITE");
+        });
   }
 
   /** Both phases, for when no client needs moving in between. */

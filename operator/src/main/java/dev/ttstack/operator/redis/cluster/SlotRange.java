@@ -26,10 +26,13 @@ public record SlotRange(int from, int to) {
       int slot = Integer.parseInt(text);
       return new SlotRange(slot, slot);
     }
-    return new SlotRange(Integer.parseInt(text.substring(0, dash)), Integer.parseInt(text.substring(dash + 1)));
+    return new SlotRange(
+        Integer.parseInt(text.substring(0, dash)), Integer.parseInt(text.substring(dash + 1)));
   }
 
-  /** The 16384 slots split evenly into {@code parts} contiguous ranges (the first ones one larger). */
+  /**
+   * The 16384 slots split evenly into {@code parts} contiguous ranges (the first ones one larger).
+   */
   public static List<SlotRange> evenSplit(int parts) {
     if (parts < 1) {
       throw new IllegalArgumentException("parts must be >= 1");
@@ -71,12 +74,20 @@ public record SlotRange(int from, int to) {
     return ranges.stream().map(SlotRange::toString).collect(Collectors.joining(","));
   }
 
-  /** {@link #format} when short; else a summary such as {@code 1371 slots in 1120 ranges within 10926-16381}. */
+  /**
+   * {@link #format} when short; else a summary such as {@code 1371 slots in 1120 ranges within
+   * 10926-16381}.
+   */
   public static String describe(List<SlotRange> ranges) {
     if (ranges.size() <= 8) {
       return format(ranges);
     }
-    return count(ranges) + " slots in " + ranges.size() + " ranges within " + ranges.get(0).from() + "-"
+    return count(ranges)
+        + " slots in "
+        + ranges.size()
+        + " ranges within "
+        + ranges.get(0).from()
+        + "-"
         + ranges.get(ranges.size() - 1).to();
   }
 

@@ -12,11 +12,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * Benchmark, not a timed test: it prints figures and asserts only that both tools converge.
- * {@code redis-cli --cluster create --cluster-replicas 1} versus the operator's bootstrap on the
- * same six local processes (emptied and restarted before each run, alternating tools), time from
- * "all six answer" to full convergence: every node cluster_state:ok with 16384 slots, knowing the
- * six nodes, three masters, three replicas with their link up. Median of 5 each.
+ * Benchmark, not a timed test: it prints figures and asserts only that both tools converge. {@code
+ * redis-cli --cluster create --cluster-replicas 1} versus the operator's bootstrap on the same six
+ * local processes (emptied and restarted before each run, alternating tools), time from "all six
+ * answer" to full convergence: every node cluster_state:ok with 16384 slots, knowing the six nodes,
+ * three masters, three replicas with their link up. Median of 5 each.
  *
  * <p>Run alone: {@code ./mvnw -B -pl operator test -Dtest=BootstrapBenchmarkTest}. The heal case
  * timings are printed by {@link ClusterHealTest}.
@@ -24,15 +24,16 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class BootstrapBenchmarkTest {
   private static final int RUNS = 5;
 
-  @RegisterExtension
-  final LocalRedisCluster cluster = new LocalRedisCluster(6);
+  @RegisterExtension final LocalRedisCluster cluster = new LocalRedisCluster(6);
 
   @Test
   void redisCliVersusOperatorBootstrap() throws Exception {
     cluster.startAll();
     StringBuilder out = new StringBuilder();
-    out.append(table("Redis 7.0 keeps a node from reporting cluster_state:ok until 2 s after its first cluster"
-        + " state update (CLUSTER_WRITABLE_DELAY), a floor for both tools"));
+    out.append(
+        table(
+            "Redis 7.0 keeps a node from reporting cluster_state:ok until 2 s after its first cluster"
+                + " state update (CLUSTER_WRITABLE_DELAY), a floor for both tools"));
     System.out.println(out);
   }
 
@@ -49,9 +50,16 @@ class BootstrapBenchmarkTest {
     assertThat(operator).hasSize(RUNS);
     double cliMedian = median(cli);
     double opMedian = median(operator);
-    StringBuilder out = new StringBuilder("\nRedis Cluster bootstrap, six local redis-server processes (password, AOF,"
-        + " cluster-node-timeout 2000, repl-diskless-sync-delay 0), seconds to full convergence;\n" + title + ":\n");
-    out.append(String.format("| %-4s | %-35s | %-22s |%n", "run", "redis-cli --cluster create (rep. 1)", "operator bootstrap"));
+    StringBuilder out =
+        new StringBuilder(
+            "\nRedis Cluster bootstrap, six local redis-server processes (password, AOF,"
+                + " cluster-node-timeout 2000, repl-diskless-sync-delay 0), seconds to full convergence;\n"
+                + title
+                + ":\n");
+    out.append(
+        String.format(
+            "| %-4s | %-35s | %-22s |%n",
+            "run", "redis-cli --cluster create (rep. 1)", "operator bootstrap"));
     out.append("|------|-------------------------------------|------------------------|\n");
     for (int i = 0; i < RUNS; i++) {
       out.append(String.format("| %-4d | %35.2f | %22.2f |%n", i + 1, cli.get(i), operator.get(i)));
@@ -68,7 +76,10 @@ class BootstrapBenchmarkTest {
     }
     cmd.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
     long t0 = System.nanoTime();
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
+            .redirectErrorStream(true)
+            .redirectOutput(ProcessBuilder.Redirect.DISCARD);
     pb.environment().put("REDISCLI_AUTH", cluster.password());
     Process p = pb.start();
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -87,8 +98,14 @@ class BootstrapBenchmarkTest {
   }
 
   private void awaitConverged() {
-    await("full convergence").atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
-        .until(() -> ClusterObserver.observe(cluster.pods(), cluster.resolver(), cluster.credentials()).healthy(3, 1));
+    await("full convergence")
+        .atMost(Duration.ofSeconds(60))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(10))
+        .until(
+            () ->
+                ClusterObserver.observe(cluster.pods(), cluster.resolver(), cluster.credentials())
+                    .healthy(3, 1));
   }
 
   private static double median(List<Double> values) {

@@ -9,8 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 class ClusterBootstrapTest {
-  @RegisterExtension
-  final LocalRedisCluster cluster = new LocalRedisCluster(6);
+  @RegisterExtension final LocalRedisCluster cluster = new LocalRedisCluster(6);
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final RedisClusterManager manager = new RedisClusterManager(registry);
@@ -31,12 +30,18 @@ class ClusterBootstrapTest {
     assertThat(report.slotsOk()).isEqualTo(16384);
     assertThat(report.masters()).isEqualTo(3);
     assertThat(report.replicas()).isEqualTo(3);
-    assertThat(report.nodes()).extracting(n -> n.role)
+    assertThat(report.nodes())
+        .extracting(n -> n.role)
         .containsExactly("master", "master", "master", "replica", "replica", "replica");
-    assertThat(report.nodes()).extracting(n -> n.slots).containsExactly("0-5461", "5462-10922", "10923-16383", null, null, null);
-    assertThat(report.nodes()).extracting(n -> n.master)
+    assertThat(report.nodes())
+        .extracting(n -> n.slots)
+        .containsExactly("0-5461", "5462-10922", "10923-16383", null, null, null);
+    assertThat(report.nodes())
+        .extracting(n -> n.master)
         .containsExactly(null, null, null, cluster.pod(0), cluster.pod(1), cluster.pod(2));
-    assertThat(report.nodes()).extracting(n -> n.linkUp).containsExactly(null, null, null, true, true, true);
+    assertThat(report.nodes())
+        .extracting(n -> n.linkUp)
+        .containsExactly(null, null, null, true, true, true);
 
     ClusterSnapshot s = manager.observe(req);
     for (NodeState n : s.members()) {
@@ -45,7 +50,9 @@ class ClusterBootstrapTest {
       assertThat(n.knownNodes()).as(n.pod()).isEqualTo(6);
       assertThat(n.self().hostname()).as("announced hostname").isEqualTo(n.pod());
     }
-    assertThat(registry.get("ttstack.redis.heal.actions").tag("action", "Bootstrap").counter().count()).isEqualTo(1);
+    assertThat(
+            registry.get("ttstack.redis.heal.actions").tag("action", "Bootstrap").counter().count())
+        .isEqualTo(1);
     assertThat(registry.get("ttstack.redis.cluster.healthy").gauge().value()).isEqualTo(1);
 
     ClusterData.write(cluster, 3000);
@@ -64,7 +71,8 @@ class ClusterBootstrapTest {
 
     assertThat(again.actions()).isEmpty();
     assertThat(again.healthy()).isTrue();
-    assertThat(manager.observe(req).nodes().stream().map(NodeState::myId).toList()).isEqualTo(idsBefore);
+    assertThat(manager.observe(req).nodes().stream().map(NodeState::myId).toList())
+        .isEqualTo(idsBefore);
     assertThat(ClusterData.missing(cluster, 500)).isEmpty();
   }
 
@@ -80,14 +88,21 @@ class ClusterBootstrapTest {
     assertThat(report.reason()).isEqualTo(ClusterReasons.WAITING_FOR_PODS);
     assertThat(report.condition().status).isEqualTo("False");
     cluster.start(cluster.pod(5));
-    assertThat(new Reconciles().untilHealthy(manager, req, Duration.ofSeconds(30)).healthy()).isTrue();
+    assertThat(new Reconciles().untilHealthy(manager, req, Duration.ofSeconds(30)).healthy())
+        .isTrue();
   }
 
   @Test
   void aClusterOnceCreatedIsNotSilentlyRecreatedEmpty() {
     cluster.startAll();
-    ClusterRequest created = new ClusterRequest("tt", cluster.pods(), cluster.resolver(), new ClusterSpec(3, 1, false),
-        cluster.credentials(), true);
+    ClusterRequest created =
+        new ClusterRequest(
+            "tt",
+            cluster.pods(),
+            cluster.resolver(),
+            new ClusterSpec(3, 1, false),
+            cluster.credentials(),
+            true);
 
     ClusterReport report = manager.reconcile(created);
 

@@ -15,7 +15,8 @@ import redis.clients.jedis.util.JedisClusterCRC16;
 
 /**
  * Writes keys across all slots, routed by the cluster's own slot table, and reads them back. The
- * cluster announces pod hostnames, which do not resolve here, so routing uses the node entries' IPs.
+ * cluster announces pod hostnames, which do not resolve here, so routing uses the node entries'
+ * IPs.
  */
 final class ClusterData {
   private ClusterData() {}
@@ -28,7 +29,9 @@ final class ClusterData {
     return "value-" + i;
   }
 
-  /** Writes {@code count} keys, then waits until each master's replicas acknowledged them (WAIT). */
+  /**
+   * Writes {@code count} keys, then waits until each master's replicas acknowledged them (WAIT).
+   */
   static void write(LocalRedisCluster cluster, int count) {
     Map<HostAndPort, List<Integer>> byOwner = route(cluster, count);
     assertThat(byOwner.values().stream().mapToInt(List::size).sum()).isEqualTo(count);
@@ -40,12 +43,17 @@ final class ClusterData {
         }
         p.sync();
         Object acked = j.sendCommand(() -> "WAIT".getBytes(StandardCharsets.US_ASCII), "1", "5000");
-        assertThat((Long) acked).as("replicas acknowledging writes on " + e.getKey()).isGreaterThanOrEqualTo(1L);
+        assertThat((Long) acked)
+            .as("replicas acknowledging writes on " + e.getKey())
+            .isGreaterThanOrEqualTo(1L);
       }
     }
   }
 
-  /** Keys among the first {@code count} that are missing or wrong, reading each from its current master. */
+  /**
+   * Keys among the first {@code count} that are missing or wrong, reading each from its current
+   * master.
+   */
   static List<String> missing(LocalRedisCluster cluster, int count) {
     List<String> missing = new ArrayList<>();
     for (Map.Entry<HostAndPort, List<Integer>> e : route(cluster, count).entrySet()) {
@@ -72,9 +80,11 @@ final class ClusterData {
     return route(cluster, count, ClusterData::key);
   }
 
-  static Map<HostAndPort, List<Integer>> route(LocalRedisCluster cluster, int count, java.util.function.IntFunction<String> keyName) {
+  static Map<HostAndPort, List<Integer>> route(
+      LocalRedisCluster cluster, int count, java.util.function.IntFunction<String> keyName) {
     HostAndPort[] owner = new HostAndPort[SlotRange.SLOTS];
-    ClusterSnapshot s = ClusterObserver.observe(cluster.pods(), cluster.resolver(), cluster.credentials());
+    ClusterSnapshot s =
+        ClusterObserver.observe(cluster.pods(), cluster.resolver(), cluster.credentials());
     for (NodeState m : s.members()) {
       for (ClusterNode e : m.view()) {
         if (e.isMaster() && !e.failing()) {
@@ -99,7 +109,12 @@ final class ClusterData {
   }
 
   static Jedis connect(LocalRedisCluster cluster, HostAndPort at) {
-    return new Jedis(at, DefaultJedisClientConfig.builder().password(cluster.password()).protocol(redis.clients.jedis.RedisProtocol.RESP2)
-        .socketTimeoutMillis(10000).build());
+    return new Jedis(
+        at,
+        DefaultJedisClientConfig.builder()
+            .password(cluster.password())
+            .protocol(redis.clients.jedis.RedisProtocol.RESP2)
+            .socketTimeoutMillis(10000)
+            .build());
   }
 }

@@ -24,8 +24,7 @@ class ClusterHealTest {
   static final int KEYS = 3000;
   private static final Map<String, Duration> TIMINGS = new LinkedHashMap<>();
 
-  @RegisterExtension
-  final LocalRedisCluster cluster = new LocalRedisCluster(6);
+  @RegisterExtension final LocalRedisCluster cluster = new LocalRedisCluster(6);
 
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final RedisClusterManager manager = new RedisClusterManager(registry);
@@ -43,10 +42,13 @@ class ClusterHealTest {
 
   @AfterAll
   static void printTimings() {
-    StringBuilder table = new StringBuilder("\nRedis heal cases, fault to healthy (cluster-node-timeout 2000 ms):\n");
+    StringBuilder table =
+        new StringBuilder("\nRedis heal cases, fault to healthy (cluster-node-timeout 2000 ms):\n");
     table.append(String.format("| %-68s | %9s |%n", "case", "seconds"));
     table.append(String.format("|%s|%s|%n", "-".repeat(70), "-".repeat(11)));
-    TIMINGS.forEach((name, d) -> table.append(String.format("| %-68s | %9.2f |%n", name, d.toMillis() / 1000.0)));
+    TIMINGS.forEach(
+        (name, d) ->
+            table.append(String.format("| %-68s | %9.2f |%n", name, d.toMillis() / 1000.0)));
     System.out.println(table);
   }
 
@@ -59,7 +61,8 @@ class ClusterHealTest {
   }
 
   private ClusterReport healUntilHealthy(boolean allowDataLoss) {
-    ClusterReport report = loop.untilHealthy(manager, request(allowDataLoss), Duration.ofSeconds(60));
+    ClusterReport report =
+        loop.untilHealthy(manager, request(allowDataLoss), Duration.ofSeconds(60));
     TIMINGS.put(testName, Duration.ofNanos(System.nanoTime() - faultAt));
     assertHealthy(report);
     return report;
@@ -98,7 +101,9 @@ class ClusterHealTest {
 
     healUntilHealthy(false);
 
-    assertThat(loop.actions).as("nothing to do: the node finds the others and they learn its address").isEmpty();
+    assertThat(loop.actions)
+        .as("nothing to do: the node finds the others and they learn its address")
+        .isEmpty();
     assertThat(ClusterData.missing(cluster, KEYS)).isEmpty();
   }
 
@@ -114,8 +119,13 @@ class ClusterHealTest {
     healUntilHealthy(false);
 
     assertThat(loop.types()).contains(HealAction.Type.MeetNode);
-    assertThat(loop.types()).doesNotContain(HealAction.Type.ForgetNode, HealAction.Type.PromoteReplica,
-        HealAction.Type.ReleaseGate, HealAction.Type.ResetRogueNode, HealAction.Type.AssignSlots);
+    assertThat(loop.types())
+        .doesNotContain(
+            HealAction.Type.ForgetNode,
+            HealAction.Type.PromoteReplica,
+            HealAction.Type.ReleaseGate,
+            HealAction.Type.ResetRogueNode,
+            HealAction.Type.AssignSlots);
     assertThat(ClusterData.missing(cluster, KEYS)).isEmpty();
   }
 
@@ -126,17 +136,26 @@ class ClusterHealTest {
     fault();
     cluster.restartWithLostVolume(replica);
 
-    assertThat(manager.observe(request(false)).node(replica).gated()).as("held at its gate; log:\n%s", cluster.tail(cluster.node(replica))).isTrue();
+    assertThat(manager.observe(request(false)).node(replica).gated())
+        .as("held at its gate; log:\n%s", cluster.tail(cluster.node(replica)))
+        .isTrue();
     healUntilHealthy(false);
 
-    assertThat(loop.types()).containsSubsequence(HealAction.Type.ForgetNode, HealAction.Type.ReleaseGate,
-        HealAction.Type.JoinNode);
+    assertThat(loop.types())
+        .containsSubsequence(
+            HealAction.Type.ForgetNode, HealAction.Type.ReleaseGate, HealAction.Type.JoinNode);
     assertThat(loop.types()).doesNotContain(HealAction.Type.PromoteReplica);
     ClusterSnapshot s = manager.observe(request(false));
     assertThat(s.node(replica).myId()).isNotEqualTo(oldId);
     assertThat(s.entries()).doesNotContainKey(oldId);
     assertThat(ClusterData.missing(cluster, KEYS)).isEmpty();
-    assertThat(registry.get("ttstack.redis.heal.actions").tag("action", "ForgetNode").counter().count()).isEqualTo(1);
+    assertThat(
+            registry
+                .get("ttstack.redis.heal.actions")
+                .tag("action", "ForgetNode")
+                .counter()
+                .count())
+        .isEqualTo(1);
   }
 
   @Test
@@ -155,10 +174,13 @@ class ClusterHealTest {
     assertThat(gated.gate().reason()).contains("nodes.conf is missing");
     healUntilHealthy(false);
 
-    assertThat(loop.types()).containsSubsequence(HealAction.Type.ForgetNode, HealAction.Type.ReleaseGate,
-        HealAction.Type.JoinNode);
+    assertThat(loop.types())
+        .containsSubsequence(
+            HealAction.Type.ForgetNode, HealAction.Type.ReleaseGate, HealAction.Type.JoinNode);
     ClusterSnapshot s = manager.observe(request(false));
-    assertThat(s.node(replica).self().isMaster()).as("the former replica serves the shard").isTrue();
+    assertThat(s.node(replica).self().isMaster())
+        .as("the former replica serves the shard")
+        .isTrue();
     assertThat(masterPodOf(master)).as("the emptied pod is now its replica").isEqualTo(replica);
     assertThat(ClusterData.missing(cluster, KEYS)).as("keys lost").isEmpty();
   }
@@ -175,11 +197,15 @@ class ClusterHealTest {
     assertThat(gated.gate().dataFiles()).as("its AOF is still there").isTrue();
     healUntilHealthy(false);
 
-    assertThat(loop.types()).containsSubsequence(HealAction.Type.ForgetNode, HealAction.Type.ReleaseGate,
-        HealAction.Type.JoinNode);
+    assertThat(loop.types())
+        .containsSubsequence(
+            HealAction.Type.ForgetNode, HealAction.Type.ReleaseGate, HealAction.Type.JoinNode);
     assertThat(masterPodOf(master)).isEqualTo(replica);
-    assertThat(java.nio.file.Files.exists(cluster.node(master).data.resolve("ttstack-stale/appendonlydir")))
-        .as("old AOF moved aside, not deleted").isTrue();
+    assertThat(
+            java.nio.file.Files.exists(
+                cluster.node(master).data.resolve("ttstack-stale/appendonlydir")))
+        .as("old AOF moved aside, not deleted")
+        .isTrue();
     assertThat(ClusterData.missing(cluster, KEYS)).isEmpty();
   }
 
@@ -188,7 +214,8 @@ class ClusterHealTest {
     String master = cluster.pod(2);
     String replica = cluster.pod(5);
     fault();
-    cluster.restartWithLostNodesConf(master, false); // the gate cannot tell: it runs alone, claiming its keys' slots
+    cluster.restartWithLostNodesConf(
+        master, false); // the gate cannot tell: it runs alone, claiming its keys' slots
 
     NodeState rogue = manager.observe(request(false)).node(master);
     assertThat(rogue.running()).isTrue();
@@ -196,8 +223,12 @@ class ClusterHealTest {
     assertThat(rogue.keys()).isPositive();
     healUntilHealthy(false);
 
-    assertThat(loop.types()).contains(HealAction.Type.PromoteReplica, HealAction.Type.ForgetNode,
-        HealAction.Type.ResetRogueNode, HealAction.Type.JoinNode);
+    assertThat(loop.types())
+        .contains(
+            HealAction.Type.PromoteReplica,
+            HealAction.Type.ForgetNode,
+            HealAction.Type.ResetRogueNode,
+            HealAction.Type.JoinNode);
     assertThat(masterPodOf(master)).isEqualTo(replica);
     assertThat(ClusterData.missing(cluster, KEYS)).isEmpty();
   }
@@ -205,11 +236,16 @@ class ClusterHealTest {
   @Test
   void ghostEntriesAreForgotten() throws Exception {
     LocalRedisCluster.Node extra = cluster.extraNode("tt-redis-6");
-    try (NodeClient c = NodeClient.connect(cluster.node(cluster.pod(0)).address(), cluster.credentials())) {
+    try (NodeClient c =
+        NodeClient.connect(cluster.node(cluster.pod(0)).address(), cluster.credentials())) {
       c.meet(extra.address());
     }
-    await().atMost(Duration.ofSeconds(10)).until(() ->
-        manager.observe(request(false)).members().stream().allMatch(n -> n.knownNodes() == 7));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                manager.observe(request(false)).members().stream()
+                    .allMatch(n -> n.knownNodes() == 7));
     fault();
     cluster.killExtra(extra);
 
@@ -246,13 +282,20 @@ class ClusterHealTest {
 
     healUntilHealthy(true);
 
-    assertThat(loop.types()).contains(HealAction.Type.ForgetNode, HealAction.Type.ReleaseGate,
-        HealAction.Type.AssignSlots, HealAction.Type.JoinNode);
+    assertThat(loop.types())
+        .contains(
+            HealAction.Type.ForgetNode,
+            HealAction.Type.ReleaseGate,
+            HealAction.Type.AssignSlots,
+            HealAction.Type.JoinNode);
     List<String> missing = ClusterData.missing(cluster, KEYS);
     java.util.BitSet lost = SlotRange.toBits(shard);
     for (int i = 0; i < KEYS; i++) {
-      boolean inLostShard = lost.get(redis.clients.jedis.util.JedisClusterCRC16.getSlot(ClusterData.key(i)));
-      assertThat(missing.contains(ClusterData.key(i))).as(ClusterData.key(i)).isEqualTo(inLostShard);
+      boolean inLostShard =
+          lost.get(redis.clients.jedis.util.JedisClusterCRC16.getSlot(ClusterData.key(i)));
+      assertThat(missing.contains(ClusterData.key(i)))
+          .as(ClusterData.key(i))
+          .isEqualTo(inLostShard);
     }
   }
 }

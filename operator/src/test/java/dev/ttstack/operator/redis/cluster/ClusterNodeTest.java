@@ -10,7 +10,9 @@ class ClusterNodeTest {
 
   @Test
   void parsesMasterReplicaGhostAndMigratingEntries() {
-    List<ClusterNode> nodes = ClusterNode.parseAll("""
+    List<ClusterNode> nodes =
+        ClusterNode.parseAll(
+            """
         07c3 127.0.0.1:30001@40001,tt-redis-0 myself,master - 0 0 1 connected 0-5460 5462 [5461->-e7d1]
         67ed 127.0.0.1:30004@40004,tt-redis-3 slave 07c3 0 1426238317239 4 connected
         9a1b :0@0,tt-redis-1 master,fail,noaddr - 1426238316232 1426238316232 2 disconnected 5463-10922
@@ -46,11 +48,14 @@ class ClusterNodeTest {
 
   @Test
   void slotRanges() {
-    assertThat(SlotRange.evenSplit(3)).containsExactly(new SlotRange(0, 5461), new SlotRange(5462, 10922),
-        new SlotRange(10923, 16383));
+    assertThat(SlotRange.evenSplit(3))
+        .containsExactly(
+            new SlotRange(0, 5461), new SlotRange(5462, 10922), new SlotRange(10923, 16383));
     assertThat(SlotRange.count(SlotRange.evenSplit(16))).isEqualTo(16384);
-    List<SlotRange> ranges = List.of(new SlotRange(0, 10), new SlotRange(11, 20), new SlotRange(30, 30));
-    assertThat(SlotRange.fromBits(SlotRange.toBits(ranges))).containsExactly(new SlotRange(0, 20), new SlotRange(30, 30));
+    List<SlotRange> ranges =
+        List.of(new SlotRange(0, 10), new SlotRange(11, 20), new SlotRange(30, 30));
+    assertThat(SlotRange.fromBits(SlotRange.toBits(ranges)))
+        .containsExactly(new SlotRange(0, 20), new SlotRange(30, 30));
     assertThat(SlotRange.format(SlotRange.fromBits(SlotRange.toBits(ranges)))).isEqualTo("0-20,30");
     List<SlotRange> scattered = new java.util.ArrayList<>();
     for (int i = 0; i < 20; i++) {

@@ -26,12 +26,13 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * Real redis-server processes on 127.0.0.1, one per "pod", each started the way the pod starts it:
- * through {@code redis-start.sh} (the start-up gate) with the shipped {@code redis.conf}, a password
- * and AOF on, a data directory as its volume and a run directory as its memory-backed emptyDir.
+ * through {@code redis-start.sh} (the start-up gate) with the shipped {@code redis.conf}, a
+ * password and AOF on, a data directory as its volume and a run directory as its memory-backed
+ * emptyDir.
  *
- * <p>Registered with {@code @RegisterExtension}: every process is killed and every directory removed
- * after each test, failed or not. A pod moving to a new IP is modelled by a new port (MEET only
- * takes addresses, so to Redis it is the same thing).
+ * <p>Registered with {@code @RegisterExtension}: every process is killed and every directory
+ * removed after each test, failed or not. A pod moving to a new IP is modelled by a new port (MEET
+ * only takes addresses, so to Redis it is the same thing).
  */
 public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCallback {
   public static final int NODE_TIMEOUT_MILLIS = 2000;
@@ -82,7 +83,9 @@ public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCal
     this.password = password;
   }
 
-  /** The shell that runs redis-start.sh: bash (default) or sh (dash here; busybox ash in the image). */
+  /**
+   * The shell that runs redis-start.sh: bash (default) or sh (dash here; busybox ash in the image).
+   */
   public LocalRedisCluster shell(String shell) {
     this.shell = shell;
     return this;
@@ -177,7 +180,10 @@ public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCal
     nodes.values().forEach(this::awaitUp);
   }
 
-  /** Every node killed, every volume wiped, every node started again: six empty nodes on the same ports. */
+  /**
+   * Every node killed, every volume wiped, every node started again: six empty nodes on the same
+   * ports.
+   */
   public void restartAllEmpty() throws IOException {
     for (String pod : pods()) {
       kill(pod);
@@ -230,8 +236,8 @@ public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCal
   }
 
   /**
-   * The pod stops gracefully and comes back with its AOF but without nodes.conf; with
-   * {@code peersVisible} false the gate cannot see that the cluster exists.
+   * The pod stops gracefully and comes back with its AOF but without nodes.conf; with {@code
+   * peersVisible} false the gate cannot see that the cluster exists.
    */
   public void restartWithLostNodesConf(String pod, boolean peersVisible) throws IOException {
     stop(pod);
@@ -247,7 +253,9 @@ public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCal
   public void wipeVolume(String pod) throws IOException {
     Node n = nodes.get(pod);
     try (Stream<Path> walk = Files.walk(n.data)) {
-      walk.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(n.data)).forEach(p -> p.toFile().delete());
+      walk.sorted(Comparator.reverseOrder())
+          .filter(p -> !p.equals(n.data))
+          .forEach(p -> p.toFile().delete());
     }
   }
 
@@ -313,13 +321,17 @@ public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCal
   }
 
   private void awaitUp(Node n) {
-    await("node " + n.pod + " answering").atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(10))
-        .until(() -> {
-          if (!n.process.isAlive()) {
-            throw new IllegalStateException(n.pod + " exited: " + tail(n));
-          }
-          return answers(n.port) || ClusterObserver.readGate(n.address(), credentials()) != null;
-        });
+    await("node " + n.pod + " answering")
+        .atMost(Duration.ofSeconds(15))
+        .pollInterval(Duration.ofMillis(10))
+        .until(
+            () -> {
+              if (!n.process.isAlive()) {
+                throw new IllegalStateException(n.pod + " exited: " + tail(n));
+              }
+              return answers(n.port)
+                  || ClusterObserver.readGate(n.address(), credentials()) != null;
+            });
   }
 
   private boolean answers(int port) {
@@ -390,13 +402,16 @@ public final class LocalRedisCluster implements BeforeEachCallback, AfterEachCal
   private static int pick(boolean withBus) {
     for (int attempt = 0; attempt < 1000; attempt++) {
       // Below Linux's ephemeral range (32768-60999) for the port and its bus port (+10000): a port
-      // found free there can be taken a moment later by any outgoing connection (seen: "bind: Address
+      // found free there can be taken a moment later by any outgoing connection (seen: "bind:
+      // Address
       // already in use").
       int port = ThreadLocalRandom.current().nextInt(12000, 22000);
       if (PORTS_IN_USE.contains(port) || !free(port)) {
         continue;
       }
-      if (withBus && (PORTS_IN_USE.contains(port + NodeAddress.BUS_PORT_OFFSET) || !free(port + NodeAddress.BUS_PORT_OFFSET))) {
+      if (withBus
+          && (PORTS_IN_USE.contains(port + NodeAddress.BUS_PORT_OFFSET)
+              || !free(port + NodeAddress.BUS_PORT_OFFSET))) {
         continue;
       }
       PORTS_IN_USE.add(port);

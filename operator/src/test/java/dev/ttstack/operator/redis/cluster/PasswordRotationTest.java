@@ -27,14 +27,14 @@ import redis.clients.jedis.util.JedisClusterCRC16;
 class PasswordRotationTest {
   private static final String NEW_PASSWORD = "n3w-" + Long.toHexString(System.nanoTime());
 
-  @RegisterExtension
-  final LocalRedisCluster cluster = new LocalRedisCluster(6);
+  @RegisterExtension final LocalRedisCluster cluster = new LocalRedisCluster(6);
 
   @Test
   void rotatesWithoutDroppingReplicaLinksOrWrites() throws Exception {
     cluster.startAll();
     RedisClusterManager manager = new RedisClusterManager(new SimpleMeterRegistry());
-    new Reconciles().untilHealthy(manager, Reconciles.request(cluster, false), Duration.ofSeconds(30));
+    new Reconciles()
+        .untilHealthy(manager, Reconciles.request(cluster, false), Duration.ofSeconds(30));
     Map<HostAndPort, List<Integer>> route = ClusterData.route(cluster, 100_000, i -> "rot:" + i);
     Map<String, List<Long>> syncsBefore = syncCounters();
 
@@ -42,7 +42,8 @@ class PasswordRotationTest {
     AtomicBoolean stop = new AtomicBoolean();
     ConcurrentLinkedQueue<Integer> acked = new ConcurrentLinkedQueue<>();
     ConcurrentLinkedQueue<String> errors = new ConcurrentLinkedQueue<>();
-    Thread writer = new Thread(() -> write(route, clientPassword, stop, acked, errors), "rotation-writer");
+    Thread writer =
+        new Thread(() -> write(route, clientPassword, stop, acked, errors), "rotation-writer");
     writer.start();
     try {
       await().atMost(Duration.ofSeconds(10)).until(() -> acked.size() > 500);
@@ -63,22 +64,33 @@ class PasswordRotationTest {
     }
 
     assertThat(errors).as("writes refused during the rotation").isEmpty();
-    assertThat(syncCounters()).as("sync_full and sync_partial_ok of every node: no link was re-established")
+    assertThat(syncCounters())
+        .as("sync_full and sync_partial_ok of every node: no link was re-established")
         .isEqualTo(syncsBefore);
     RedisCredentials newOnly = RedisCredentials.of(NEW_PASSWORD);
     ClusterSnapshot s = ClusterObserver.observe(cluster.pods(), cluster.resolver(), newOnly);
     assertThat(s.healthy(3, 1)).isTrue();
-    assertThat(s.members()).filteredOn(NodeState::isReplica).allMatch(NodeState::replicaLinkUp).hasSize(3);
+    assertThat(s.members())
+        .filteredOn(NodeState::isReplica)
+        .allMatch(NodeState::replicaLinkUp)
+        .hasSize(3);
     for (String pod : cluster.pods()) {
       NodeAddress a = cluster.node(pod).address();
       assertThatThrownBy(() -> NodeClient.connect(a, cluster.credentials()).close())
-          .as("old password refused on " + pod).isInstanceOf(JedisAccessControlException.class);
+          .as("old password refused on " + pod)
+          .isInstanceOf(JedisAccessControlException.class);
       assertThat(Files.readString(cluster.node(pod).run.resolve("redis.conf")))
-          .as("CONFIG REWRITE kept the runtime config").contains("requirepass ", "masterauth ");
+          .as("CONFIG REWRITE kept the runtime config")
+          .contains("requirepass ", "masterauth ");
     }
     List<Integer> lost = new ArrayList<>();
     for (int i : acked) {
-      HostAndPort owner = route.entrySet().stream().filter(e -> e.getValue().contains(i)).findFirst().orElseThrow().getKey();
+      HostAndPort owner =
+          route.entrySet().stream()
+              .filter(e -> e.getValue().contains(i))
+              .findFirst()
+              .orElseThrow()
+              .getKey();
       try (Jedis j = jedis(owner, NEW_PASSWORD)) {
         if (!("r" + i).equals(j.get("rot:" + i))) {
           lost.add(i);
@@ -88,9 +100,16 @@ class PasswordRotationTest {
     assertThat(lost).as("acknowledged writes missing after the rotation").isEmpty();
   }
 
-  /** Writes rot:i to its master in a loop, opening connections with whatever password clients use now. */
-  private static void write(Map<HostAndPort, List<Integer>> route, AtomicReference<String> password, AtomicBoolean stop,
-      ConcurrentLinkedQueue<Integer> acked, ConcurrentLinkedQueue<String> errors) {
+  /**
+   * Writes rot:i to its master in a loop, opening connections with whatever password clients use
+   * now.
+   */
+  private static void write(
+      Map<HostAndPort, List<Integer>> route,
+      AtomicReference<String> password,
+      AtomicBoolean stop,
+      ConcurrentLinkedQueue<Integer> acked,
+      ConcurrentLinkedQueue<String> errors) {
     Map<Integer, HostAndPort> ownerOf = new HashMap<>();
     route.forEach((owner, keys) -> keys.forEach(k -> ownerOf.put(k, owner)));
     Map<HostAndPort, Jedis> open = new HashMap<>();
@@ -108,7 +127,12 @@ class PasswordRotationTest {
           open.computeIfAbsent(owner, o -> jedis(o, pw)).set("rot:" + i, "r" + i);
           acked.add(i);
         } catch (RuntimeException e) {
-          errors.add(e.getClass().getSimpleName() + " writing rot:" + i + " slot " + JedisClusterCRC16.getSlot("rot:" + i));
+          errors.add(
+              e.getClass().getSimpleName()
+                  + " writing rot:"
+                  + i
+                  + " slot "
+                  + JedisClusterCRC16.getSlot("rot:" + i));
           open.remove(owner);
         }
       }
@@ -118,16 +142,28 @@ class PasswordRotationTest {
   }
 
   private static Jedis jedis(HostAndPort at, String password) {
-    return new Jedis(at, DefaultJedisClientConfig.builder().password(password).protocol(RedisProtocol.RESP2)
-        .socketTimeoutMillis(5000).build());
+    return new Jedis(
+        at,
+        DefaultJedisClientConfig.builder()
+            .password(password)
+            .protocol(RedisProtocol.RESP2)
+            .socketTimeoutMillis(5000)
+            .build());
   }
 
   private Map<String, List<Long>> syncCounters() {
     Map<String, List<Long>> counters = new java.util.TreeMap<>();
     for (String pod : cluster.pods()) {
-      try (NodeClient c = NodeClient.connect(cluster.node(pod).address(), new RedisCredentials(NEW_PASSWORD, cluster.password()))) {
+      try (NodeClient c =
+          NodeClient.connect(
+              cluster.node(pod).address(),
+              new RedisCredentials(NEW_PASSWORD, cluster.password()))) {
         Map<String, String> stats = c.info("stats");
-        counters.put(pod, List.of(Long.parseLong(stats.get("sync_full")), Long.parseLong(stats.get("sync_partial_ok"))));
+        counters.put(
+            pod,
+            List.of(
+                Long.parseLong(stats.get("sync_full")),
+                Long.parseLong(stats.get("sync_partial_ok"))));
       }
     }
     return counters;

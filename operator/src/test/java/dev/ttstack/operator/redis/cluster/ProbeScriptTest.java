@@ -15,10 +15,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code redis-probe.sh live|ready}, run with bash and sh against real nodes. */
 class ProbeScriptTest {
-  @RegisterExtension
-  final LocalRedisCluster cluster = new LocalRedisCluster(6);
+  @RegisterExtension final LocalRedisCluster cluster = new LocalRedisCluster(6);
 
-  private int probe(String shell, String pod, String mode) throws IOException, InterruptedException {
+  private int probe(String shell, String pod, String mode)
+      throws IOException, InterruptedException {
     LocalRedisCluster.Node n = cluster.node(pod);
     Path script = cluster.script().resolveSibling(RedisConfig.PROBE_SCRIPT);
     if (!Files.exists(script)) {
@@ -41,21 +41,31 @@ class ProbeScriptTest {
     String pod = cluster.pod(0);
     for (String shell : new String[] {"bash", "sh"}) {
       assertThat(probe(shell, pod, "live")).as(shell + " live").isZero();
-      assertThat(probe(shell, pod, "ready")).as(shell + ": a fresh node is ready, so it can be bootstrapped").isZero();
+      assertThat(probe(shell, pod, "ready"))
+          .as(shell + ": a fresh node is ready, so it can be bootstrapped")
+          .isZero();
     }
     Files.writeString(cluster.marker(), "created\n");
-    assertThat(probe("bash", pod, "ready")).as("alone while the marker says a cluster exists").isEqualTo(1);
+    assertThat(probe("bash", pod, "ready"))
+        .as("alone while the marker says a cluster exists")
+        .isEqualTo(1);
     Files.delete(cluster.marker());
 
     try (NodeClient c = NodeClient.connect(cluster.node(pod).address(), cluster.credentials())) {
       c.meet(cluster.node(cluster.pod(1)).address());
     }
-    await().atMost(Duration.ofSeconds(10)).until(() -> {
-      try (NodeClient c = NodeClient.connect(cluster.node(pod).address(), cluster.credentials())) {
-        return c.clusterInfo().get("cluster_known_nodes").equals("2");
-      }
-    });
-    assertThat(probe("bash", pod, "ready")).as("in a cluster whose slots are not covered").isEqualTo(1);
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              try (NodeClient c =
+                  NodeClient.connect(cluster.node(pod).address(), cluster.credentials())) {
+                return c.clusterInfo().get("cluster_known_nodes").equals("2");
+              }
+            });
+    assertThat(probe("bash", pod, "ready"))
+        .as("in a cluster whose slots are not covered")
+        .isEqualTo(1);
 
     cluster.kill(pod);
     assertThat(probe("bash", pod, "live")).as("nothing answers").isEqualTo(1);
@@ -64,13 +74,19 @@ class ProbeScriptTest {
   @Test
   void readyInAHealthyClusterAndAfterAPasswordRotation() throws Exception {
     cluster.startAll();
-    new Reconciles().untilHealthy(new RedisClusterManager(new SimpleMeterRegistry()), Reconciles.request(cluster, false),
-        Duration.ofSeconds(30));
+    new Reconciles()
+        .untilHealthy(
+            new RedisClusterManager(new SimpleMeterRegistry()),
+            Reconciles.request(cluster, false),
+            Duration.ofSeconds(30));
     for (String pod : cluster.pods()) {
       assertThat(probe("sh", pod, "ready")).as(pod).isZero();
     }
-    assertThat(new PasswordRotation(cluster.pods(), cluster.resolver()).rotate(cluster.password(), "rotated-" + System.nanoTime())
-        .complete()).isTrue();
+    assertThat(
+            new PasswordRotation(cluster.pods(), cluster.resolver())
+                .rotate(cluster.password(), "rotated-" + System.nanoTime())
+                .complete())
+        .isTrue();
     for (String pod : cluster.pods()) {
       assertThat(probe("bash", pod, "ready")).as(pod + " reads the rewritten password").isZero();
     }
@@ -79,11 +95,17 @@ class ProbeScriptTest {
   @Test
   void liveWhileHeldAtTheGate() throws Exception {
     cluster.startAll();
-    new Reconciles().untilHealthy(new RedisClusterManager(new SimpleMeterRegistry()), Reconciles.request(cluster, false),
-        Duration.ofSeconds(30));
+    new Reconciles()
+        .untilHealthy(
+            new RedisClusterManager(new SimpleMeterRegistry()),
+            Reconciles.request(cluster, false),
+            Duration.ofSeconds(30));
     String pod = cluster.pod(4);
     cluster.restartWithLostVolume(pod);
-    assertThat(ClusterObserver.observe(pod, cluster.node(pod).address(), cluster.credentials()).gated()).isTrue();
+    assertThat(
+            ClusterObserver.observe(pod, cluster.node(pod).address(), cluster.credentials())
+                .gated())
+        .isTrue();
 
     assertThat(probe("sh", pod, "live")).isZero();
     assertThat(probe("sh", pod, "ready")).isEqualTo(1);

@@ -17,15 +17,19 @@ final class Reconciles {
 
   ClusterReport untilHealthy(RedisClusterManager manager, ClusterRequest request, Duration bound) {
     AtomicReference<ClusterReport> last = new AtomicReference<>();
-    await("cluster healthy").atMost(bound).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+    await("cluster healthy")
+        .atMost(bound)
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(100))
         .failFast("no progress possible", () -> last.get() != null && isTerminalProblem(last.get()))
-        .until(() -> {
-          ClusterReport r = manager.reconcile(request);
-          last.set(r);
-          actions.addAll(r.actions());
-          reports.add(r);
-          return r.healthy();
-        });
+        .until(
+            () -> {
+              ClusterReport r = manager.reconcile(request);
+              last.set(r);
+              actions.addAll(r.actions());
+              reports.add(r);
+              return r.healthy();
+            });
     return last.get();
   }
 
@@ -38,7 +42,12 @@ final class Reconciles {
   }
 
   static ClusterRequest request(LocalRedisCluster cluster, boolean allowDataLoss) {
-    return new ClusterRequest("tt", cluster.pods(), cluster.resolver(), new ClusterSpec(3, 1, allowDataLoss),
-        cluster.credentials(), false);
+    return new ClusterRequest(
+        "tt",
+        cluster.pods(),
+        cluster.resolver(),
+        new ClusterSpec(3, 1, allowDataLoss),
+        cluster.credentials(),
+        false);
   }
 }

@@ -9,15 +9,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * {@code redis-start.sh} itself, run with bash and with sh (dash, POSIX like the image's busybox ash)
- * against real redis-server processes: when it lets redis-server start, when it holds the node at
- * its gate, what the gate tells the operator, and what the release does.
+ * {@code redis-start.sh} itself, run with bash and with sh (dash, POSIX like the image's busybox
+ * ash) against real redis-server processes: when it lets redis-server start, when it holds the node
+ * at its gate, what the gate tells the operator, and what the release does.
  */
 class StartGateScriptTest {
   /** A password with the characters redis.conf quoting must survive. */
@@ -26,8 +25,7 @@ class StartGateScriptTest {
   @RegisterExtension
   final LocalRedisCluster cluster = new LocalRedisCluster("tt", 3, AWKWARD_PASSWORD);
 
-  @RegisterExtension
-  final LocalRedisCluster dash = new LocalRedisCluster("sh", 3).shell("sh");
+  @RegisterExtension final LocalRedisCluster dash = new LocalRedisCluster("sh", 3).shell("sh");
 
   /** Nodes 0 and 1 form a two-node cluster; node 2 stays alone. */
   private static void formPair(LocalRedisCluster c) {
@@ -55,7 +53,8 @@ class StartGateScriptTest {
       NodeState n = observe(cluster, pod);
       assertThat(n.running()).isTrue();
       assertThat(n.empty()).isTrue();
-      assertThat(cluster.log(pod)).contains("nodes.conf missing and no cluster known: starting redis-server");
+      assertThat(cluster.log(pod))
+          .contains("nodes.conf missing and no cluster known: starting redis-server");
     }
   }
 
@@ -69,7 +68,8 @@ class StartGateScriptTest {
     assertThat(n.gated()).isTrue();
     assertThat(n.gate().reason()).contains("nodes.conf is missing", "knows 2 nodes");
     assertThat(n.gate().dataFiles()).isFalse();
-    // redis-start.sh records the closed gate in the gate server first and logs it just after: under load
+    // redis-start.sh records the closed gate in the gate server first and logs it just after: under
+    // load
     // the observer can see the gate before the line is in the log.
     await().atMost(Duration.ofSeconds(5)).until(() -> cluster.log(pod).contains("GATE CLOSED"));
     assertPasswordNowhereVisible(cluster, pod);
@@ -78,8 +78,11 @@ class StartGateScriptTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> observe(cluster, pod).running());
     assertThat(observe(cluster, pod).empty()).isTrue();
     assertThat(ClusterObserver.readGate(cluster.node(pod).address(), cluster.credentials()))
-        .as("the gate server is gone").isNull();
-    assertThat(cluster.node(pod).process.descendants().count()).as("no gate server left behind").isZero();
+        .as("the gate server is gone")
+        .isNull();
+    assertThat(cluster.node(pod).process.descendants().count())
+        .as("no gate server left behind")
+        .isZero();
   }
 
   @Test
@@ -139,7 +142,9 @@ class StartGateScriptTest {
 
     assertThat(node.process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
     assertThat(node.process.exitValue()).isEqualTo(143);
-    await().atMost(Duration.ofSeconds(5)).until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> children.stream().noneMatch(ProcessHandle::isAlive));
   }
 
   @Test
@@ -157,8 +162,8 @@ class StartGateScriptTest {
   void runtimeConfigHoldsThePasswordQuotedAndPrivate() throws Exception {
     cluster.startAll();
     Path conf = cluster.node(cluster.pod(0)).run.resolve("redis.conf");
-    assertThat(Files.getPosixFilePermissions(conf)).containsExactlyInAnyOrder(
-        PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    assertThat(Files.getPosixFilePermissions(conf))
+        .containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
     assertThat(Files.readString(conf)).startsWith("include " + cluster.baseConf());
     // the awkward password was accepted: every node answered with it
     assertThat(observe(cluster, cluster.pod(0)).running()).isTrue();
@@ -166,16 +171,18 @@ class StartGateScriptTest {
   }
 
   /** Not in any process's command line, not in the node's log. */
-  private static void assertPasswordNowhereVisible(LocalRedisCluster c, String pod) throws Exception {
+  private static void assertPasswordNowhereVisible(LocalRedisCluster c, String pod)
+      throws Exception {
     LocalRedisCluster.Node node = c.node(pod);
-    List<ProcessHandle> processes = Stream.concat(Stream.of(node.process.toHandle()), node.process.descendants()).toList();
+    List<ProcessHandle> processes =
+        Stream.concat(Stream.of(node.process.toHandle()), node.process.descendants()).toList();
     for (ProcessHandle p : processes) {
       Path cmdline = Path.of("/proc", Long.toString(p.pid()), "cmdline");
       if (Files.exists(cmdline)) {
-        assertThat(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8)).doesNotContain(c.password());
+        assertThat(new String(Files.readAllBytes(cmdline), StandardCharsets.UTF_8))
+            .doesNotContain(c.password());
       }
     }
     assertThat(c.log(pod)).doesNotContain(c.password());
   }
-
 }
