@@ -19,7 +19,8 @@
 # Everything it makes is recorded under $DIR/node and removed by node_down: processes (containers
 # and shims included), mounts under $DIR, network namespaces, bridge, ip rule and table, iptables
 # rules (kube-proxy's by `kube-proxy --cleanup`, the kubelet's KUBE-FIREWALL and canaries), cgroups,
-# the folders of the machine it had to create (/run/netns, /run/containerd, /var/lib/kubelet).
+# the folders of the machine it had to create (/run/netns, /run/containerd, /var/lib/kubelet,
+# /var/lib/cni).
 
 POD_CIDR=10.42.0.0/24
 NODE_IP=10.42.0.1
@@ -383,8 +384,9 @@ node_prepare() {
   # Folders of the machine that containerd or the CNI plugins create when missing: removed on down
   # only if this node made them.
   local dir
-  # (/var/lib/kubelet: its device-plugin socket has a fixed path.)
-  for dir in /run/netns /run/containerd /var/lib/kubelet; do
+  # (/var/lib/kubelet: its device-plugin socket has a fixed path. /var/lib/cni: containerd's CNI
+  # library keeps its result cache there, a path its configuration does not expose.)
+  for dir in /run/netns /run/containerd /var/lib/kubelet /var/lib/cni; do
     [[ -e $dir ]] || echo "$dir" >>"$n/made-dirs"
   done
   network_up
