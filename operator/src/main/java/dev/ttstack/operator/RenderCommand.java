@@ -3,7 +3,7 @@ package dev.ttstack.operator;
 import dev.ttstack.operator.api.SpecValidator;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.Violation;
-import dev.ttstack.operator.reconciler.StackComponent;
+import dev.ttstack.operator.kit.StackComponent;
 import dev.ttstack.operator.reconciler.TTStackReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;

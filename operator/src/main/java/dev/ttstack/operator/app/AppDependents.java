@@ -1,8 +1,8 @@
 package dev.ttstack.operator.app;
 
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.reconciler.BuiltDependent;
-import dev.ttstack.operator.reconciler.Secondaries;
+import dev.ttstack.operator.kit.BuiltDependent;
+import dev.ttstack.operator.kit.Secondaries;
 import dev.ttstack.operator.secrets.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;

@@ -4,7 +4,7 @@ import dev.ttstack.operator.api.AppSpec;
 import dev.ttstack.operator.api.EnvVarSpec;
 import dev.ttstack.operator.api.IngressSpec;
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.reconciler.StackLabels;
+import dev.ttstack.operator.kit.StackLabels;
 import dev.ttstack.operator.secrets.SecretKeys;
 import dev.ttstack.operator.support.Quantities;
 import io.fabric8.kubernetes.api.model.EnvVar;

@@ -1,9 +1,9 @@
 package dev.ttstack.operator.monitoring;
 
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.reconciler.BuiltDependent;
-import dev.ttstack.operator.reconciler.RetainedVolumeDependent;
-import dev.ttstack.operator.reconciler.StackLabels;
+import dev.ttstack.operator.kit.BuiltDependent;
+import dev.ttstack.operator.kit.RetainedVolumeDependent;
+import dev.ttstack.operator.kit.StackLabels;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;

@@ -3,7 +3,7 @@ package dev.ttstack.operator.monitoring;
 import static dev.ttstack.operator.monitoring.Yaml.map;
 
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.reconciler.StackLabels;
+import dev.ttstack.operator.kit.StackLabels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

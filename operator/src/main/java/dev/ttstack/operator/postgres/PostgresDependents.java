@@ -1,8 +1,8 @@
 package dev.ttstack.operator.postgres;
 
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.reconciler.BuiltDependent;
-import dev.ttstack.operator.reconciler.RetainedVolumeDependent;
+import dev.ttstack.operator.kit.BuiltDependent;
+import dev.ttstack.operator.kit.RetainedVolumeDependent;
 import dev.ttstack.operator.secrets.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;

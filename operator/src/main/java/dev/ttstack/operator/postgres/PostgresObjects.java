@@ -5,7 +5,7 @@ import dev.ttstack.operator.api.PostgresSpec;
 import dev.ttstack.operator.api.ResourcesSpec;
 import dev.ttstack.operator.api.StorageSpec;
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.reconciler.StackLabels;
+import dev.ttstack.operator.kit.StackLabels;
 import dev.ttstack.operator.secrets.SecretKeys;
 import dev.ttstack.operator.support.ClasspathText;
 import dev.ttstack.operator.support.Quantities;

@@ -1,7 +1,7 @@
 package dev.ttstack.operator.postgres;
 
 import dev.ttstack.operator.api.Condition;
-import dev.ttstack.operator.reconciler.VolumeGrowth;
+import dev.ttstack.operator.kit.VolumeGrowth;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.Optional;
 

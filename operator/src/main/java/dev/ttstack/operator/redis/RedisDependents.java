@@ -1,7 +1,7 @@
 package dev.ttstack.operator.redis;
 
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.reconciler.BuiltDependent;
+import dev.ttstack.operator.kit.BuiltDependent;
 import dev.ttstack.operator.secrets.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;

@@ -1,7 +1,7 @@
 package dev.ttstack.operator.redis;
 
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.reconciler.VolumeGrowth;
+import dev.ttstack.operator.kit.VolumeGrowth;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.Optional;
 

@@ -1,7 +1,7 @@
 package dev.ttstack.operator.secrets;
 
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.reconciler.StackLabels;
+import dev.ttstack.operator.kit.StackLabels;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.util.Map;

@@ -7,7 +7,7 @@ import dev.ttstack.operator.api.LocalSecretReference;
 import dev.ttstack.operator.api.SecretsStatus;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
-import dev.ttstack.operator.reconciler.StackComponent;
+import dev.ttstack.operator.kit.StackComponent;
 import dev.ttstack.operator.secrets.DopplerResponse.Failed;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;

@@ -7,9 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.app.AppObjects;
+import dev.ttstack.operator.kit.StackLabels;
 import dev.ttstack.operator.kube.SimulatedKubelet.Behaviour;
 import dev.ttstack.operator.postgres.PostgresObjects;
-import dev.ttstack.operator.reconciler.StackLabels;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

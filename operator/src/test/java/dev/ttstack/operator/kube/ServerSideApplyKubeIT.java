@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.reconciler.StackLabels;
+import dev.ttstack.operator.kit.StackLabels;
 import dev.ttstack.operator.reconciler.TTStackReconciler;
 import dev.ttstack.operator.secrets.FakeDoppler;
 import io.fabric8.kubernetes.api.model.HasMetadata;

@@ -1,4 +1,4 @@
-package dev.ttstack.operator.reconciler;
+package dev.ttstack.operator.kit;
 
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.TTStack;
@@ -13,7 +13,7 @@ import java.util.List;
  * <p>A component owns two things: the pure builders of its desired objects ({@link
  * #desiredObjects}, also used by {@code render}), and the judgement of its own health ({@link
  * #observe}), which becomes its condition. The objects themselves are applied by the JOSDK
- * dependents the component registers in {@link TTStackReconciler}'s workflow.
+ * dependents the component registers in the reconciler's workflow.
  */
 public interface StackComponent {
 

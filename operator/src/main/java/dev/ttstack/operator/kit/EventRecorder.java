@@ -1,4 +1,4 @@
-package dev.ttstack.operator.reconciler;
+package dev.ttstack.operator.kit;
 
 import dev.ttstack.operator.api.TTStack;
 import io.fabric8.kubernetes.api.model.Event;

@@ -1,4 +1,4 @@
-package dev.ttstack.operator.reconciler;
+package dev.ttstack.operator.kit;
 
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.TTStack;
