@@ -106,8 +106,18 @@ public class AppSpec {
       "Spring profiles, comma-separated (SPRING_PROFILES_ACTIVE; default prod).")
   public String profile = "prod";
 
-  @JsonPropertyDescription("CPU and memory of the app container.")
+  @JsonPropertyDescription(
+      "CPU and memory of the app container (default: requests 250m and 512Mi, memory limit 1Gi, no"
+          + " CPU limit).")
   public ResourcesSpec resources;
+
+  /**
+   * The app container's amounts: the spec's, else the defaults (memory limit 1Gi, no CPU limit).
+   * Read by the app's Deployment and by the alert rules, which compare usage with the limits.
+   */
+  public ResourcesSpec effectiveResources() {
+    return ResourcesSpec.withDefaults(resources, "250m", "512Mi", null, "1Gi");
+  }
 
   @Size(max = MAX_ENV)
   // exists_one fails every copy of a duplicate. The message names the first later copy and the

@@ -41,4 +41,25 @@ public class ResourcesSpec {
     this.requests = requests;
     this.limits = limits;
   }
+
+  /**
+   * {@code spec}'s amounts, each unset one taken from the component's default given here (null:
+   * none). Never null, nor its requests or limits.
+   */
+  public static ResourcesSpec withDefaults(
+      ResourcesSpec spec,
+      String cpuRequest,
+      String memoryRequest,
+      String cpuLimit,
+      String memoryLimit) {
+    ResourceAmounts req = spec == null || spec.requests == null ? null : spec.requests;
+    ResourceAmounts lim = spec == null || spec.limits == null ? null : spec.limits;
+    return new ResourcesSpec(
+        new ResourceAmounts(
+            req != null && req.cpu != null ? req.cpu : cpuRequest,
+            req != null && req.memory != null ? req.memory : memoryRequest),
+        new ResourceAmounts(
+            lim != null && lim.cpu != null ? lim.cpu : cpuLimit,
+            lim != null && lim.memory != null ? lim.memory : memoryLimit));
+  }
 }

@@ -36,4 +36,9 @@ public class StorageSpec {
   public StorageSpec(String size) {
     this.size = size;
   }
+
+  /** The size asked for, else the component's {@code fallback}. */
+  public static String sizeOr(StorageSpec storage, String fallback) {
+    return storage == null || storage.size == null ? fallback : storage.size;
+  }
 }

@@ -5,15 +5,13 @@ import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.ConditionType;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
+import dev.ttstack.operator.kit.ComponentSignals;
 import dev.ttstack.operator.kit.EventRecorder;
+import dev.ttstack.operator.kit.PreChangeBackup;
 import dev.ttstack.operator.kit.Secondaries;
+import dev.ttstack.operator.kit.SecretKeys;
+import dev.ttstack.operator.kit.SecretsOutcome;
 import dev.ttstack.operator.kit.StackComponent;
-import dev.ttstack.operator.postgres.BackupJobs;
-import dev.ttstack.operator.postgres.PostgresPlan;
-import dev.ttstack.operator.reconciler.TTStackReconciler;
-import dev.ttstack.operator.redis.RedisPlan;
-import dev.ttstack.operator.secrets.SecretKeys;
-import dev.ttstack.operator.secrets.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -58,11 +56,18 @@ public class AppComponent implements StackComponent {
           ConditionType.REDIS_CLUSTER_READY);
 
   private final Clock clock;
+  private final PreChangeBackup backup;
   private final EventRecorder events;
   private final io.micrometer.core.instrument.MeterRegistry registry;
 
-  public AppComponent(Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
+  /**
+   * @param backup the PostgreSQL backup taken before an upgrade
+   *     (spec.postgres.backup.beforeUpgrade)
+   */
+  public AppComponent(
+      Clock clock, io.micrometer.core.instrument.MeterRegistry registry, PreChangeBackup backup) {
     this.clock = clock;
+    this.backup = backup;
     this.events = new EventRecorder(clock);
     this.registry = registry;
   }
@@ -132,14 +137,10 @@ public class AppComponent implements StackComponent {
         && previous.lastGoodVersion != null
         && !target.equals(previous.lastGoodVersion)
         && Boolean.TRUE.equals(stack.getSpec().postgres.backup.beforeUpgrade)) {
-      String pgImage =
-          PostgresPlan.of(context)
-              .map(PostgresPlan::image)
-              .orElse(stack.getSpec().postgres.effectiveImage());
-      BackupJobs.Gate backup =
-          BackupJobs.ensureBefore(stack, context, "app " + target, secrets.secretName(), pgImage);
       Optional<Condition> held =
-          backup.holding(conditionType(), "upgrading from " + deployed + " to " + target, deployed);
+          backup
+              .ensureBefore(stack, context, "app " + target)
+              .holding(conditionType(), "upgrading from " + deployed + " to " + target, deployed);
       if (held.isPresent()) {
         version = deployed;
         waiting = held.get();
@@ -147,7 +148,7 @@ public class AppComponent implements StackComponent {
     }
 
     // Hold the pods' secret hash while Redis does not yet accept a new password (they would fail).
-    boolean redisSettled = RedisPlan.of(context).map(RedisPlan::passwordSettled).orElse(true);
+    boolean redisSettled = ComponentSignals.redisPasswordSettled(context);
     String hash =
         secrets.content() != null && redisSettled
             ? secrets.hashOf(SecretKeys.app(stack.getSpec(), secrets.content().keys()))
@@ -178,7 +179,8 @@ public class AppComponent implements StackComponent {
     Optional<Deployment> found = deployment(stack, context);
     boolean gateNow =
         DEPENDENCIES.stream()
-            .allMatch(t -> freshCondition(context, t).map(Condition::isTrue).orElse(false));
+            .allMatch(
+                t -> ComponentSignals.condition(context, t).map(Condition::isTrue).orElse(false));
     if (gateNow && !plan.gateOpen()) {
       context.managedWorkflowAndDependentResourceContext().put(RECHECK_NOW, Boolean.TRUE);
     }
@@ -381,12 +383,6 @@ public class AppComponent implements StackComponent {
       }
     }
     return Optional.empty();
-  }
-
-  private static Optional<Condition> freshCondition(Context<TTStack> context, String type) {
-    return context
-        .managedWorkflowAndDependentResourceContext()
-        .get(TTStackReconciler.conditionKey(type), Condition.class);
   }
 
   private static AppStatus previous(TTStack stack) {

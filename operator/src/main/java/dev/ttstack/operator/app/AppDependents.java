@@ -3,7 +3,7 @@ package dev.ttstack.operator.app;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.kit.BuiltDependent;
 import dev.ttstack.operator.kit.Secondaries;
-import dev.ttstack.operator.secrets.SecretsOutcome;
+import dev.ttstack.operator.kit.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;

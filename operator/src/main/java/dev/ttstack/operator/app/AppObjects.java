@@ -4,17 +4,14 @@ import dev.ttstack.operator.api.AppSpec;
 import dev.ttstack.operator.api.EnvVarSpec;
 import dev.ttstack.operator.api.IngressSpec;
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.kit.PodParts;
+import dev.ttstack.operator.kit.SecretKeys;
+import dev.ttstack.operator.kit.StackEndpoints;
 import dev.ttstack.operator.kit.StackLabels;
-import dev.ttstack.operator.secrets.SecretKeys;
-import dev.ttstack.operator.support.Quantities;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -25,8 +22,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
-import java.util.stream.IntStream;
 
 /**
  * Desired state of the app, as pure functions of the spec: Deployment, Service and (optionally)
@@ -35,7 +30,7 @@ import java.util.stream.IntStream;
 public final class AppObjects {
   public static final String COMPONENT = "app";
   public static final String CONTAINER = "app";
-  public static final String SECRET_HASH_ANNOTATION = "ttstack.dev/secret-hash";
+  public static final String SECRET_HASH_ANNOTATION = PodParts.SECRET_HASH_ANNOTATION;
 
   /** The version label on the pod template: which pods belong to which rollout. */
   public static final String VERSION_LABEL = "app.kubernetes.io/version";
@@ -72,11 +67,7 @@ public final class AppObjects {
    * The Redis nodes' stable DNS names, as the Redis StatefulSet's headless Service publishes them.
    */
   static String redisClusterNodes(TTStack stack) {
-    String s = stack.getMetadata().getName();
-    String headless = s + "-redis-headless." + stack.getMetadata().getNamespace() + ".svc";
-    return IntStream.range(0, stack.getSpec().redis.nodeCount())
-        .mapToObj(i -> s + "-redis-" + i + "." + headless + ":6379")
-        .collect(Collectors.joining(","));
+    return String.join(",", StackEndpoints.redisNodes(stack));
   }
 
   /**
@@ -143,7 +134,7 @@ public final class AppObjects {
             .withName(secretName)
             .endSecretRef()
             .endEnvFrom()
-            .withResources(resources(app))
+            .withResources(PodParts.resources(app.effectiveResources()))
             .withStartupProbe(
                 httpProbe("/actuator/health", 5, 36)) // up to 3 minutes for migrations
             .withReadinessProbe(httpProbe("/actuator/health/readiness", 5, 3))
@@ -201,42 +192,31 @@ public final class AppObjects {
   static List<EnvVar> env(TTStack stack, String secretName) {
     String stackName = stack.getMetadata().getName();
     List<EnvVar> env = new ArrayList<>();
-    env.add(plain("SPRING_PROFILES_ACTIVE", stack.getSpec().app.profile));
-    env.add(secret("POSTGRES_DB", secretName, SecretKeys.POSTGRES_DB));
+    env.add(PodParts.plainEnv("SPRING_PROFILES_ACTIVE", stack.getSpec().app.profile));
+    env.add(PodParts.secretEnv("POSTGRES_DB", secretName, SecretKeys.POSTGRES_DB));
     env.add(
-        plain(
+        PodParts.plainEnv(
             "SPRING_DATASOURCE_URL",
-            "jdbc:postgresql://" + stackName + "-postgres:5432/$(POSTGRES_DB)"));
-    env.add(secret("SPRING_DATASOURCE_USERNAME", secretName, SecretKeys.POSTGRES_USER));
-    env.add(secret("SPRING_DATASOURCE_PASSWORD", secretName, SecretKeys.POSTGRES_PASSWORD));
-    env.add(plain("SPRING_DATA_REDIS_CLUSTER_NODES", redisClusterNodes(stack)));
-    env.add(secret("SPRING_DATA_REDIS_PASSWORD", secretName, SecretKeys.REDIS_PASSWORD));
+            "jdbc:postgresql://"
+                + StackEndpoints.postgres(stack)
+                + ":"
+                + StackEndpoints.POSTGRES_PORT
+                + "/$(POSTGRES_DB)"));
+    env.add(PodParts.secretEnv("SPRING_DATASOURCE_USERNAME", secretName, SecretKeys.POSTGRES_USER));
+    env.add(
+        PodParts.secretEnv("SPRING_DATASOURCE_PASSWORD", secretName, SecretKeys.POSTGRES_PASSWORD));
+    env.add(PodParts.plainEnv("SPRING_DATA_REDIS_CLUSTER_NODES", redisClusterNodes(stack)));
+    env.add(
+        PodParts.secretEnv("SPRING_DATA_REDIS_PASSWORD", secretName, SecretKeys.REDIS_PASSWORD));
     // FACTS.md, measured: without these a Redis failover breaks requests for ~34 s instead of ~6 s.
-    env.add(plain("SPRING_DATA_REDIS_TIMEOUT", "2s"));
-    env.add(plain("SPRING_DATA_REDIS_LETTUCE_CLUSTER_REFRESH_ADAPTIVE", "true"));
-    env.add(plain("SPRING_DATA_REDIS_LETTUCE_CLUSTER_REFRESH_PERIOD", "5s"));
-    env.add(plain("SERVER_SHUTDOWN", "graceful"));
+    env.add(PodParts.plainEnv("SPRING_DATA_REDIS_TIMEOUT", "2s"));
+    env.add(PodParts.plainEnv("SPRING_DATA_REDIS_LETTUCE_CLUSTER_REFRESH_ADAPTIVE", "true"));
+    env.add(PodParts.plainEnv("SPRING_DATA_REDIS_LETTUCE_CLUSTER_REFRESH_PERIOD", "5s"));
+    env.add(PodParts.plainEnv("SERVER_SHUTDOWN", "graceful"));
     for (EnvVarSpec e : stack.getSpec().app.env) {
-      env.add(plain(e.name, e.value == null ? "" : e.value));
+      env.add(PodParts.plainEnv(e.name, e.value == null ? "" : e.value));
     }
     return env;
-  }
-
-  private static EnvVar plain(String name, String value) {
-    return new EnvVarBuilder().withName(name).withValue(value).build();
-  }
-
-  private static EnvVar secret(String name, String secretName, String key) {
-    return new EnvVarBuilder()
-        .withName(name)
-        .withNewValueFrom()
-        .withNewSecretKeyRef()
-        .withName(secretName)
-        .withKey(key)
-        .withOptional(false)
-        .endSecretKeyRef()
-        .endValueFrom()
-        .build();
   }
 
   private static Probe httpProbe(String path, int period, int failures) {
@@ -249,34 +229,6 @@ public final class AppObjects {
         .withTimeoutSeconds(3)
         .withFailureThreshold(failures)
         .build();
-  }
-
-  /**
-   * The app container's requests and limits: the spec's, else the defaults (memory limit 1Gi, no
-   * CPU limit).
-   */
-  public static ResourceRequirements resources(AppSpec app) {
-    var r = app.resources;
-    Map<String, Quantity> requests = new LinkedHashMap<>();
-    Map<String, Quantity> limits = new LinkedHashMap<>();
-    requests.put(
-        "cpu",
-        Quantities.of(
-            r != null && r.requests != null && r.requests.cpu != null ? r.requests.cpu : "250m"));
-    requests.put(
-        "memory",
-        Quantities.of(
-            r != null && r.requests != null && r.requests.memory != null
-                ? r.requests.memory
-                : "512Mi"));
-    if (r != null && r.limits != null && r.limits.cpu != null) {
-      limits.put("cpu", Quantities.of(r.limits.cpu));
-    }
-    limits.put(
-        "memory",
-        Quantities.of(
-            r != null && r.limits != null && r.limits.memory != null ? r.limits.memory : "1Gi"));
-    return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build();
   }
 
   public static Service service(TTStack stack) {

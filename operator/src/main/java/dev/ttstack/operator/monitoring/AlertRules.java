@@ -1,7 +1,7 @@
 package dev.ttstack.operator.monitoring;
 
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.app.AppObjects;
+import dev.ttstack.operator.kit.PodParts;
 import dev.ttstack.operator.support.ClasspathText;
 import io.fabric8.kubernetes.api.model.Quantity;
 import java.math.BigDecimal;
@@ -58,8 +58,8 @@ public final class AlertRules {
   static Map<String, String> values(TTStack stack) {
     var spec = stack.getSpec();
     var alerts = spec.monitoring.alerts;
-    // The app container's limits as the app component sets them (its defaults included).
-    Map<String, Quantity> limits = AppObjects.resources(spec.app).getLimits();
+    // The app container's limits as the app's Deployment gets them (its defaults included).
+    Map<String, Quantity> limits = PodParts.resources(spec.app.effectiveResources()).getLimits();
     Map<String, String> v = new LinkedHashMap<>();
     v.put("STACK", stack.getMetadata().getName());
     v.put("NAMESPACE", MonitoringObjects.namespace(stack));
@@ -82,7 +82,7 @@ public final class AlertRules {
     Quantity memoryLimit = limits == null ? null : limits.get("memory");
     if (memoryLimit == null) {
       throw new IllegalStateException(
-          "the app container has no memory limit"); // AppObjects always sets one
+          "the app container has no memory limit"); // effectiveResources always has one
     }
     v.put("APP_MEMORY_LIMIT_BYTES", plain(Quantity.getAmountInBytes(memoryLimit)));
     v.put("APP_MEMORY_LIMIT_TEXT", memoryLimit.toString());

@@ -4,8 +4,8 @@ import dev.ttstack.operator.api.PrometheusSpec;
 import dev.ttstack.operator.api.SlackSpec;
 import dev.ttstack.operator.api.StorageSpec;
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.kit.PodParts;
 import dev.ttstack.operator.kit.StackLabels;
-import dev.ttstack.operator.postgres.PostgresObjects;
 import dev.ttstack.operator.support.Quantities;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -59,7 +59,7 @@ public final class MonitoringObjects {
   /**
    * On Grafana's pod template: the hash of the admin password key, so that a new password applies.
    */
-  public static final String SECRET_HASH_ANNOTATION = PostgresObjects.SECRET_HASH_ANNOTATION;
+  public static final String SECRET_HASH_ANNOTATION = PodParts.SECRET_HASH_ANNOTATION;
 
   /** uid/gid "nobody", as the Prometheus and Alertmanager images run. */
   static final long NOBODY = 65534;
@@ -191,7 +191,7 @@ public final class MonitoringObjects {
   }
 
   static String storageSize(TTStack stack) {
-    return PostgresObjects.size(
+    return StorageSpec.sizeOr(
         stack.getSpec().monitoring.prometheus.storage, PrometheusSpec.DEFAULT_STORAGE_SIZE);
   }
 
@@ -215,7 +215,7 @@ public final class MonitoringObjects {
                 PROMETHEUS,
                 spec.effectiveImage(),
                 PrometheusConfig.PORT,
-                PostgresObjects.resources(spec.resources, "100m", "256Mi", null, "1Gi"),
+                PodParts.resources(spec.resources, "100m", "256Mi", null, "1Gi"),
                 "/-/ready",
                 "/-/healthy",
                 4)
@@ -277,7 +277,7 @@ public final class MonitoringObjects {
                 ALERTMANAGER,
                 stack.getSpec().monitoring.alertmanager.effectiveImage(),
                 AlertmanagerConfig.PORT,
-                PostgresObjects.resources(null, "10m", "32Mi", null, "128Mi"),
+                PodParts.resources(null, "10m", "32Mi", null, "128Mi"),
                 "/-/ready",
                 "/-/healthy",
                 4)
@@ -355,7 +355,7 @@ public final class MonitoringObjects {
     String passwordKey = stack.getSpec().monitoring.grafana.adminPasswordKey;
     List<EnvVar> env = new ArrayList<>();
     env.add(value("GF_SECURITY_ADMIN_USER", "admin"));
-    env.add(PostgresObjects.secretEnv("GF_SECURITY_ADMIN_PASSWORD", secretName, passwordKey));
+    env.add(PodParts.secretEnv("GF_SECURITY_ADMIN_PASSWORD", secretName, passwordKey));
     env.add(value("GF_USERS_ALLOW_SIGN_UP", "false"));
     env.add(value("GF_USERS_ALLOW_ORG_CREATE", "false"));
     env.add(value("GF_AUTH_ANONYMOUS_ENABLED", "false"));
@@ -373,7 +373,7 @@ public final class MonitoringObjects {
                 GRAFANA,
                 stack.getSpec().monitoring.grafana.effectiveImage(),
                 GrafanaConfig.PORT,
-                PostgresObjects.resources(null, "50m", "128Mi", null, "512Mi"),
+                PodParts.resources(null, "50m", "128Mi", null, "512Mi"),
                 "/api/health",
                 "/api/health",
                 6)
@@ -529,7 +529,7 @@ public final class MonitoringObjects {
   }
 
   private static io.fabric8.kubernetes.api.model.SecurityContext readOnly() {
-    var security = PostgresObjects.containerSecurity();
+    var security = PodParts.containerSecurity();
     security.setReadOnlyRootFilesystem(true);
     return security;
   }

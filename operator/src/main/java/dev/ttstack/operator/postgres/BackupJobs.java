@@ -3,9 +3,11 @@ package dev.ttstack.operator.postgres;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ttstack.operator.api.BackupStatus;
-import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.kit.BackupGate;
 import dev.ttstack.operator.kit.ObservedObjects;
+import dev.ttstack.operator.kit.PreChangeBackup;
+import dev.ttstack.operator.kit.SecretsOutcome;
 import dev.ttstack.operator.kit.StackLabels;
 import dev.ttstack.operator.support.Hashes;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -31,57 +33,6 @@ public final class BackupJobs {
 
   private BackupJobs() {}
 
-  /** Where a backup required before a change stands. */
-  public enum State {
-    RUNNING,
-    SUCCEEDED,
-    FAILED
-  }
-
-  /**
-   * @param job the Job's name; @param detail what went wrong, for FAILED
-   */
-  public record Gate(State state, String job, String detail) {
-    /**
-     * The condition that holds {@code change} (e.g. "upgrading from 1.4 to 1.5") back while this
-     * backup is not done, with the way out when it failed; empty once it succeeded.
-     */
-    public Optional<Condition> holding(String conditionType, String change, String running) {
-      return switch (state) {
-        case SUCCEEDED -> Optional.empty();
-        case RUNNING ->
-            Optional.of(
-                new Condition(
-                    conditionType,
-                    Condition.FALSE,
-                    BACKING_UP,
-                    "taking a PostgreSQL backup (Job " + job + ") before " + change));
-        case FAILED ->
-            Optional.of(
-                new Condition(
-                    conditionType,
-                    Condition.FALSE,
-                    BACKUP_FAILED,
-                    "the PostgreSQL backup before "
-                        + change
-                        + " failed (Job "
-                        + job
-                        + ": "
-                        + detail
-                        + "); still running "
-                        + running
-                        + ". Fix the cause and delete Job "
-                        + job
-                        + " to retry, or set spec.postgres.backup.beforeUpgrade: false to go ahead without a backup"));
-      };
-    }
-  }
-
-  /** Reasons of the condition a pending or failed backup sets. */
-  public static final String BACKING_UP = "BackingUpBeforeUpgrade";
-
-  public static final String BACKUP_FAILED = "BackupFailed";
-
   /**
    * The Job name of the backup before {@code target} (e.g. "app 1.5.0"): stable, so it is made
    * once.
@@ -91,10 +42,23 @@ public final class BackupJobs {
   }
 
   /**
+   * The backup the app asks for before an upgrade ({@link PreChangeBackup}): of the Secret and with
+   * the PostgreSQL image of this reconcile.
+   */
+  public static BackupGate beforeAppChange(TTStack stack, Context<TTStack> context, String target) {
+    String secretName = SecretsOutcome.of(context).orElseThrow().secretName();
+    String image =
+        PostgresPlan.of(context)
+            .map(PostgresPlan::image)
+            .orElse(stack.getSpec().postgres.effectiveImage());
+    return ensureBefore(stack, context, target, secretName, image);
+  }
+
+  /**
    * Ensures a backup has been taken before {@code target}: creates the Job if there is none and
    * reports its state. A failed Job stays failed (and so blocks) until someone deletes it.
    */
-  public static Gate ensureBefore(
+  public static BackupGate ensureBefore(
       TTStack stack, Context<TTStack> context, String target, String secretName, String image) {
     String name = preChangeJobName(stack, target);
     Optional<Job> existing =
@@ -106,16 +70,16 @@ public final class BackupJobs {
       job.getMetadata().getOwnerReferences().clear();
       job.addOwnerReference(stack);
       create(job, context);
-      return new Gate(State.RUNNING, name, null);
+      return new BackupGate(BackupGate.State.RUNNING, name, null);
     }
     Job job = existing.get();
     if (succeeded(job)) {
-      return new Gate(State.SUCCEEDED, name, null);
+      return new BackupGate(BackupGate.State.SUCCEEDED, name, null);
     }
     if (failed(job)) {
-      return new Gate(State.FAILED, name, failureDetail(job, context));
+      return new BackupGate(BackupGate.State.FAILED, name, failureDetail(job, context));
     }
-    return new Gate(State.RUNNING, name, null);
+    return new BackupGate(BackupGate.State.RUNNING, name, null);
   }
 
   /**

@@ -4,13 +4,15 @@ import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.ConditionType;
 import dev.ttstack.operator.api.PostgresSpec;
 import dev.ttstack.operator.api.PostgresStatus;
+import dev.ttstack.operator.api.StorageSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
+import dev.ttstack.operator.kit.BackupGate;
 import dev.ttstack.operator.kit.Secondaries;
+import dev.ttstack.operator.kit.SecretKeys;
+import dev.ttstack.operator.kit.SecretsOutcome;
 import dev.ttstack.operator.kit.StackComponent;
 import dev.ttstack.operator.kit.VolumeGrowth;
-import dev.ttstack.operator.secrets.SecretKeys;
-import dev.ttstack.operator.secrets.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -153,7 +155,7 @@ public class PostgresComponent implements StackComponent {
     } else if (running != null
         && !running.equals(wanted)
         && Boolean.TRUE.equals(spec.backup.beforeUpgrade)) {
-      BackupJobs.Gate gate =
+      BackupGate gate =
           BackupJobs.ensureBefore(
               stack, context, "postgres image " + wanted, secrets.secretName(), running);
       blocked =
@@ -173,7 +175,7 @@ public class PostgresComponent implements StackComponent {
             actual,
             PostgresObjects.DATA_TEMPLATE,
             "spec.postgres.storage.size",
-            PostgresObjects.size(spec.storage, PostgresSpec.DEFAULT_STORAGE_SIZE));
+            StorageSpec.sizeOr(spec.storage, PostgresSpec.DEFAULT_STORAGE_SIZE));
     context
         .managedWorkflowAndDependentResourceContext()
         .put(

@@ -1,9 +1,10 @@
 package dev.ttstack.operator.postgres;
 
+import dev.ttstack.operator.api.StorageSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.kit.BuiltDependent;
 import dev.ttstack.operator.kit.RetainedVolumeDependent;
-import dev.ttstack.operator.secrets.SecretsOutcome;
+import dev.ttstack.operator.kit.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Service;
@@ -38,7 +39,7 @@ public final class PostgresDependents {
   private static TTStack withDataSize(TTStack stack, String size) {
     var spec = stack.getSpec().postgres;
     if (size.equals(
-        PostgresObjects.size(
+        StorageSpec.sizeOr(
             spec.storage, dev.ttstack.operator.api.PostgresSpec.DEFAULT_STORAGE_SIZE))) {
       return stack;
     }

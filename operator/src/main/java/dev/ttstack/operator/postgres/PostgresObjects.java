@@ -2,11 +2,12 @@ package dev.ttstack.operator.postgres;
 
 import dev.ttstack.operator.api.DeletionPolicy;
 import dev.ttstack.operator.api.PostgresSpec;
-import dev.ttstack.operator.api.ResourcesSpec;
 import dev.ttstack.operator.api.StorageSpec;
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.kit.PodParts;
+import dev.ttstack.operator.kit.SecretKeys;
+import dev.ttstack.operator.kit.StackEndpoints;
 import dev.ttstack.operator.kit.StackLabels;
-import dev.ttstack.operator.secrets.SecretKeys;
 import dev.ttstack.operator.support.ClasspathText;
 import dev.ttstack.operator.support.Quantities;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -21,11 +22,6 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
-import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
-import io.fabric8.kubernetes.api.model.SecurityContext;
-import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
@@ -52,13 +48,13 @@ import java.util.Map;
 public final class PostgresObjects {
   public static final String COMPONENT = "postgres";
   public static final String BACKUP_COMPONENT = "postgres-backup";
-  public static final int PORT = 5432;
+  public static final int PORT = StackEndpoints.POSTGRES_PORT;
   public static final int METRICS_PORT = 9187;
 
   /**
    * On the pod template: changes (and so restarts PostgreSQL) only when a key it consumes changes.
    */
-  public static final String SECRET_HASH_ANNOTATION = "ttstack.dev/secret-hash";
+  public static final String SECRET_HASH_ANNOTATION = PodParts.SECRET_HASH_ANNOTATION;
 
   static final String PGDATA = "/var/lib/postgresql/data/pgdata";
   static final String BACKUP_DIR = "/backups";
@@ -70,7 +66,7 @@ public final class PostgresObjects {
   private PostgresObjects() {}
 
   public static String name(TTStack stack) {
-    return StackLabels.objectName(stack, COMPONENT);
+    return StackEndpoints.postgres(stack);
   }
 
   public static String backupName(TTStack stack) {
@@ -145,7 +141,9 @@ public final class PostgresObjects {
                 .withStorageClassName(spec.storage == null ? null : spec.storage.storageClassName)
                 .withNewResources()
                 .addToRequests(
-                    "storage", Quantities.of(size(spec.storage, PostgresSpec.DEFAULT_STORAGE_SIZE)))
+                    "storage",
+                    Quantities.of(
+                        StorageSpec.sizeOr(spec.storage, PostgresSpec.DEFAULT_STORAGE_SIZE)))
                 .endResources()
                 .endSpec()
                 .build())
@@ -164,7 +162,8 @@ public final class PostgresObjects {
             .endPort()
             .withEnv(env(secretName))
             .withResources(
-                resources(stack.getSpec().postgres.resources, "100m", "256Mi", null, "1Gi"))
+                PodParts.resources(
+                    stack.getSpec().postgres.resources, "100m", "256Mi", null, "1Gi"))
             .withStartupProbe(pgIsReady(5, 60)) // first initdb of a big volume may take minutes
             .withReadinessProbe(pgIsReady(10, 3))
             .withLivenessProbe(pgIsReady(10, 6))
@@ -179,7 +178,7 @@ public final class PostgresObjects {
             .endExec()
             .endPreStop()
             .endLifecycle()
-            .withSecurityContext(containerSecurity())
+            .withSecurityContext(PodParts.containerSecurity())
             .addNewVolumeMount()
             .withName("data")
             .withMountPath("/var/lib/postgresql/data")
@@ -206,15 +205,15 @@ public final class PostgresObjects {
             // (after it, the exporter connected to a database literally named "$(POSTGRES_DB)":
             // pg_up 0).
             .withEnv(
-                secretEnv("POSTGRES_DB", secretName, SecretKeys.POSTGRES_DB),
+                PodParts.secretEnv("POSTGRES_DB", secretName, SecretKeys.POSTGRES_DB),
                 new EnvVarBuilder()
                     .withName("DATA_SOURCE_URI")
                     .withValue("127.0.0.1:" + PORT + "/$(POSTGRES_DB)?sslmode=disable")
                     .build(),
-                secretEnv("DATA_SOURCE_USER", secretName, SecretKeys.POSTGRES_USER),
-                secretEnv("DATA_SOURCE_PASS", secretName, SecretKeys.POSTGRES_PASSWORD))
-            .withResources(resources(null, "10m", "32Mi", null, "128Mi"))
-            .withSecurityContext(containerSecurity())
+                PodParts.secretEnv("DATA_SOURCE_USER", secretName, SecretKeys.POSTGRES_USER),
+                PodParts.secretEnv("DATA_SOURCE_PASS", secretName, SecretKeys.POSTGRES_PASSWORD))
+            .withResources(PodParts.resources(null, "10m", "32Mi", null, "128Mi"))
+            .withSecurityContext(PodParts.containerSecurity())
             .withNewReadinessProbe()
             .withNewHttpGet()
             .withPath("/metrics")
@@ -257,23 +256,10 @@ public final class PostgresObjects {
             .withName("POSTGRES_INITDB_ARGS")
             .withValue("-E UTF8 --locale=C")
             .build());
-    env.add(secretEnv("POSTGRES_USER", secretName, SecretKeys.POSTGRES_USER));
-    env.add(secretEnv("POSTGRES_PASSWORD", secretName, SecretKeys.POSTGRES_PASSWORD));
-    env.add(secretEnv("POSTGRES_DB", secretName, SecretKeys.POSTGRES_DB));
+    env.add(PodParts.secretEnv("POSTGRES_USER", secretName, SecretKeys.POSTGRES_USER));
+    env.add(PodParts.secretEnv("POSTGRES_PASSWORD", secretName, SecretKeys.POSTGRES_PASSWORD));
+    env.add(PodParts.secretEnv("POSTGRES_DB", secretName, SecretKeys.POSTGRES_DB));
     return env;
-  }
-
-  public static EnvVar secretEnv(String name, String secretName, String key) {
-    return new EnvVarBuilder()
-        .withName(name)
-        .withNewValueFrom()
-        .withNewSecretKeyRef()
-        .withName(secretName)
-        .withKey(key)
-        .withOptional(false)
-        .endSecretKeyRef()
-        .endValueFrom()
-        .build();
   }
 
   private static Probe pgIsReady(int period, int failures) {
@@ -288,56 +274,6 @@ public final class PostgresObjects {
         .withTimeoutSeconds(5)
         .withFailureThreshold(failures)
         .build();
-  }
-
-  public static SecurityContext containerSecurity() {
-    return new SecurityContextBuilder()
-        .withAllowPrivilegeEscalation(false)
-        .withNewCapabilities()
-        .withDrop("ALL")
-        .endCapabilities()
-        .build();
-  }
-
-  /**
-   * The spec's resources, each unset amount falling back to the component default (null = none).
-   */
-  public static ResourceRequirements resources(
-      ResourcesSpec spec,
-      String cpuRequest,
-      String memoryRequest,
-      String cpuLimit,
-      String memoryLimit) {
-    Map<String, Quantity> requests = new LinkedHashMap<>();
-    Map<String, Quantity> limits = new LinkedHashMap<>();
-    put(
-        requests,
-        "cpu",
-        spec == null || spec.requests == null ? null : spec.requests.cpu,
-        cpuRequest);
-    put(
-        requests,
-        "memory",
-        spec == null || spec.requests == null ? null : spec.requests.memory,
-        memoryRequest);
-    put(limits, "cpu", spec == null || spec.limits == null ? null : spec.limits.cpu, cpuLimit);
-    put(
-        limits,
-        "memory",
-        spec == null || spec.limits == null ? null : spec.limits.memory,
-        memoryLimit);
-    return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build();
-  }
-
-  private static void put(Map<String, Quantity> map, String key, String value, String fallback) {
-    String v = value != null ? value : fallback;
-    if (v != null) {
-      map.put(key, Quantities.of(v));
-    }
-  }
-
-  public static String size(StorageSpec storage, String fallback) {
-    return storage == null || storage.size == null ? fallback : storage.size;
   }
 
   public static Service service(TTStack stack) {
@@ -440,7 +376,7 @@ public final class PostgresObjects {
         .withAccessModes("ReadWriteOnce")
         .withStorageClassName(storage == null ? null : storage.storageClassName)
         .withNewResources()
-        .addToRequests("storage", Quantities.of(size(storage, "10Gi")))
+        .addToRequests("storage", Quantities.of(StorageSpec.sizeOr(storage, "10Gi")))
         .endResources()
         .endSpec()
         .build();
@@ -487,9 +423,9 @@ public final class PostgresObjects {
     List<EnvVar> env = new ArrayList<>();
     env.add(new EnvVarBuilder().withName("PGHOST").withValue(name(stack)).build());
     env.add(new EnvVarBuilder().withName("PGPORT").withValue(String.valueOf(PORT)).build());
-    env.add(secretEnv("PGUSER", secretName, SecretKeys.POSTGRES_USER));
-    env.add(secretEnv("PGPASSWORD", secretName, SecretKeys.POSTGRES_PASSWORD));
-    env.add(secretEnv("PGDATABASE", secretName, SecretKeys.POSTGRES_DB));
+    env.add(PodParts.secretEnv("PGUSER", secretName, SecretKeys.POSTGRES_USER));
+    env.add(PodParts.secretEnv("PGPASSWORD", secretName, SecretKeys.POSTGRES_PASSWORD));
+    env.add(PodParts.secretEnv("PGDATABASE", secretName, SecretKeys.POSTGRES_DB));
     env.add(new EnvVarBuilder().withName("BACKUP_DIR").withValue(BACKUP_DIR).build());
     env.add(
         new EnvVarBuilder()
@@ -521,8 +457,8 @@ public final class PostgresObjects {
         .withCommand("sh", "/scripts/" + BACKUP_SCRIPT)
         .withEnv(env)
         .withTerminationMessagePolicy("File")
-        .withResources(resources(null, "50m", "64Mi", null, "512Mi"))
-        .withSecurityContext(containerSecurity())
+        .withResources(PodParts.resources(null, "50m", "64Mi", null, "512Mi"))
+        .withSecurityContext(PodParts.containerSecurity())
         .addNewVolumeMount()
         .withName("scripts")
         .withMountPath("/scripts")

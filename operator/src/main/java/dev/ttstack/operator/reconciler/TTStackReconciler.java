@@ -8,12 +8,14 @@ import dev.ttstack.operator.api.TTStackStatus;
 import dev.ttstack.operator.api.Violation;
 import dev.ttstack.operator.app.AppComponent;
 import dev.ttstack.operator.app.AppDependents;
+import dev.ttstack.operator.kit.ComponentSignals;
 import dev.ttstack.operator.kit.EventRecorder;
 import dev.ttstack.operator.kit.NotImplemented;
 import dev.ttstack.operator.kit.ObservedObjects;
 import dev.ttstack.operator.kit.StackComponent;
 import dev.ttstack.operator.monitoring.MonitoringComponent;
 import dev.ttstack.operator.monitoring.MonitoringDependents;
+import dev.ttstack.operator.postgres.BackupJobs;
 import dev.ttstack.operator.postgres.PostgresComponent;
 import dev.ttstack.operator.postgres.PostgresDependents;
 import dev.ttstack.operator.redis.RedisComponent;
@@ -213,16 +215,8 @@ public class TTStackReconciler implements Reconciler<TTStack> {
         new SecretsComponent(doppler, clock),
         new PostgresComponent(registry, clock),
         new RedisComponent(new RedisClusterManager(registry), redisResolver, clock),
-        new AppComponent(clock, registry),
+        new AppComponent(clock, registry, BackupJobs::beforeAppChange),
         new MonitoringComponent());
-  }
-
-  /**
-   * Where a component's condition of this reconcile is kept in the context, for the components
-   * after it.
-   */
-  public static String conditionKey(String type) {
-    return "condition:" + type;
   }
 
   /** Informers beyond the dependents' own: see {@link ObservedObjects}. */
@@ -267,7 +261,7 @@ public class TTStackReconciler implements Reconciler<TTStack> {
       for (StackComponent component : components) {
         Condition c = component.observe(stack, context, proposed);
         // Later components (the app) read the fresh conditions of earlier ones.
-        context.managedWorkflowAndDependentResourceContext().put(conditionKey(c.type), c);
+        ComponentSignals.publishCondition(context, c);
         componentConditions.add(c);
       }
       observed.add(StatusCalculator.ready(componentConditions));

@@ -5,8 +5,11 @@ import dev.ttstack.operator.api.ConditionType;
 import dev.ttstack.operator.api.RedisSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
+import dev.ttstack.operator.kit.ComponentSignals;
 import dev.ttstack.operator.kit.EventRecorder;
 import dev.ttstack.operator.kit.Secondaries;
+import dev.ttstack.operator.kit.SecretKeys;
+import dev.ttstack.operator.kit.SecretsOutcome;
 import dev.ttstack.operator.kit.StackComponent;
 import dev.ttstack.operator.kit.StackLabels;
 import dev.ttstack.operator.kit.VolumeGrowth;
@@ -18,8 +21,6 @@ import dev.ttstack.operator.redis.cluster.NodeAddressResolver;
 import dev.ttstack.operator.redis.cluster.PasswordRotation;
 import dev.ttstack.operator.redis.cluster.RedisClusterManager;
 import dev.ttstack.operator.redis.cluster.RedisCredentials;
-import dev.ttstack.operator.secrets.SecretKeys;
-import dev.ttstack.operator.secrets.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -141,6 +142,7 @@ public class RedisComponent implements StackComponent {
     context
         .managedWorkflowAndDependentResourceContext()
         .put(RedisPlan.KEY, new RedisPlan(shaped, settled, storage));
+    ComponentSignals.publishRedisPasswordSettled(context, settled);
   }
 
   @Override

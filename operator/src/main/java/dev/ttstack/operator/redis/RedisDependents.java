@@ -2,7 +2,7 @@ package dev.ttstack.operator.redis;
 
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.kit.BuiltDependent;
-import dev.ttstack.operator.secrets.SecretsOutcome;
+import dev.ttstack.operator.kit.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;

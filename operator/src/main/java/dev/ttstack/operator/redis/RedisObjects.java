@@ -2,9 +2,9 @@ package dev.ttstack.operator.redis;
 
 import dev.ttstack.operator.api.DeletionPolicy;
 import dev.ttstack.operator.api.RedisSpec;
-import dev.ttstack.operator.api.ResourceAmounts;
-import dev.ttstack.operator.api.ResourcesSpec;
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.kit.PodParts;
+import dev.ttstack.operator.kit.StackEndpoints;
 import dev.ttstack.operator.support.Hashes;
 import dev.ttstack.operator.support.Quantities;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -18,8 +18,6 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -45,12 +43,12 @@ import java.util.TreeMap;
  */
 public final class RedisObjects {
   public static final String COMPONENT = "redis";
-  public static final int REDIS_PORT = 6379;
+  public static final int REDIS_PORT = StackEndpoints.REDIS_PORT;
   public static final int BUS_PORT = REDIS_PORT + 10000;
   public static final int GATE_PORT = 6380;
   public static final int METRICS_PORT = 9121;
   public static final String PASSWORD_KEY = "REDIS_PASSWORD";
-  public static final String SECRET_HASH_ANNOTATION = "ttstack.dev/secret-hash";
+  public static final String SECRET_HASH_ANNOTATION = PodParts.SECRET_HASH_ANNOTATION;
   public static final String CONFIG_HASH_ANNOTATION = "ttstack.dev/config-hash";
 
   /** uid/gid of the redis user in the official redis:*-alpine images. */
@@ -69,11 +67,11 @@ public final class RedisObjects {
   private RedisObjects() {}
 
   public static String name(String stack) {
-    return stack + "-redis";
+    return StackEndpoints.redis(stack);
   }
 
   public static String headlessName(String stack) {
-    return stack + "-redis-headless";
+    return StackEndpoints.redisHeadless(stack);
   }
 
   public static String configMapName(String stack) {
@@ -372,7 +370,7 @@ public final class RedisObjects {
         .withTimeoutSeconds(5)
         .withFailureThreshold(6)
         .endLivenessProbe()
-        .withResources(resources(spec.resources, "100m", "256Mi", null, "512Mi"))
+        .withResources(PodParts.resources(spec.resources, "100m", "256Mi", null, "512Mi"))
         .withSecurityContext(containerSecurity())
         .addNewVolumeMount()
         .withName("data")
@@ -408,7 +406,7 @@ public final class RedisObjects {
         .withContainerPort(METRICS_PORT)
         .withProtocol("TCP")
         .endPort()
-        .withResources(resources(null, "10m", "32Mi", null, "64Mi"))
+        .withResources(PodParts.resources(null, "10m", "32Mi", null, "64Mi"))
         .withSecurityContext(containerSecurity())
         .build();
   }
@@ -438,31 +436,6 @@ public final class RedisObjects {
         .withDrop("ALL")
         .endCapabilities()
         .build();
-  }
-
-  /** The spec's amounts, each unset one taken from the defaults given (null: none). */
-  static ResourceRequirements resources(
-      ResourcesSpec spec,
-      String cpuRequest,
-      String memoryRequest,
-      String cpuLimit,
-      String memoryLimit) {
-    ResourceAmounts req = spec == null ? null : spec.requests;
-    ResourceAmounts lim = spec == null ? null : spec.limits;
-    Map<String, Quantity> requests = new TreeMap<>();
-    Map<String, Quantity> limits = new TreeMap<>();
-    put(requests, "cpu", req == null ? null : req.cpu, cpuRequest);
-    put(requests, "memory", req == null ? null : req.memory, memoryRequest);
-    put(limits, "cpu", lim == null ? null : lim.cpu, cpuLimit);
-    put(limits, "memory", lim == null ? null : lim.memory, memoryLimit);
-    return new ResourceRequirements(null, limits, requests);
-  }
-
-  private static void put(Map<String, Quantity> map, String key, String value, String fallback) {
-    String v = value != null ? value : fallback;
-    if (v != null) {
-      map.put(key, Quantities.of(v));
-    }
   }
 
   /** The StatefulSet's claim template; its claims are data-NAME-ORDINAL. */

@@ -1,6 +1,8 @@
 package dev.ttstack.operator.secrets;
 
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.kit.SecretContent;
+import dev.ttstack.operator.kit.StackEndpoints;
 import dev.ttstack.operator.kit.StackLabels;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -17,7 +19,7 @@ public final class ManagedSecret {
   private ManagedSecret() {}
 
   public static String name(TTStack stack) {
-    return StackLabels.objectName(stack, COMPONENT);
+    return StackEndpoints.managedSecret(stack);
   }
 
   /** {@code host/project/config}: which Doppler config the content came from. */

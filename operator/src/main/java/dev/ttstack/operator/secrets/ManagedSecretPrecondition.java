@@ -1,6 +1,7 @@
 package dev.ttstack.operator.secrets;
 
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.kit.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;

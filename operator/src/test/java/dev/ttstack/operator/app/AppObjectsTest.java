@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ttstack.operator.api.AppSpec;
 import dev.ttstack.operator.api.SpecCases;
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.secrets.SecretKeys;
+import dev.ttstack.operator.kit.SecretKeys;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
 import io.fabric8.kubernetes.api.model.EnvVar;

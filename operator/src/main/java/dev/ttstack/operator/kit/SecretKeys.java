@@ -1,4 +1,4 @@
-package dev.ttstack.operator.secrets;
+package dev.ttstack.operator.kit;
 
 import dev.ttstack.operator.api.TTStackSpec;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.ttstack.operator.secrets;
+package dev.ttstack.operator.kit;
 
 import dev.ttstack.operator.api.Condition;
 import io.fabric8.kubernetes.api.model.Secret;
@@ -45,7 +45,7 @@ public record SecretsOutcome(
     var secrets = stack.getSpec().secrets;
     return secrets.secretRef != null && secrets.doppler == null
         ? secrets.secretRef.name
-        : ManagedSecret.name(stack);
+        : StackEndpoints.managedSecret(stack);
   }
 
   /** Whether the components may start: content present and every required key in it. */

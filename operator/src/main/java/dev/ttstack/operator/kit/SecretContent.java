@@ -1,4 +1,4 @@
-package dev.ttstack.operator.secrets;
+package dev.ttstack.operator.kit;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;

@@ -1,4 +1,4 @@
-package dev.ttstack.operator.secrets;
+package dev.ttstack.operator.kit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
