@@ -111,23 +111,15 @@ public class AppComponent implements StackComponent {
     String target = target(stack, previous);
 
     // The gate uses this reconcile's secrets and the last reported PostgreSQL/Redis conditions;
-    // when
-    // those turn ready during this reconcile, observe() asks for another pass at once.
-    List<String> waitingFor = new ArrayList<>();
-    if (!secrets.ready()) {
-      waitingFor.add(ConditionType.SECRETS_SYNCED + " (" + secrets.condition().reason + ")");
-    }
-    for (String type : List.of(ConditionType.POSTGRES_READY, ConditionType.REDIS_CLUSTER_READY)) {
-      Condition c = stack.getStatus() == null ? null : stack.getStatus().condition(type);
-      if (c == null || !c.isTrue()) {
-        waitingFor.add(type + " (" + (c == null ? "not reported yet" : c.reason) + ")");
-      }
-    }
+    // when those turn ready during this reconcile, observe() asks for another pass at once.
+    List<String> waitingFor =
+        waitingFor(
+            secrets,
+            type ->
+                Optional.ofNullable(
+                    stack.getStatus() == null ? null : stack.getStatus().condition(type)));
     boolean gateOpen = waitingFor.isEmpty();
-    Condition waiting =
-        gateOpen
-            ? null
-            : notReady("WaitingForDependencies", "waiting for " + String.join(", ", waitingFor));
+    Condition waiting = gateOpen ? null : waitingForDependencies(waitingFor);
 
     String version = target;
     if (gateOpen
@@ -158,6 +150,30 @@ public class AppComponent implements StackComponent {
         .put(AppPlan.KEY, new AppPlan(gateOpen, version, hash, waiting));
   }
 
+  /**
+   * What the app waits for, each with its reason: this reconcile's secrets, and the PostgreSQL and
+   * Redis conditions as {@code conditionOf} knows them.
+   */
+  private static List<String> waitingFor(
+      SecretsOutcome secrets,
+      java.util.function.Function<String, Optional<Condition>> conditionOf) {
+    List<String> waitingFor = new ArrayList<>();
+    if (!secrets.ready()) {
+      waitingFor.add(ConditionType.SECRETS_SYNCED + " (" + secrets.condition().reason + ")");
+    }
+    for (String type : List.of(ConditionType.POSTGRES_READY, ConditionType.REDIS_CLUSTER_READY)) {
+      Condition c = conditionOf.apply(type).orElse(null);
+      if (c == null || !c.isTrue()) {
+        waitingFor.add(type + " (" + (c == null ? "not reported yet" : c.reason) + ")");
+      }
+    }
+    return waitingFor;
+  }
+
+  private Condition waitingForDependencies(List<String> waitingFor) {
+    return notReady("WaitingForDependencies", "waiting for " + String.join(", ", waitingFor));
+  }
+
   /** The version to run: the spec's, unless that is the version that failed and was rolled back. */
   private static String target(TTStack stack, AppStatus previous) {
     String wanted = stack.getSpec().app.version;
@@ -184,9 +200,22 @@ public class AppComponent implements StackComponent {
     if (gateNow && !plan.gateOpen()) {
       context.managedWorkflowAndDependentResourceContext().put(RECHECK_NOW, Boolean.TRUE);
     }
+    // A closed gate reports what it waits for as of this reconcile (the conditions PostgreSQL and
+    // Redis just published), not as of the last status: the message is then the same on the next
+    // reconcile, and a steady state writes nothing.
+    Condition waiting = plan.waiting();
+    if (!plan.gateOpen()) {
+      List<String> fresh =
+          waitingFor(
+              SecretsOutcome.of(context).orElseThrow(),
+              type -> ComponentSignals.condition(context, type));
+      if (!fresh.isEmpty()) {
+        waiting = waitingForDependencies(fresh);
+      }
+    }
     if (found.isEmpty()) {
-      return plan.waiting() != null
-          ? plan.waiting()
+      return waiting != null
+          ? waiting
           : notReady("Creating", "creating Deployment " + AppObjects.name(stack));
     }
     Deployment d = found.get();
@@ -212,7 +241,7 @@ public class AppComponent implements StackComponent {
     // verdict
     // on the version the Deployment still runs holds; a template change shows as a rollout once
     // observed.
-    if (!current && s != null && plan.waiting() == null && deployed.equals(status.version)) {
+    if (!current && s != null && waiting == null && deployed.equals(status.version)) {
       Optional<Condition> settled =
           Optional.ofNullable(
                   stack.getStatus() == null || stack.getStatus().conditions == null
@@ -255,8 +284,8 @@ public class AppComponent implements StackComponent {
                 + deployed
                 + ". It is not retried: set spec.app.version to a fixed version");
       }
-      if (plan.waiting() != null) {
-        return plan.waiting();
+      if (waiting != null) {
+        return waiting;
       }
       return new Condition(
           conditionType(),
@@ -312,8 +341,8 @@ public class AppComponent implements StackComponent {
                   + "); there is no earlier good version to roll back to";
       return notReady(reason, what);
     }
-    if (plan.waiting() != null) {
-      return plan.waiting();
+    if (waiting != null) {
+      return waiting;
     }
     return notReady(
         ROLLING_OUT,
