@@ -3,7 +3,7 @@ package dev.ttstack.operator.monitoring;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.kit.BuiltDependent;
 import dev.ttstack.operator.kit.RetainedVolumeDependent;
-import dev.ttstack.operator.kit.StackLabels;
+import dev.ttstack.operator.kit.StackInformers;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
@@ -12,67 +12,22 @@ import io.fabric8.kubernetes.api.model.ServiceAccount;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.javaoperatorsdk.operator.api.config.informer.Informer;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
-import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
-import java.util.List;
 import java.util.function.BiFunction;
 
 /**
  * The JOSDK dependents of the monitoring stack; each builds its object with {@link
- * MonitoringObjects} from the {@link MonitoringPlan}. The Deployments, ConfigMaps and Services
- * share one informer per kind ({@link #eventSources}, registered by the reconciler and named in the
- * workflow); the others watch only their own component's objects.
+ * MonitoringObjects} from the {@link MonitoringPlan}; each uses its kind's informer of {@link
+ * StackInformers} (named in the workflow).
  *
  * <p>{@code spec.monitoring.enabled: false} fails every precondition below, so JOSDK deletes those
  * objects, except the Prometheus volume: a {@link RetainedVolumeDependent} is never deleted by a
  * reconcile.
  */
 public final class MonitoringDependents {
-  static final String PROMETHEUS_OBJECTS =
-      "app.kubernetes.io/component=" + MonitoringObjects.PROMETHEUS;
-  static final String ALERTMANAGER_OBJECTS =
-      "app.kubernetes.io/component=" + MonitoringObjects.ALERTMANAGER;
-  static final String GRAFANA_OBJECTS = "app.kubernetes.io/component=" + MonitoringObjects.GRAFANA;
-
-  /** Names of the shared informers, for {@code @Dependent(useEventSourceWithName = ...)}. */
-  public static final String DEPLOYMENTS = "monitoring-deployments";
-
-  public static final String CONFIG_MAPS = "monitoring-configmaps";
-  public static final String SERVICES = "monitoring-services";
-
   private MonitoringDependents() {}
-
-  /**
-   * One informer each for the Deployments, ConfigMaps and Services the operator manages, shared by
-   * the monitoring dependents of that kind (ten dependents, three watches), mapped to their TTStack
-   * by owner reference.
-   */
-  public static List<EventSource<?, TTStack>> eventSources(EventSourceContext<TTStack> context) {
-    return List.of(
-        shared(Deployment.class, DEPLOYMENTS, context),
-        shared(ConfigMap.class, CONFIG_MAPS, context),
-        shared(Service.class, SERVICES, context));
-  }
-
-  private static <R extends HasMetadata> InformerEventSource<R, TTStack> shared(
-      Class<R> type, String name, EventSourceContext<TTStack> context) {
-    return new InformerEventSource<>(
-        InformerEventSourceConfiguration.from(type, TTStack.class)
-            .withName(name)
-            .withLabelSelector(StackLabels.MANAGED_BY + "=" + StackLabels.OPERATOR)
-            .withNamespacesInheritedFromController()
-            .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(TTStack.class))
-            .build(),
-        context);
-  }
 
   /**
    * A monitoring object, built from the stack and the {@link MonitoringPlan} by a {@link
@@ -84,21 +39,18 @@ public final class MonitoringDependents {
     }
   }
 
-  @KubernetesDependent(informer = @Informer(labelSelector = PROMETHEUS_OBJECTS))
   public static class PrometheusAccount extends Planned<ServiceAccount> {
     public PrometheusAccount() {
       super(ServiceAccount.class, (stack, plan) -> MonitoringObjects.prometheusAccount(stack));
     }
   }
 
-  @KubernetesDependent(informer = @Informer(labelSelector = PROMETHEUS_OBJECTS))
   public static class PrometheusRole extends Planned<Role> {
     public PrometheusRole() {
       super(Role.class, (stack, plan) -> MonitoringObjects.prometheusRole(stack));
     }
   }
 
-  @KubernetesDependent(informer = @Informer(labelSelector = PROMETHEUS_OBJECTS))
   public static class PrometheusRoleBinding extends Planned<RoleBinding> {
     public PrometheusRoleBinding() {
       super(RoleBinding.class, (stack, plan) -> MonitoringObjects.prometheusRoleBinding(stack));
@@ -116,7 +68,6 @@ public final class MonitoringDependents {
   /**
    * The time-series database: never deleted by a reconcile; owned only with deletionPolicy Delete.
    */
-  @KubernetesDependent(informer = @Informer(labelSelector = PROMETHEUS_OBJECTS))
   public static class PrometheusVolume extends RetainedVolumeDependent {
     @Override
     protected PersistentVolumeClaim desired(TTStack stack, Context<TTStack> context) {

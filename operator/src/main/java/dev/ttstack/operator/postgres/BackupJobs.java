@@ -5,9 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ttstack.operator.api.BackupStatus;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.kit.BackupGate;
-import dev.ttstack.operator.kit.ObservedObjects;
 import dev.ttstack.operator.kit.PreChangeBackup;
 import dev.ttstack.operator.kit.SecretsOutcome;
+import dev.ttstack.operator.kit.StackInformers;
 import dev.ttstack.operator.kit.StackLabels;
 import dev.ttstack.operator.support.Hashes;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -91,7 +91,7 @@ public final class BackupJobs {
   private static void create(Job job, Context<TTStack> context) {
     try {
       Job created = context.getClient().resource(job).create();
-      if (context.eventSourceRetriever().getEventSourceFor(Job.class, ObservedObjects.JOBS)
+      if (context.eventSourceRetriever().getEventSourceFor(Job.class, StackInformers.JOBS)
           instanceof InformerEventSource<?, ?> jobs) {
         ((InformerEventSource<Job, TTStack>) jobs)
             .handleRecentResourceCreate(ResourceID.fromResource(created), created);

@@ -11,8 +11,8 @@ import dev.ttstack.operator.app.AppDependents;
 import dev.ttstack.operator.kit.ComponentSignals;
 import dev.ttstack.operator.kit.EventRecorder;
 import dev.ttstack.operator.kit.NotImplemented;
-import dev.ttstack.operator.kit.ObservedObjects;
 import dev.ttstack.operator.kit.StackComponent;
+import dev.ttstack.operator.kit.StackInformers;
 import dev.ttstack.operator.monitoring.MonitoringComponent;
 import dev.ttstack.operator.monitoring.MonitoringDependents;
 import dev.ttstack.operator.postgres.BackupJobs;
@@ -26,6 +26,7 @@ import dev.ttstack.operator.secrets.DopplerClient;
 import dev.ttstack.operator.secrets.DopplerSyncCache;
 import dev.ttstack.operator.secrets.ManagedSecretDependent;
 import dev.ttstack.operator.secrets.ManagedSecretPrecondition;
+import dev.ttstack.operator.secrets.ReferencedSecrets;
 import dev.ttstack.operator.secrets.RetryPolicy;
 import dev.ttstack.operator.secrets.SecretsComponent;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -69,50 +70,85 @@ import org.slf4j.LoggerFactory;
       @Dependent(
           name = "managed-secret",
           type = ManagedSecretDependent.class,
+          useEventSourceWithName = StackInformers.SECRETS,
           reconcilePrecondition = ManagedSecretPrecondition.class),
       // postgres
-      @Dependent(name = "postgres-backup-script", type = PostgresDependents.BackupScript.class),
-      @Dependent(name = "postgres-backup-volume", type = PostgresDependents.BackupVolume.class),
-      @Dependent(name = "postgres-service", type = PostgresDependents.ClientService.class),
-      @Dependent(name = "postgres-network-policy", type = PostgresDependents.Firewall.class),
+      @Dependent(
+          name = "postgres-backup-script",
+          type = PostgresDependents.BackupScript.class,
+          useEventSourceWithName = StackInformers.CONFIG_MAPS),
+      @Dependent(
+          name = "postgres-backup-volume",
+          type = PostgresDependents.BackupVolume.class,
+          useEventSourceWithName = StackInformers.VOLUMES),
+      @Dependent(
+          name = "postgres-service",
+          type = PostgresDependents.ClientService.class,
+          useEventSourceWithName = StackInformers.SERVICES),
+      @Dependent(
+          name = "postgres-network-policy",
+          type = PostgresDependents.Firewall.class,
+          useEventSourceWithName = StackInformers.NETWORK_POLICIES),
       @Dependent(
           name = "postgres",
           type = PostgresDependents.Database.class,
+          useEventSourceWithName = StackInformers.STATEFUL_SETS,
           reconcilePrecondition = PostgresDependents.CredentialsAvailable.class),
       @Dependent(
           name = "postgres-backup-schedule",
           type = PostgresDependents.BackupSchedule.class,
+          useEventSourceWithName = StackInformers.CRON_JOBS,
           reconcilePrecondition = PostgresDependents.BackupsEnabled.class,
           dependsOn = {"postgres-backup-script", "postgres-backup-volume"}),
       // redis
-      @Dependent(name = "redis-config", type = RedisDependents.Config.class),
-      @Dependent(name = "redis-headless", type = RedisDependents.Headless.class),
-      @Dependent(name = "redis-service", type = RedisDependents.Client.class),
-      @Dependent(name = "redis-disruption-budget", type = RedisDependents.Disruptions.class),
+      @Dependent(
+          name = "redis-config",
+          type = RedisDependents.Config.class,
+          useEventSourceWithName = StackInformers.CONFIG_MAPS),
+      @Dependent(
+          name = "redis-headless",
+          type = RedisDependents.Headless.class,
+          useEventSourceWithName = StackInformers.SERVICES),
+      @Dependent(
+          name = "redis-service",
+          type = RedisDependents.Client.class,
+          useEventSourceWithName = StackInformers.SERVICES),
+      @Dependent(
+          name = "redis-disruption-budget",
+          type = RedisDependents.Disruptions.class,
+          useEventSourceWithName = StackInformers.DISRUPTION_BUDGETS),
       @Dependent(
           name = "redis",
           type = RedisDependents.Nodes.class,
+          useEventSourceWithName = StackInformers.STATEFUL_SETS,
           reconcilePrecondition = RedisDependents.PasswordAvailable.class,
           dependsOn = {"redis-config", "redis-headless"}),
       // app, last: it waits for the others
-      @Dependent(name = "app-service", type = AppDependents.ClientService.class),
+      @Dependent(
+          name = "app-service",
+          type = AppDependents.ClientService.class,
+          useEventSourceWithName = StackInformers.SERVICES),
       @Dependent(
           name = "app",
           type = AppDependents.App.class,
+          useEventSourceWithName = StackInformers.DEPLOYMENTS,
           reconcilePrecondition = AppDependents.DependenciesReady.class),
       @Dependent(
           name = "app-ingress",
           type = AppDependents.Entry.class,
+          useEventSourceWithName = StackInformers.INGRESSES,
           reconcilePrecondition = AppDependents.IngressWanted.class,
           dependsOn = "app-service"),
       // monitoring (spec.monitoring.enabled: false deletes all but the Prometheus volume)
       @Dependent(
           name = "prometheus-service-account",
           type = MonitoringDependents.PrometheusAccount.class,
+          useEventSourceWithName = StackInformers.SERVICE_ACCOUNTS,
           reconcilePrecondition = MonitoringDependents.Enabled.class),
       @Dependent(
           name = "prometheus-role",
           type = MonitoringDependents.PrometheusRole.class,
+          useEventSourceWithName = StackInformers.ROLES,
           reconcilePrecondition = MonitoringDependents.Enabled.class),
       // After the Role: the API server refuses a binding to a Role it cannot find yet (404), since
       // it
@@ -120,62 +156,64 @@ import org.slf4j.LoggerFactory;
       @Dependent(
           name = "prometheus-role-binding",
           type = MonitoringDependents.PrometheusRoleBinding.class,
+          useEventSourceWithName = StackInformers.ROLE_BINDINGS,
           reconcilePrecondition = MonitoringDependents.Enabled.class,
           dependsOn = {"prometheus-role", "prometheus-service-account"}),
       @Dependent(
           name = "prometheus-config",
           type = MonitoringDependents.PrometheusConfigMap.class,
-          reconcilePrecondition = MonitoringDependents.Enabled.class,
-          useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
+          useEventSourceWithName = StackInformers.CONFIG_MAPS,
+          reconcilePrecondition = MonitoringDependents.Enabled.class),
       @Dependent(
           name = "prometheus-volume",
           type = MonitoringDependents.PrometheusVolume.class,
+          useEventSourceWithName = StackInformers.VOLUMES,
           reconcilePrecondition = MonitoringDependents.Enabled.class),
       @Dependent(
           name = "prometheus",
           type = MonitoringDependents.PrometheusServer.class,
-          reconcilePrecondition = MonitoringDependents.Enabled.class,
-          useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
+          useEventSourceWithName = StackInformers.DEPLOYMENTS,
+          reconcilePrecondition = MonitoringDependents.Enabled.class),
       @Dependent(
           name = "prometheus-service",
           type = MonitoringDependents.PrometheusService.class,
-          reconcilePrecondition = MonitoringDependents.Enabled.class,
-          useEventSourceWithName = MonitoringDependents.SERVICES),
+          useEventSourceWithName = StackInformers.SERVICES,
+          reconcilePrecondition = MonitoringDependents.Enabled.class),
       @Dependent(
           name = "alertmanager-config",
           type = MonitoringDependents.AlertmanagerConfigMap.class,
-          reconcilePrecondition = MonitoringDependents.Enabled.class,
-          useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
+          useEventSourceWithName = StackInformers.CONFIG_MAPS,
+          reconcilePrecondition = MonitoringDependents.Enabled.class),
       @Dependent(
           name = "alertmanager",
           type = MonitoringDependents.AlertmanagerServer.class,
-          reconcilePrecondition = MonitoringDependents.AlertmanagerCanRun.class,
-          useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
+          useEventSourceWithName = StackInformers.DEPLOYMENTS,
+          reconcilePrecondition = MonitoringDependents.AlertmanagerCanRun.class),
       @Dependent(
           name = "alertmanager-service",
           type = MonitoringDependents.AlertmanagerService.class,
-          reconcilePrecondition = MonitoringDependents.Enabled.class,
-          useEventSourceWithName = MonitoringDependents.SERVICES),
+          useEventSourceWithName = StackInformers.SERVICES,
+          reconcilePrecondition = MonitoringDependents.Enabled.class),
       @Dependent(
           name = "grafana-config",
           type = MonitoringDependents.GrafanaConfigMap.class,
-          reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
-          useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
+          useEventSourceWithName = StackInformers.CONFIG_MAPS,
+          reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class),
       @Dependent(
           name = "grafana-dashboards",
           type = MonitoringDependents.GrafanaDashboards.class,
-          reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
-          useEventSourceWithName = MonitoringDependents.CONFIG_MAPS),
+          useEventSourceWithName = StackInformers.CONFIG_MAPS,
+          reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class),
       @Dependent(
           name = "grafana",
           type = MonitoringDependents.GrafanaServer.class,
-          reconcilePrecondition = MonitoringDependents.GrafanaCanRun.class,
-          useEventSourceWithName = MonitoringDependents.DEPLOYMENTS),
+          useEventSourceWithName = StackInformers.DEPLOYMENTS,
+          reconcilePrecondition = MonitoringDependents.GrafanaCanRun.class),
       @Dependent(
           name = "grafana-service",
           type = MonitoringDependents.GrafanaService.class,
-          reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class,
-          useEventSourceWithName = MonitoringDependents.SERVICES),
+          useEventSourceWithName = StackInformers.SERVICES,
+          reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class),
     })
 @ControllerConfiguration(name = TTStackReconciler.NAME)
 public class TTStackReconciler implements Reconciler<TTStack> {
@@ -219,13 +257,15 @@ public class TTStackReconciler implements Reconciler<TTStack> {
         new MonitoringComponent());
   }
 
-  /** Informers beyond the dependents' own: see {@link ObservedObjects}. */
+  /**
+   * The operator's informers: one per kind, label-selected, shared by the dependents ({@link
+   * StackInformers}); the Secrets a stack references are watched by name as it needs them ({@link
+   * ReferencedSecrets}), through this index of the stacks.
+   */
   @Override
   public List<EventSource<?, TTStack>> prepareEventSources(EventSourceContext<TTStack> context) {
-    List<EventSource<?, TTStack>> sources = new ArrayList<>(ObservedObjects.eventSources(context));
-    sources.addAll(
-        MonitoringDependents.eventSources(context)); // shared by the monitoring dependents
-    return sources;
+    ReferencedSecrets.indexStacks(context);
+    return StackInformers.eventSources(context);
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.ttstack.operator.api.LocalSecretReference;
 import dev.ttstack.operator.api.SecretsStatus;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
+import dev.ttstack.operator.kit.Secondaries;
 import dev.ttstack.operator.kit.SecretContent;
 import dev.ttstack.operator.kit.SecretKeys;
 import dev.ttstack.operator.kit.SecretsOutcome;
@@ -14,8 +15,6 @@ import dev.ttstack.operator.kit.StackComponent;
 import dev.ttstack.operator.secrets.DopplerResponse.Failed;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,16 +52,13 @@ public class SecretsComponent implements StackComponent {
 
   @Override
   public void prepare(TTStack stack, Context<TTStack> context) {
-    // Straight from the informer's cache by name: a Secret created before the TTStack was never
-    // mapped to it, so the secondary-resource index would not know it.
-    @SuppressWarnings("unchecked")
-    var cache =
-        (InformerEventSource<Secret, TTStack>)
-            context.eventSourceRetriever().getEventSourceFor(Secret.class);
+    // Straight from the caches by name: a Secret created before the TTStack was never mapped to
+    // it, so the secondary-resource index would not know it.
+    ReferencedSecrets.watch(stack, context);
     String ns = stack.getMetadata().getNamespace();
     Map<String, Secret> secrets = new java.util.HashMap<>();
     for (String name : secretNames(stack)) {
-      cache.get(new ResourceID(name, ns)).ifPresent(s -> secrets.put(name, s));
+      Secondaries.get(context, Secret.class, name, ns).ifPresent(s -> secrets.put(name, s));
     }
     SecretsOutcome outcome =
         stack.getSpec().secrets.doppler != null

@@ -113,6 +113,19 @@ final class KubeStacks {
         .formatted(version, extraSpec.indent(2));
   }
 
+  /** {@code kubectl apply -n ns -f examples/ttstack-minimal.yaml}, as a user would. */
+  static void applyMinimalExample(LocalCluster cluster, String ns) {
+    try {
+      apply(
+          cluster,
+          ns,
+          java.nio.file.Files.readString(
+              java.nio.file.Path.of("..", "examples", "ttstack-minimal.yaml")));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
   static void apply(LocalCluster cluster, String ns, String manifest) {
     cluster.kubectl().withInput(manifest, "apply", "-n", ns, "-f", "-").orFail();
   }

@@ -6,8 +6,6 @@ import static org.awaitility.Awaitility.await;
 import dev.ttstack.operator.api.TTStack;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -45,16 +43,7 @@ class LeaderElectionKubeIT {
     String ns = cluster.createNamespace("leader");
     KubeStacks.createMinimalExampleSecret(cluster, ns);
     String name = "tt-minimal";
-    cluster
-        .kubectl()
-        .withInput(
-            Files.readString(Path.of("..", "examples", "ttstack-minimal.yaml")),
-            "apply",
-            "-n",
-            ns,
-            "-f",
-            "-")
-        .orFail();
+    KubeStacks.applyMinimalExample(cluster, ns);
 
     // One after the other, as a rollout would: two JVMs starting at once on a loaded 2-core machine
     // starve each other (seen: informers not synced within JOSDK's timeout, both replicas

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ttstack.operator.api.TTStack;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -22,8 +20,7 @@ class MinimalStackKubeIT {
   void minimalStackBecomesReady() throws Exception {
     String ns = cluster.createNamespace("minimal");
     KubeStacks.createMinimalExampleSecret(cluster, ns);
-    String manifest = Files.readString(Path.of("..", "examples", "ttstack-minimal.yaml"));
-    cluster.kubectl().withInput(manifest, "apply", "-n", ns, "-f", "-").orFail();
+    KubeStacks.applyMinimalExample(cluster, ns);
     try (OperatorUnderTest op = OperatorUnderTest.start(cluster, ns)) {
       await()
           .atMost(Duration.ofSeconds(120))

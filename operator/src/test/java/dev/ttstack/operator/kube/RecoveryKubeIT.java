@@ -10,8 +10,6 @@ import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
 import io.micrometer.core.instrument.Counter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -33,16 +31,7 @@ class RecoveryKubeIT {
   void recoversFromPostgresAndRedisBecomingNotReady() throws Exception {
     String ns = cluster.createNamespace("recovery");
     KubeStacks.createMinimalExampleSecret(cluster, ns);
-    cluster
-        .kubectl()
-        .withInput(
-            Files.readString(Path.of("..", "examples", "ttstack-minimal.yaml")),
-            "apply",
-            "-n",
-            ns,
-            "-f",
-            "-")
-        .orFail();
+    KubeStacks.applyMinimalExample(cluster, ns);
     List<String> seen = new CopyOnWriteArrayList<>();
     try (OperatorUnderTest op = OperatorUnderTest.start(cluster, ns);
         Watch watch =

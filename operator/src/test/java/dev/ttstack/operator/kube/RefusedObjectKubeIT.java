@@ -5,8 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.TTStack;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -88,8 +86,7 @@ class RefusedObjectKubeIT {
                           .exitCode()
                       != 0);
 
-      String manifest = Files.readString(Path.of("..", "examples", "ttstack-minimal.yaml"));
-      cluster.kubectl().withInput(manifest, "apply", "-n", ns, "-f", "-").orFail();
+      KubeStacks.applyMinimalExample(cluster, ns);
       try (OperatorUnderTest op = OperatorUnderTest.start(cluster, ns)) {
         Condition ready =
             await()

@@ -8,8 +8,6 @@ import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.secrets.FakeDoppler;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -33,16 +31,7 @@ class SecretSourcesKubeIT {
     String ns = cluster.createNamespace("rotate");
     KubeStacks.createMinimalExampleSecret(cluster, ns);
     String oldPassword = "pw-redis-" + ns;
-    cluster
-        .kubectl()
-        .withInput(
-            Files.readString(Path.of("..", "examples", "ttstack-minimal.yaml")),
-            "apply",
-            "-n",
-            ns,
-            "-f",
-            "-")
-        .orFail();
+    KubeStacks.applyMinimalExample(cluster, ns);
     try (OperatorUnderTest op = OperatorUnderTest.start(cluster, ns)) {
       awaitReady(ns, "tt-minimal");
       String newPassword = "pw-redis-rotated-" + ns;
