@@ -389,6 +389,9 @@ node_prepare() {
   for dir in /run/netns /run/containerd /var/lib/kubelet /var/lib/cni; do
     [[ -e $dir ]] || echo "$dir" >>"$n/made-dirs"
   done
+  # The shims' sockets already there (containerd puts them in the machine-wide /run/containerd/s/):
+  # down removes only those that came after and that nothing listens on any more.
+  ls /run/containerd/s 2>/dev/null >"$n/shim-sockets-before" || true
   network_up
 }
 
@@ -640,6 +643,16 @@ node_down() {
   while [[ -n $(node_processes) ]] && ((SECONDS < deadline)); do
     for pid in $(node_processes); do kill -KILL "$pid" 2>/dev/null || true; done
     sleep 0.1
+  done
+  # A shim killed above could not remove its socket: those that appeared since up and that no
+  # process listens on are stale (seen: one left after a CI run's down, where /run/containerd was
+  # the machine's already). A socket that is listened on is some other containerd's: kept.
+  local sock
+  for sock in /run/containerd/s/*; do
+    [[ -S $sock && -f $n/shim-sockets-before ]] || continue
+    grep -qxF "${sock##*/}" "$n/shim-sockets-before" 2>/dev/null && continue
+    awk '{ print $8 }' /proc/net/unix | grep -qxF "$sock" && continue
+    rm -f "$sock"
   done
   # And a sandbox's namespace whose network was torn down (no pod address left) but not removed, as a
   # node reboot (restart-node) can leave: containerd's name, no process in it, no link but lo.
