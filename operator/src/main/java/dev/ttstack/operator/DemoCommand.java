@@ -1,6 +1,9 @@
 package dev.ttstack.operator;
 
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.kit.StackInformers;
+import dev.ttstack.operator.kit.StackLabels;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -80,12 +83,25 @@ public final class DemoCommand {
         out.printf(
             "first status written %d ms after apply%n",
             TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - applied));
-        out.println("--- objects in namespace " + namespace + " (besides the TTStack) ---");
-        var objects = RenderCommand.render(reconciled, operator.reconciler().components());
-        if (objects.isEmpty()) {
-          out.println("(none yet: no component creates objects in this version)");
+        // What exists in the API server, not what render would build: a component still waiting
+        // (here: for its secrets) has created nothing yet, and the list says so.
+        out.println("--- objects the operator made in namespace " + namespace + " ---");
+        int listed = 0;
+        for (var kind : StackInformers.KINDS.keySet()) {
+          for (HasMetadata o :
+              client
+                  .resources(kind)
+                  .inNamespace(namespace)
+                  .withLabel(StackLabels.MANAGED_BY, StackLabels.OPERATOR)
+                  .list()
+                  .getItems()) {
+            out.println(o.getKind() + " " + o.getMetadata().getName());
+            listed++;
+          }
         }
-        objects.forEach(o -> out.println(o.getKind() + " " + o.getMetadata().getName()));
+        if (listed == 0) {
+          out.println("(none yet)");
+        }
         out.println(
             "--- status of TTStack " + namespace + "/" + stack.getMetadata().getName() + " ---");
         out.print(Serialization.asYaml(reconciled.getStatus()));
