@@ -3,6 +3,7 @@ package dev.ttstack.operator.kube;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ttstack.operator.api.TTStack;
 import io.fabric8.kubernetes.api.model.PersistentVolume;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -46,7 +47,10 @@ class DeletionKubeIT {
           .kubectl()
           .withInput(FullStacks.fullStack(name, "Retain"), "apply", "-n", ns, "-f", "-")
           .orFail();
-      FullStacks.awaitReady(cluster, ns, name, READY);
+      TTStack ready = FullStacks.awaitReady(cluster, ns, name, READY);
+      assertThat(FullStacks.managedObjects(cluster.admin(), ns))
+          .as("what the operator made for a Ready stack: what render builds, and its bookkeeping")
+          .isEqualTo(FullStacks.renderedObjects(ready, name));
       runBackup(ns, name);
       String password = redisPassword(ns);
       writeKey(ns, name, password, "deletion-probe", "written before kubectl delete");

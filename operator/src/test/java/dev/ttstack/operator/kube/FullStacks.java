@@ -5,7 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.ttstack.operator.RenderCommand;
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.kit.StackLabels;
+import dev.ttstack.operator.reconciler.TTStackReconciler;
+import dev.ttstack.operator.redis.RedisObjects;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -147,6 +151,51 @@ final class FullStacks {
   static Set<String> inventory(KubernetesClient admin, String ns) {
     Set<String> names = new TreeSet<>();
     objects(admin, ns).forEach(o -> names.add(o.getKind() + "/" + o.getMetadata().getName()));
+    return names;
+  }
+
+  /**
+   * The objects of the namespace the operator applied itself (labelled managed-by, owned by no
+   * other controller), as {@code Kind/name}: not the Pods, Jobs, ReplicaSets and claims that
+   * controllers make from its templates.
+   */
+  static Set<String> managedObjects(KubernetesClient admin, String ns) {
+    Set<String> names = new TreeSet<>();
+    for (GenericKubernetesResource o : objects(admin, ns)) {
+      var labels = o.getMetadata().getLabels();
+      boolean managed =
+          labels != null && StackLabels.OPERATOR.equals(labels.get(StackLabels.MANAGED_BY));
+      boolean controllerMade =
+          o.getMetadata().getOwnerReferences() != null
+              && o.getMetadata().getOwnerReferences().stream()
+                  .anyMatch(
+                      r ->
+                          Boolean.TRUE.equals(r.getController()) && !"TTStack".equals(r.getKind()));
+      boolean fromClaimTemplate =
+          "PersistentVolumeClaim".equals(o.getKind())
+              && o.getMetadata().getName().startsWith("data-");
+      if (managed && !controllerMade && !fromClaimTemplate && !"Pod".equals(o.getKind())) {
+        names.add(o.getKind() + "/" + o.getMetadata().getName());
+      }
+    }
+    return names;
+  }
+
+  /**
+   * What {@code render} builds for the stack, as {@code Kind/name}, and the two objects the
+   * operator writes outside its workflow (the Redis password it applied, the record that the
+   * cluster was created): render and the workflow must not drift apart.
+   */
+  static Set<String> renderedObjects(TTStack stack, String name) {
+    Set<String> names = new TreeSet<>();
+    RenderCommand.render(
+            stack,
+            TTStackReconciler.defaultComponents(
+                java.time.Clock.systemUTC(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))
+        .forEach(o -> names.add(o.getKind() + "/" + o.getMetadata().getName()));
+    names.add("Secret/" + name + "-redis-auth");
+    names.add("ConfigMap/" + RedisObjects.stateConfigMapName(name));
     return names;
   }
 
