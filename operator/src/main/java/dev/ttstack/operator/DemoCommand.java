@@ -105,7 +105,7 @@ public final class DemoCommand {
         out.println(
             "--- status of TTStack " + namespace + "/" + stack.getMetadata().getName() + " ---");
         out.print(Serialization.asYaml(reconciled.getStatus()));
-        out.println("=== end of DEMO (API requests served: " + api.requests().size() + ") ===");
+        out.println("=== end of DEMO (API requests served: " + api.requestsServed() + ") ===");
         return 0;
       }
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.testing.RecordingApiServer;
 import dev.ttstack.operator.testing.Stacks;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -38,13 +39,13 @@ class OperatorProcessIT {
 
   @TempDir Path tmp;
 
-  private EmbeddedApiServer api;
+  private RecordingApiServer api;
   private Process process;
   private final HttpClient http = HttpClient.newHttpClient();
 
   @BeforeEach
   void startApi() {
-    api = EmbeddedApiServer.start();
+    api = RecordingApiServer.start();
     api.client()
         .namespaces()
         .resource(new NamespaceBuilder().withNewMetadata().withName(NS).endMetadata().build())

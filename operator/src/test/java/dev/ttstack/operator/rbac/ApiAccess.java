@@ -1,6 +1,6 @@
 package dev.ttstack.operator.rbac;
 
-import dev.ttstack.operator.EmbeddedApiServer;
+import dev.ttstack.operator.testing.RecordingApiServer;
 import java.util.Comparator;
 import java.util.List;
 
@@ -59,8 +59,8 @@ public record ApiAccess(
     return nonResourceUrl == null;
   }
 
-  /** Parses a request as recorded by {@link EmbeddedApiServer}. */
-  public static ApiAccess of(EmbeddedApiServer.Request request) {
+  /** Parses a request as recorded by {@link RecordingApiServer}. */
+  public static ApiAccess of(RecordingApiServer.Request request) {
     String full = request.path();
     int q = full.indexOf('?');
     String path = q < 0 ? full : full.substring(0, q);

@@ -1,6 +1,6 @@
 package dev.ttstack.operator.rbac;
 
-import dev.ttstack.operator.EmbeddedApiServer;
+import dev.ttstack.operator.testing.RecordingApiServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,9 +15,10 @@ import org.junit.platform.launcher.TestIdentifier;
 import org.junit.platform.launcher.TestPlan;
 
 /**
- * Writes every distinct API request that the embedded API servers received during this test run (a
- * Surefire or Failsafe JVM) to the file named by the system property {@value #FILE_PROPERTY}, when
- * the whole test plan has finished. The RBAC proof ({@code RbacIT}) reads the Surefire one.
+ * Writes every distinct API request that the {@link RecordingApiServer}s received during this test
+ * run (a Surefire or Failsafe JVM) to the file named by the system property {@value
+ * #FILE_PROPERTY}, when the whole test plan has finished. The RBAC proof ({@code RbacIT}) reads the
+ * Surefire one.
  *
  * <p>Registered through {@code
  * META-INF/services/org.junit.platform.launcher.TestExecutionListener}; without the property (an
@@ -41,22 +42,22 @@ public final class ApiRequestLogWriter implements TestExecutionListener {
     if (file == null || file.isBlank()) {
       return;
     }
-    write(Path.of(file), EmbeddedApiServer.requestsSeenInThisJvm(), testsRun.get());
+    write(Path.of(file), RecordingApiServer.requestsSeenInThisJvm(), testsRun.get());
   }
 
-  static void write(Path file, Iterable<EmbeddedApiServer.Request> requests, int testsRun) {
-    List<EmbeddedApiServer.Request> sorted = new ArrayList<>();
+  static void write(Path file, Iterable<RecordingApiServer.Request> requests, int testsRun) {
+    List<RecordingApiServer.Request> sorted = new ArrayList<>();
     requests.forEach(sorted::add);
     sorted.sort(
-        Comparator.comparing(EmbeddedApiServer.Request::path)
-            .thenComparing(EmbeddedApiServer.Request::method)
-            .thenComparing(EmbeddedApiServer.Request::userAgent));
+        Comparator.comparing(RecordingApiServer.Request::path)
+            .thenComparing(RecordingApiServer.Request::method)
+            .thenComparing(RecordingApiServer.Request::userAgent));
     List<String> lines = new ArrayList<>();
     lines.add(
         "# distinct API requests of one test JVM ("
             + testsRun
             + " tests): method, path, User-Agent");
-    for (EmbeddedApiServer.Request r : sorted) {
+    for (RecordingApiServer.Request r : sorted) {
       lines.add(r.method() + "\t" + r.path() + "\t" + r.userAgent());
     }
     try {
@@ -68,8 +69,8 @@ public final class ApiRequestLogWriter implements TestExecutionListener {
   }
 
   /** Reads a file written by {@link #write}. */
-  static List<EmbeddedApiServer.Request> read(Path file) throws IOException {
-    List<EmbeddedApiServer.Request> requests = new ArrayList<>();
+  static List<RecordingApiServer.Request> read(Path file) throws IOException {
+    List<RecordingApiServer.Request> requests = new ArrayList<>();
     for (String line : Files.readAllLines(file)) {
       if (line.isBlank() || line.startsWith("#")) {
         continue;
@@ -78,7 +79,7 @@ public final class ApiRequestLogWriter implements TestExecutionListener {
       if (parts.length != 3) {
         throw new IOException(file + ": malformed line: " + line);
       }
-      requests.add(new EmbeddedApiServer.Request(parts[0], parts[1], parts[2]));
+      requests.add(new RecordingApiServer.Request(parts[0], parts[1], parts[2]));
     }
     return requests;
   }

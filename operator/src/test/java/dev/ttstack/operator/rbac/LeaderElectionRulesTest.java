@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import dev.ttstack.operator.EmbeddedApiServer;
 import dev.ttstack.operator.Logging;
 import dev.ttstack.operator.OperatorSettings;
 import dev.ttstack.operator.TTStackOperator;
 import dev.ttstack.operator.chart.Helm;
 import dev.ttstack.operator.testing.OperatorHarness;
+import dev.ttstack.operator.testing.RecordingApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRule;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
@@ -36,12 +36,12 @@ class LeaderElectionRulesTest {
     Logging.bridgeJul();
   }
 
-  private EmbeddedApiServer api;
+  private RecordingApiServer api;
   private TTStackOperator operator;
 
   @BeforeEach
   void start() {
-    api = EmbeddedApiServer.start();
+    api = RecordingApiServer.start();
     api.client()
         .namespaces()
         .resource(

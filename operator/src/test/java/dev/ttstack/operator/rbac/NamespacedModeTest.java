@@ -3,10 +3,10 @@ package dev.ttstack.operator.rbac;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.ttstack.operator.EmbeddedApiServer;
 import dev.ttstack.operator.api.LocalSecretReference;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.testing.OperatorHarness;
+import dev.ttstack.operator.testing.RecordingApiServer;
 import dev.ttstack.operator.testing.Stacks;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -63,7 +63,7 @@ class NamespacedModeTest {
 
     List<ApiAccess> calls =
         k8s.api().requests().stream()
-            .filter(EmbeddedApiServer.Request::isOperator)
+            .filter(RecordingApiServer.Request::isOperator)
             .map(ApiAccess::of)
             .toList();
     assertThat(calls)

@@ -2,10 +2,10 @@ package dev.ttstack.operator.rbac;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.ttstack.operator.EmbeddedApiServer;
 import dev.ttstack.operator.chart.Helm;
 import dev.ttstack.operator.rbac.ApiAccess.Rule;
 import dev.ttstack.operator.reconciler.TTStackReconciler;
+import dev.ttstack.operator.testing.RecordingApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
@@ -97,7 +97,7 @@ class RbacIT {
    */
   static final String DEPENDENT_WRITES = "workflow dependent";
 
-  private static List<EmbeddedApiServer.Request> operatorRequests;
+  private static List<RecordingApiServer.Request> operatorRequests;
   private static Map<Rule, String> needed;
 
   @BeforeAll
@@ -119,13 +119,13 @@ class RbacIT {
             "the API requests of the unit tests (%s/surefire-N.tsv): run the whole suite with ./mvnw verify",
             dir)
         .isNotEmpty();
-    List<EmbeddedApiServer.Request> all = new ArrayList<>();
+    List<RecordingApiServer.Request> all = new ArrayList<>();
     for (Path file : surefire) {
       all.addAll(ApiRequestLogWriter.read(file));
     }
-    all.addAll(EmbeddedApiServer.requestsSeenInThisJvm());
+    all.addAll(RecordingApiServer.requestsSeenInThisJvm());
     operatorRequests =
-        all.stream().filter(EmbeddedApiServer.Request::isOperator).distinct().toList();
+        all.stream().filter(RecordingApiServer.Request::isOperator).distinct().toList();
     assertThat(operatorRequests)
         .as("requests the operator made in the test suite")
         .hasSizeGreaterThan(20);
@@ -141,7 +141,7 @@ class RbacIT {
    */
   static Map<Rule, String> needed() {
     Map<Rule, List<String>> used = new TreeMap<>();
-    for (EmbeddedApiServer.Request request : operatorRequests) {
+    for (RecordingApiServer.Request request : operatorRequests) {
       ApiAccess access = ApiAccess.of(request);
       if (!access.isResource()) {
         assertThat(isDiscovery(access.nonResourceUrl()))
@@ -366,7 +366,7 @@ class RbacIT {
       }
     }
     // Every Lease the operator touched by name was the default one: the name restriction fits.
-    for (EmbeddedApiServer.Request request : operatorRequests) {
+    for (RecordingApiServer.Request request : operatorRequests) {
       ApiAccess access = ApiAccess.of(request);
       if (access.isResource() && access.group().equals(LEASES_GROUP) && access.name() != null) {
         assertThat(access.name()).as("Lease name in %s", request.path()).isEqualTo(leaseName);

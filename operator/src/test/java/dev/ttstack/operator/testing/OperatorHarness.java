@@ -2,7 +2,6 @@ package dev.ttstack.operator.testing;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.ttstack.operator.EmbeddedApiServer;
 import dev.ttstack.operator.Logging;
 import dev.ttstack.operator.OperatorSettings;
 import dev.ttstack.operator.TTStackOperator;
@@ -47,7 +46,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
           dev.ttstack.operator.redis.cluster.NodeAddressResolver>
       redisResolver = dev.ttstack.operator.redis.RedisComponent.podIps();
   private final MutableClock clock = MutableClock.ticking();
-  private EmbeddedApiServer api;
+  private RecordingApiServer api;
   private TTStackOperator operator;
   private ClusterSimulator simulator;
 
@@ -72,7 +71,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
 
   @Override
   public void beforeEach(ExtensionContext context) {
-    api = EmbeddedApiServer.start();
+    api = RecordingApiServer.start();
     api.client()
         .namespaces()
         .resource(
@@ -135,7 +134,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
     return api.client();
   }
 
-  public EmbeddedApiServer api() {
+  public RecordingApiServer api() {
     return api;
   }
 
@@ -278,7 +277,7 @@ public final class OperatorHarness implements BeforeEachCallback, AfterEachCallb
   }
 
   /** The writes themselves (for failure messages). */
-  public java.util.List<EmbeddedApiServer.Request> writeListSince(int mark) {
+  public java.util.List<RecordingApiServer.Request> writeListSince(int mark) {
     var all = api.requests();
     return all.subList(Math.min(mark, all.size()), all.size()).stream()
         .filter(r -> r.isWrite() && !r.isLease())
