@@ -49,11 +49,7 @@ public class AppComponent implements StackComponent {
           "CreateContainerConfigError",
           "CreateContainerError");
 
-  private static final List<String> DEPENDENCIES =
-      List.of(
-          ConditionType.SECRETS_SYNCED,
-          ConditionType.POSTGRES_READY,
-          ConditionType.REDIS_CLUSTER_READY);
+  private static final String PLANNER = AppComponent.class.getName() + ".planner";
 
   private final Clock clock;
   private final PreChangeBackup backup;
@@ -102,28 +98,34 @@ public class AppComponent implements StackComponent {
     return objects;
   }
 
+  /** Hands this component to the app's dependent, which plans the rollout when it runs. */
   @Override
   public void prepare(TTStack stack, Context<TTStack> context) {
+    context.managedWorkflowAndDependentResourceContext().put(PLANNER, this);
+  }
+
+  static AppComponent planner(Context<TTStack> context) {
+    return context
+        .managedWorkflowAndDependentResourceContext()
+        .get(PLANNER, AppComponent.class)
+        .orElseThrow();
+  }
+
+  /**
+   * Decides what the Deployment runs, when the workflow reaches the app: its dependencies are then
+   * ready (it {@code dependsOn} them), so a pre-upgrade backup can run now. The version is held at
+   * the deployed one while that backup runs; the secret hash is held while Redis does not yet
+   * accept a new password (the new pods would fail).
+   */
+  AppPlan plan(TTStack stack, Context<TTStack> context) {
     SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
     AppStatus previous = previous(stack);
-    Optional<Deployment> actual = deployment(stack, context);
-    String deployed = actual.map(AppComponent::version).orElse(null);
+    String deployed = deployment(stack, context).map(AppComponent::version).orElse(null);
     String target = target(stack, previous);
 
-    // The gate uses this reconcile's secrets and the last reported PostgreSQL/Redis conditions;
-    // when those turn ready during this reconcile, observe() asks for another pass at once.
-    List<String> waitingFor =
-        waitingFor(
-            secrets,
-            type ->
-                Optional.ofNullable(
-                    stack.getStatus() == null ? null : stack.getStatus().condition(type)));
-    boolean gateOpen = waitingFor.isEmpty();
-    Condition waiting = gateOpen ? null : waitingForDependencies(waitingFor);
-
     String version = target;
-    if (gateOpen
-        && deployed != null
+    Condition waiting = null;
+    if (deployed != null
         && !deployed.equals(target)
         && previous != null
         && previous.lastGoodVersion != null
@@ -139,15 +141,14 @@ public class AppComponent implements StackComponent {
       }
     }
 
-    // Hold the pods' secret hash while Redis does not yet accept a new password (they would fail).
     boolean redisSettled = ComponentSignals.redisPasswordSettled(context);
     String hash =
         secrets.content() != null && redisSettled
             ? secrets.hashOf(SecretKeys.app(stack.getSpec(), secrets.content().keys()))
             : null;
-    context
-        .managedWorkflowAndDependentResourceContext()
-        .put(AppPlan.KEY, new AppPlan(gateOpen, version, hash, waiting));
+    AppPlan plan = new AppPlan(version, hash, waiting);
+    context.managedWorkflowAndDependentResourceContext().put(AppPlan.KEY, plan);
+    return plan;
   }
 
   /**
@@ -187,31 +188,23 @@ public class AppComponent implements StackComponent {
 
   @Override
   public Condition observe(TTStack stack, Context<TTStack> context, TTStackStatus next) {
-    AppPlan plan = AppPlan.of(context).orElseThrow();
+    // No plan: the workflow did not reach the app, one of its dependencies is not ready. It says
+    // which, from the conditions they published in this reconcile (what the workflow's gates saw).
+    Optional<AppPlan> plan = AppPlan.of(context);
     var rollbackCounter = rollbacks(stack);
     AppStatus previous = previous(stack);
     AppStatus status = previous == null ? new AppStatus() : copy(previous);
     next.app = status;
     Optional<Deployment> found = deployment(stack, context);
-    boolean gateNow =
-        DEPENDENCIES.stream()
-            .allMatch(
-                t -> ComponentSignals.condition(context, t).map(Condition::isTrue).orElse(false));
-    if (gateNow && !plan.gateOpen()) {
-      context.managedWorkflowAndDependentResourceContext().put(RECHECK_NOW, Boolean.TRUE);
-    }
-    // A closed gate reports what it waits for as of this reconcile (the conditions PostgreSQL and
-    // Redis just published), not as of the last status: the message is then the same on the next
-    // reconcile, and a steady state writes nothing.
-    Condition waiting = plan.waiting();
-    if (!plan.gateOpen()) {
+    Condition waiting = plan.map(AppPlan::waiting).orElse(null);
+    if (plan.isEmpty()) {
       List<String> fresh =
           waitingFor(
               SecretsOutcome.of(context).orElseThrow(),
               type -> ComponentSignals.condition(context, type));
-      if (!fresh.isEmpty()) {
-        waiting = waitingForDependencies(fresh);
-      }
+      waiting =
+          waitingForDependencies(
+              fresh.isEmpty() ? List.of("the workflow to reach the app") : fresh);
     }
     if (found.isEmpty()) {
       return waiting != null
@@ -357,6 +350,7 @@ public class AppComponent implements StackComponent {
             + " available");
   }
 
+  /** A rollback was decided after the workflow ran: the next pass applies it. */
   static final String RECHECK_NOW = AppComponent.class.getName() + ".recheck";
 
   @Override

@@ -9,7 +9,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.Matcher;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
 /** The JOSDK dependents of the app; each builds its object with {@link AppObjects}. */
@@ -17,10 +17,10 @@ public final class AppDependents {
   private AppDependents() {}
 
   /**
-   * The Deployment as {@link AppComponent} planned it. While the gate is closed, the one that runs
-   * is kept as it is ("created or changed only when its dependencies are ready"): it matches by
-   * definition, so nothing is applied. Found by name: {@code desired()} reads the current
-   * Deployment.
+   * The Deployment as {@link AppComponent} plans it. The workflow reaches it only once secrets,
+   * PostgreSQL and the Redis Cluster are ready (it {@code dependsOn} their gates); until then the
+   * Deployment is neither created nor changed, and one that runs is left as it is. Found by name:
+   * {@code desired()} reads the current Deployment.
    *
    * <p>The desired object is always built, never the live one: with Server-Side Apply the desired
    * object is the apply body, and a live object carries server-owned fields (managedFields,
@@ -35,38 +35,24 @@ public final class AppDependents {
     }
 
     @Override
-    public Matcher.Result<Deployment> match(
-        Deployment actual, TTStack stack, Context<TTStack> context) {
-      if (!AppPlan.of(context).orElseThrow().gateOpen()) {
-        return Matcher.Result.nonComputed(true);
-      }
-      return super.match(actual, stack, context);
+    public ReconcileResult<Deployment> reconcile(TTStack stack, Context<TTStack> context) {
+      AppComponent.planner(context).plan(stack, context);
+      return super.reconcile(stack, context);
     }
 
     private static Deployment build(TTStack stack, Context<TTStack> context) {
       AppPlan plan = AppPlan.of(context).orElseThrow();
-      var actual =
-          Secondaries.get(
-              context,
-              Deployment.class,
-              AppObjects.name(stack),
-              stack.getMetadata().getNamespace());
-      String runningHash =
-          actual
-              .map(d -> d.getSpec().getTemplate().getMetadata().getAnnotations())
-              .map(a -> a.get(AppObjects.SECRET_HASH_ANNOTATION))
-              .orElse(null);
-      if (!plan.gateOpen() && actual.isPresent()) {
-        // What runs, rebuilt: its version and secret hash (match() keeps it from being applied).
-        String runningVersion =
-            actual
-                .map(d -> d.getSpec().getTemplate().getMetadata().getLabels())
-                .map(l -> l.get(AppObjects.VERSION_LABEL))
-                .orElse(plan.version());
-        return AppObjects.deployment(
-            stack, runningVersion, SecretsOutcome.secretNameFor(stack), runningHash);
-      }
-      String hash = plan.secretHash() != null ? plan.secretHash() : runningHash;
+      String hash =
+          plan.secretHash() != null
+              ? plan.secretHash()
+              : Secondaries.get(
+                      context,
+                      Deployment.class,
+                      AppObjects.name(stack),
+                      stack.getMetadata().getNamespace())
+                  .map(d -> d.getSpec().getTemplate().getMetadata().getAnnotations())
+                  .map(a -> a.get(AppObjects.SECRET_HASH_ANNOTATION))
+                  .orElse(null);
       return AppObjects.deployment(
           stack, plan.version(), SecretsOutcome.secretNameFor(stack), hash);
     }
@@ -85,16 +71,6 @@ public final class AppDependents {
   public static class Entry extends BuiltDependent<Ingress> {
     public Entry() {
       super(Ingress.class, (stack, context) -> AppObjects.ingress(stack), AppObjects::name);
-    }
-  }
-
-  /** Created once its dependencies are ready; never deleted because one of them fails later. */
-  public static class DependenciesReady implements Condition<Deployment, TTStack> {
-    @Override
-    public boolean isMet(
-        DependentResource<Deployment, TTStack> dependent, TTStack stack, Context<TTStack> context) {
-      return AppPlan.of(context).map(AppPlan::gateOpen).orElse(false)
-          || dependent.getSecondaryResource(stack, context).isPresent();
     }
   }
 

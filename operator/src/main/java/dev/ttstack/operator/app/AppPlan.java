@@ -5,14 +5,13 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import java.util.Optional;
 
 /**
- * What {@link AppComponent} decided before the workflow.
+ * What {@link AppComponent} decided when the workflow reached the app (its dependencies ready).
  *
- * @param gateOpen secrets, PostgreSQL and Redis are ready: the Deployment may be created or changed
  * @param version the version the Deployment must run
  * @param secretHash hash of the secret keys the app consumes (null: keep what runs)
  * @param waiting why the Deployment is held as it is, or null
  */
-public record AppPlan(boolean gateOpen, String version, String secretHash, Condition waiting) {
+public record AppPlan(String version, String secretHash, Condition waiting) {
   static final String KEY = AppPlan.class.getName();
 
   static Optional<AppPlan> of(Context<?> context) {

@@ -8,6 +8,7 @@ import dev.ttstack.operator.api.StorageSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
 import dev.ttstack.operator.kit.BackupGate;
+import dev.ttstack.operator.kit.ComponentSignals;
 import dev.ttstack.operator.kit.Secondaries;
 import dev.ttstack.operator.kit.SecretKeys;
 import dev.ttstack.operator.kit.SecretsOutcome;
@@ -185,7 +186,6 @@ public class PostgresComponent implements StackComponent {
 
   @Override
   public Condition observe(TTStack stack, Context<TTStack> context, TTStackStatus next) {
-    PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
     Optional<StatefulSet> sts = statefulSet(stack, context);
     PostgresStatus status = new PostgresStatus();
     Integer recordedMajor =
@@ -201,7 +201,16 @@ public class PostgresComponent implements StackComponent {
     status.lastFailedBackup = BackupJobs.lastFailureAfterSuccess(context).orElse(null);
     next.postgres = status;
     publishBackupMetrics(stack, status);
+    // What the workflow's gate (PostgresDependents.Ready) saw in this reconcile, so that the app's
+    // condition and this one agree; computed afresh when the gate did not run.
+    return ComponentSignals.condition(context, conditionType())
+        .orElseGet(() -> condition(stack, context));
+  }
 
+  /** PostgresReady as of now: waiting for credentials, held (upgrade), or how ready it is. */
+  static Condition condition(TTStack stack, Context<TTStack> context) {
+    PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
+    Optional<StatefulSet> sts = statefulSet(stack, context);
     if (sts.isEmpty()) {
       SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
       return notReady(
@@ -215,7 +224,7 @@ public class PostgresComponent implements StackComponent {
   }
 
   /** Ready, or the most useful reason it is not: volume, image, crash loop, probe. */
-  private Condition readiness(TTStack stack, Context<TTStack> context, StatefulSet sts) {
+  private static Condition readiness(TTStack stack, Context<TTStack> context, StatefulSet sts) {
     var s = sts.getStatus();
     boolean current =
         s != null
@@ -225,7 +234,7 @@ public class PostgresComponent implements StackComponent {
     if (current && s.getReadyReplicas() != null && s.getReadyReplicas() >= 1) {
       var failed = BackupJobs.lastFailureAfterSuccess(context);
       return new Condition(
-          conditionType(),
+          ConditionType.POSTGRES_READY,
           Condition.TRUE,
           READY,
           "PostgreSQL "
@@ -287,8 +296,8 @@ public class PostgresComponent implements StackComponent {
         "Starting", "waiting for pod " + PostgresObjects.name(stack) + "-0 to become ready");
   }
 
-  private Condition notReady(String reason, String message) {
-    return new Condition(conditionType(), Condition.FALSE, reason, message);
+  private static Condition notReady(String reason, String message) {
+    return new Condition(ConditionType.POSTGRES_READY, Condition.FALSE, reason, message);
   }
 
   private static Optional<StatefulSet> statefulSet(TTStack stack, Context<TTStack> context) {

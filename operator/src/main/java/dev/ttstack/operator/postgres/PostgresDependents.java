@@ -3,6 +3,7 @@ package dev.ttstack.operator.postgres;
 import dev.ttstack.operator.api.StorageSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.kit.BuiltDependent;
+import dev.ttstack.operator.kit.ComponentSignals;
 import dev.ttstack.operator.kit.RetainedVolumeDependent;
 import dev.ttstack.operator.kit.SecretsOutcome;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -19,8 +20,17 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 public final class PostgresDependents {
   private PostgresDependents() {}
 
-  /** The StatefulSet, with the image and secret hash {@link PostgresComponent} planned. */
+  /**
+   * The StatefulSet, with the image and secret hash {@link PostgresComponent} planned. Created once
+   * the credentials exist, and never deleted because they went missing later (a Doppler outage must
+   * not take PostgreSQL down).
+   */
   public static class Database extends BuiltDependent<StatefulSet> {
+    @Override
+    protected boolean mayCreate(TTStack stack, Context<TTStack> context) {
+      return SecretsOutcome.of(context).map(o -> o.content() != null).orElse(false);
+    }
+
     public Database() {
       super(
           StatefulSet.class,
@@ -89,17 +99,18 @@ public final class PostgresDependents {
   }
 
   /**
-   * The database is created once the credentials exist, and never deleted because they went missing
-   * later (a Doppler outage must not take PostgreSQL down).
+   * PostgreSQL serves: the workflow's gate for what uses it (the app {@code dependsOn} this
+   * dependent). The same condition {@link PostgresComponent} reports, published for this reconcile.
    */
-  public static class CredentialsAvailable implements Condition<StatefulSet, TTStack> {
+  public static class Ready implements Condition<StatefulSet, TTStack> {
     @Override
     public boolean isMet(
         DependentResource<StatefulSet, TTStack> dependent,
         TTStack stack,
         Context<TTStack> context) {
-      boolean content = SecretsOutcome.of(context).map(o -> o.content() != null).orElse(false);
-      return content || dependent.getSecondaryResource(stack, context).isPresent();
+      dev.ttstack.operator.api.Condition ready = PostgresComponent.condition(stack, context);
+      ComponentSignals.publishCondition(context, ready);
+      return ready.isTrue();
     }
   }
 

@@ -29,6 +29,7 @@ import dev.ttstack.operator.secrets.ManagedSecretPrecondition;
 import dev.ttstack.operator.secrets.ReferencedSecrets;
 import dev.ttstack.operator.secrets.RetryPolicy;
 import dev.ttstack.operator.secrets.SecretsComponent;
+import dev.ttstack.operator.secrets.SecretsSyncedGate;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -56,9 +57,10 @@ import org.slf4j.LoggerFactory;
  * <p>The workflow is invoked explicitly so that an invalid spec never reaches a dependent: a spec
  * that breaks a rule only gets {@code Ready=False, reason=InvalidSpec} and everything already
  * running is left alone. Components plug in twice: their JOSDK dependents go into {@link
- * Workflow#dependents()} below (in DESIGN.md's order: secrets, then postgres and redis, then the
- * app; monitoring alongside), and their {@link StackComponent} judges their health into a
- * condition.
+ * Workflow#dependents()} below, and their {@link StackComponent} judges their health into a
+ * condition. The order is the workflow's: the app {@code dependsOn} three gates whose
+ * readyPostconditions are this reconcile's SecretsSynced, PostgresReady and RedisClusterReady, so
+ * it is created or changed only when they hold (JOSDK runs the other roots in parallel).
  *
  * <p>No finalizer: owned objects go with the TTStack through ownerReferences, and data volumes are
  * kept or deleted through their own retention settings, so there is nothing to clean up by hand.
@@ -72,6 +74,11 @@ import org.slf4j.LoggerFactory;
           type = ManagedSecretDependent.class,
           useEventSourceWithName = StackInformers.SECRETS,
           reconcilePrecondition = ManagedSecretPrecondition.class),
+      // applies nothing: ready when this reconcile's secrets are synced (a gate for the app)
+      @Dependent(
+          name = "secrets-synced",
+          type = SecretsSyncedGate.class,
+          readyPostcondition = SecretsSyncedGate.Synced.class),
       // postgres
       @Dependent(
           name = "postgres-backup-script",
@@ -93,7 +100,7 @@ import org.slf4j.LoggerFactory;
           name = "postgres",
           type = PostgresDependents.Database.class,
           useEventSourceWithName = StackInformers.STATEFUL_SETS,
-          reconcilePrecondition = PostgresDependents.CredentialsAvailable.class),
+          readyPostcondition = PostgresDependents.Ready.class),
       @Dependent(
           name = "postgres-backup-schedule",
           type = PostgresDependents.BackupSchedule.class,
@@ -121,9 +128,14 @@ import org.slf4j.LoggerFactory;
           name = "redis",
           type = RedisDependents.Nodes.class,
           useEventSourceWithName = StackInformers.STATEFUL_SETS,
-          reconcilePrecondition = RedisDependents.PasswordAvailable.class,
           dependsOn = {"redis-config", "redis-headless"}),
-      // app, last: it waits for the others
+      // the cluster protocol (bootstrap, heal), once the StatefulSet is applied
+      @Dependent(
+          name = "redis-cluster",
+          type = RedisDependents.Cluster.class,
+          readyPostcondition = RedisDependents.ClusterReady.class,
+          dependsOn = "redis"),
+      // app: created or changed only when what it uses is ready (their gates' readyPostconditions)
       @Dependent(
           name = "app-service",
           type = AppDependents.ClientService.class,
@@ -132,7 +144,7 @@ import org.slf4j.LoggerFactory;
           name = "app",
           type = AppDependents.App.class,
           useEventSourceWithName = StackInformers.DEPLOYMENTS,
-          reconcilePrecondition = AppDependents.DependenciesReady.class),
+          dependsOn = {"secrets-synced", "postgres", "redis-cluster"}),
       @Dependent(
           name = "app-ingress",
           type = AppDependents.Entry.class,

@@ -3,6 +3,7 @@ package dev.ttstack.operator.redis;
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.ConditionType;
 import dev.ttstack.operator.api.RedisSpec;
+import dev.ttstack.operator.api.RedisStatus;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
 import dev.ttstack.operator.kit.ComponentSignals;
@@ -141,17 +142,34 @@ public class RedisComponent implements StackComponent {
     boolean settled = rotatePassword(stack, shaped, context);
     context
         .managedWorkflowAndDependentResourceContext()
-        .put(RedisPlan.KEY, new RedisPlan(shaped, settled, storage));
+        .put(RedisPlan.KEY, new RedisPlan(shaped, settled, storage, this));
     ComponentSignals.publishRedisPasswordSettled(context, settled);
   }
 
+  /**
+   * RedisClusterReady, and {@code status.redis} from what the cluster dependent ({@link
+   * RedisDependents.Cluster}) found in this reconcile.
+   */
   @Override
   public Condition observe(TTStack stack, Context<TTStack> context, TTStackStatus next) {
+    Condition condition =
+        ComponentSignals.condition(context, conditionType())
+            .orElseGet(() -> runCluster(stack, context));
+    RedisStatus previous = stack.getStatus() == null ? null : stack.getStatus().redis;
+    next.redis = report(context).map(r -> r.toStatus(previous, clock.instant())).orElse(previous);
+    return condition;
+  }
+
+  /**
+   * Bootstraps or heals the cluster through the pods' addresses (the {@link RedisClusterManager}),
+   * records what it did as Events, and returns RedisClusterReady. Run once per reconcile, by {@link
+   * RedisDependents.Cluster} after the StatefulSet is applied.
+   */
+  Condition runCluster(TTStack stack, Context<TTStack> context) {
     SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
     RedisPlan plan = RedisPlan.of(context).orElseThrow();
     Optional<StatefulSet> sts = statefulSet(stack, context);
     if (sts.isEmpty() || secrets.content() == null) {
-      next.redis = stack.getStatus() == null ? null : stack.getStatus().redis;
       return new Condition(
           conditionType(),
           Condition.FALSE,
@@ -173,9 +191,6 @@ public class RedisComponent implements StackComponent {
             credentials(stack, context, secrets),
             clusterCreated(stack, context));
     ClusterReport report = manager.reconcile(request);
-    next.redis =
-        report.toStatus(
-            stack.getStatus() == null ? null : stack.getStatus().redis, clock.instant());
     for (HealAction action : report.actions()) {
       events.record(
           context.getClient(),
@@ -191,12 +206,15 @@ public class RedisComponent implements StackComponent {
     return plan.storage().into(report.condition());
   }
 
-  @Override
-  public Optional<Duration> recheckAfter(TTStack stack, Context<TTStack> context) {
+  private static Optional<ClusterReport> report(Context<TTStack> context) {
     return context
         .managedWorkflowAndDependentResourceContext()
-        .get(ClusterReport.class.getName(), ClusterReport.class)
-        .map(ClusterReport::requeueAfter);
+        .get(ClusterReport.class.getName(), ClusterReport.class);
+  }
+
+  @Override
+  public Optional<Duration> recheckAfter(TTStack stack, Context<TTStack> context) {
+    return report(context).map(ClusterReport::requeueAfter);
   }
 
   /** Bootstrapped before: the status says so, or the marker ConfigMap the gate reads exists. */

@@ -1,15 +1,21 @@
 package dev.ttstack.operator.redis;
 
+import dev.ttstack.operator.api.ConditionType;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.kit.BuiltDependent;
+import dev.ttstack.operator.kit.ComponentSignals;
 import dev.ttstack.operator.kit.SecretsOutcome;
+import dev.ttstack.operator.kit.WorkflowNode;
+import dev.ttstack.operator.redis.cluster.ClusterReport;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import java.util.Optional;
 
 /** The JOSDK dependents of the Redis Cluster; each builds its object with {@link RedisObjects}. */
 public final class RedisDependents {
@@ -48,6 +54,12 @@ public final class RedisDependents {
    * (RedisComponent), and the pods read it from the Secret on their next restart.
    */
   public static class Nodes extends BuiltDependent<StatefulSet> {
+    /** Created once REDIS_PASSWORD exists; never deleted because the Secret went missing later. */
+    @Override
+    protected boolean mayCreate(TTStack stack, Context<TTStack> context) {
+      return SecretsOutcome.of(context).map(o -> o.content() != null).orElse(false);
+    }
+
     public Nodes() {
       super(
           StatefulSet.class,
@@ -66,15 +78,41 @@ public final class RedisDependents {
     }
   }
 
-  /** Created once REDIS_PASSWORD exists; never deleted because the Secret went missing later. */
-  public static class PasswordAvailable implements Condition<StatefulSet, TTStack> {
+  /**
+   * The Redis Cluster itself, as a workflow node after the StatefulSet: bootstrapped or healed
+   * through the pods (an external dependent, as the schema is in JOSDK's mysql-schema sample). Its
+   * readiness ({@link ClusterReady}) gates what uses Redis: the app {@code dependsOn} it.
+   */
+  public static class Cluster extends WorkflowNode<ClusterReport> {
+    public Cluster() {
+      super(ClusterReport.class);
+    }
+
+    @Override
+    public ReconcileResult<ClusterReport> reconcile(TTStack stack, Context<TTStack> context) {
+      RedisComponent component = RedisPlan.of(context).orElseThrow().component();
+      ComponentSignals.publishCondition(context, component.runCluster(stack, context));
+      return ReconcileResult.noOperation(getSecondaryResource(stack, context).orElse(null));
+    }
+
+    @Override
+    public Optional<ClusterReport> getSecondaryResource(TTStack stack, Context<TTStack> context) {
+      return context
+          .managedWorkflowAndDependentResourceContext()
+          .get(ClusterReport.class.getName(), ClusterReport.class);
+    }
+  }
+
+  /** RedisClusterReady as the cluster dependent found it in this reconcile. */
+  public static class ClusterReady implements Condition<ClusterReport, TTStack> {
     @Override
     public boolean isMet(
-        DependentResource<StatefulSet, TTStack> dependent,
+        DependentResource<ClusterReport, TTStack> dependent,
         TTStack stack,
         Context<TTStack> context) {
-      return SecretsOutcome.of(context).map(o -> o.content() != null).orElse(false)
-          || dependent.getSecondaryResource(stack, context).isPresent();
+      return ComponentSignals.condition(context, ConditionType.REDIS_CLUSTER_READY)
+          .map(dev.ttstack.operator.api.Condition::isTrue)
+          .orElse(false);
     }
   }
 }

@@ -14,8 +14,15 @@ import java.util.Optional;
  *     the app keeps its current pods (they still use the old password)
  * @param storage the nodes' volume size for the claim template (see VolumeGrowth), already in
  *     {@code shaped}
+ * @param component the component that runs the cluster protocol for {@link RedisDependents.Cluster}
+ *     (JOSDK builds dependents by their no-argument constructor; the manager and the pods' address
+ *     resolver live in the component)
  */
-public record RedisPlan(TTStack shaped, boolean passwordSettled, VolumeGrowth.Outcome storage) {
+public record RedisPlan(
+    TTStack shaped,
+    boolean passwordSettled,
+    VolumeGrowth.Outcome storage,
+    RedisComponent component) {
   static final String KEY = RedisPlan.class.getName();
 
   public static Optional<RedisPlan> of(Context<?> context) {
