@@ -4,6 +4,7 @@ import dev.ttstack.operator.api.SpecValidator;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.Violation;
 import dev.ttstack.operator.kit.StackComponent;
+import dev.ttstack.operator.kit.StackWorkflow;
 import dev.ttstack.operator.reconciler.TTStackReconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -13,7 +14,6 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -85,13 +85,12 @@ public final class RenderCommand {
     return OK;
   }
 
-  /** The desired objects of every component, in reconcile order. */
+  /**
+   * What the components' workflow renders for the stack: the same registration the operator runs
+   * ({@link StackWorkflow}), in its order.
+   */
   public static List<HasMetadata> render(TTStack stack, List<StackComponent> components) {
-    List<HasMetadata> all = new ArrayList<>();
-    for (StackComponent component : components) {
-      all.addAll(component.desiredObjects(stack));
-    }
-    return all;
+    return StackWorkflow.of(components).render(stack);
   }
 
   /** The TTStack in that YAML, or null if it is some other kind of object. */

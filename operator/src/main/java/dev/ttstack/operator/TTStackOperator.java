@@ -9,7 +9,9 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.javaoperatorsdk.operator.api.config.ResolvedControllerConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -113,13 +115,17 @@ public final class TTStackOperator implements AutoCloseable {
       leader.set(true);
     }
     this.reconciler = new TTStackReconciler(clock, registry, redisResolver);
-    operator.register(
-        reconciler,
-        c -> {
-          if (!settings.watchNamespaces().isEmpty()) {
-            c.settingNamespaces(settings.watchNamespaces());
-          }
-        });
+    var overrider =
+        ControllerConfigurationOverrider.override(
+            operator.getConfigurationService().getConfigurationFor(reconciler));
+    if (!settings.watchNamespaces().isEmpty()) {
+      overrider.settingNamespaces(settings.watchNamespaces());
+    }
+    // The workflow the components registered (no @Workflow annotation: render reads the same one).
+    var configuration =
+        (ResolvedControllerConfiguration<dev.ttstack.operator.api.TTStack>) overrider.build();
+    configuration.setWorkflowSpec(reconciler.workflowSpec());
+    operator.register(reconciler, configuration);
   }
 
   /**

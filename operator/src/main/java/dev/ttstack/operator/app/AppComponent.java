@@ -12,8 +12,9 @@ import dev.ttstack.operator.kit.Secondaries;
 import dev.ttstack.operator.kit.SecretKeys;
 import dev.ttstack.operator.kit.SecretsOutcome;
 import dev.ttstack.operator.kit.StackComponent;
+import dev.ttstack.operator.kit.StackInformers;
+import dev.ttstack.operator.kit.StackWorkflow;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -85,17 +86,33 @@ public class AppComponent implements StackComponent {
     return ConditionType.APP_READY;
   }
 
+  /**
+   * The Service, the Deployment (after the gates of what it uses: secrets, PostgreSQL, the Redis
+   * Cluster), and the Ingress when spec.app.ingress is set (removing it removes the Ingress).
+   */
   @Override
-  public List<HasMetadata> desiredObjects(TTStack stack) {
-    List<HasMetadata> objects = new ArrayList<>();
-    objects.add(AppObjects.service(stack));
-    objects.add(
-        AppObjects.deployment(
-            stack, stack.getSpec().app.version, SecretsOutcome.secretNameFor(stack), null));
-    if (stack.getSpec().app.ingress != null) {
-      objects.add(AppObjects.ingress(stack));
-    }
-    return objects;
+  public void register(StackWorkflow workflow) {
+    workflow
+        .add("app-service", AppDependents.ClientService.class)
+        .informer(StackInformers.SERVICES)
+        .renders(AppObjects::service);
+    workflow
+        .add("app", AppDependents.App.class)
+        .informer(StackInformers.DEPLOYMENTS)
+        .dependsOn(
+            StackWorkflow.SECRETS_SYNCED,
+            StackWorkflow.POSTGRES_READY,
+            StackWorkflow.REDIS_CLUSTER_READY)
+        .renders(
+            stack ->
+                AppObjects.deployment(
+                    stack, stack.getSpec().app.version, SecretsOutcome.secretNameFor(stack), null));
+    workflow
+        .add("app-ingress", AppDependents.Entry.class)
+        .informer(StackInformers.INGRESSES)
+        .dependsOn("app-service")
+        .onlyIf(stack -> stack.getSpec().app.ingress != null)
+        .renders(AppObjects::ingress);
   }
 
   /** Hands this component to the app's dependent, which plans the rollout when it runs. */

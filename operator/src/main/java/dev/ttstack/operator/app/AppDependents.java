@@ -8,9 +8,7 @@ import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
-import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
 /** The JOSDK dependents of the app; each builds its object with {@link AppObjects}. */
 public final class AppDependents {
@@ -71,17 +69,6 @@ public final class AppDependents {
   public static class Entry extends BuiltDependent<Ingress> {
     public Entry() {
       super(Ingress.class, (stack, context) -> AppObjects.ingress(stack), AppObjects::name);
-    }
-  }
-
-  /**
-   * An Ingress only when spec.app.ingress is set; removing it from the spec removes the Ingress.
-   */
-  public static class IngressWanted implements Condition<Ingress, TTStack> {
-    @Override
-    public boolean isMet(
-        DependentResource<Ingress, TTStack> dependent, TTStack stack, Context<TTStack> context) {
-      return stack.getSpec().app.ingress != null;
     }
   }
 }

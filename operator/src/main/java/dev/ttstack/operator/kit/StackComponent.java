@@ -10,10 +10,9 @@ import java.util.List;
 /**
  * One part of the stack (secrets, postgres, redis, app, monitoring), as the reconciler sees it.
  *
- * <p>A component owns two things: the pure builders of its desired objects ({@link
- * #desiredObjects}, also used by {@code render}), and the judgement of its own health ({@link
- * #observe}), which becomes its condition. The objects themselves are applied by the JOSDK
- * dependents the component registers in the reconciler's workflow.
+ * <p>A component owns two things: its dependents ({@link #register}: one node per object of the
+ * stack's workflow, with how render builds it), and the judgement of its own health ({@link
+ * #observe}), which becomes its condition.
  */
 public interface StackComponent {
 
@@ -36,11 +35,20 @@ public interface StackComponent {
   }
 
   /**
-   * Every object this component wants for that stack, built from the spec alone (no API calls), in
-   * the order they should be applied. The spec has already passed validation.
+   * Adds this component's dependents to the stack's workflow, which the reconciler runs and render
+   * prints ({@link StackWorkflow}).
+   */
+  void register(StackWorkflow workflow);
+
+  /**
+   * Every object this component wants for that stack, built from the spec alone (no API calls), as
+   * render prints them: what its {@link #register registration} renders. The spec has already
+   * passed validation.
    */
   default List<HasMetadata> desiredObjects(TTStack stack) {
-    return List.of();
+    StackWorkflow workflow = new StackWorkflow();
+    register(workflow);
+    return workflow.render(stack);
   }
 
   /**

@@ -10,7 +10,8 @@ import dev.ttstack.operator.kit.Secondaries;
 import dev.ttstack.operator.kit.SecretKeys;
 import dev.ttstack.operator.kit.SecretsOutcome;
 import dev.ttstack.operator.kit.StackComponent;
-import io.fabric8.kubernetes.api.model.HasMetadata;
+import dev.ttstack.operator.kit.StackInformers;
+import dev.ttstack.operator.kit.StackWorkflow;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -18,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
  * Monitoring: Prometheus (scraping the app, the exporters, Alertmanager, itself and the operator),
@@ -66,35 +68,99 @@ public class MonitoringComponent implements StackComponent {
     return enabled(stack) && !Boolean.FALSE.equals(stack.getSpec().monitoring.grafana.enabled);
   }
 
+  /**
+   * Prometheus (account, role and binding, configuration, volume, server, Service), Alertmanager
+   * and Grafana. {@code spec.monitoring.enabled: false} removes them all but the Prometheus volume
+   * (a {@link dev.ttstack.operator.kit.RetainedVolumeDependent} is never deleted by a reconcile);
+   * {@code grafana.enabled: false} removes Grafana.
+   */
   @Override
-  public List<HasMetadata> desiredObjects(TTStack stack) {
-    if (!enabled(stack)) {
-      return List.of();
-    }
-    MonitoringConfig config = MonitoringConfig.render(stack, operatorTarget);
-    String secretName = SecretsOutcome.secretNameFor(stack);
-    List<HasMetadata> objects =
-        new ArrayList<>(
-            List.of(
-                MonitoringObjects.prometheusAccount(stack),
-                MonitoringObjects.prometheusRole(stack),
-                MonitoringObjects.prometheusRoleBinding(stack),
-                MonitoringObjects.prometheusConfig(stack, config),
-                MonitoringObjects.prometheusVolume(stack),
-                MonitoringObjects.prometheusDeployment(stack, config),
-                MonitoringObjects.prometheusService(stack),
-                MonitoringObjects.alertmanagerConfig(stack, config),
-                MonitoringObjects.alertmanagerDeployment(stack, config, secretName),
-                MonitoringObjects.alertmanagerService(stack)));
-    if (grafanaEnabled(stack)) {
-      objects.addAll(
-          List.of(
-              MonitoringObjects.grafanaConfig(stack, config),
-              MonitoringObjects.grafanaDashboards(stack, config),
-              MonitoringObjects.grafanaDeployment(stack, config, secretName, null),
-              MonitoringObjects.grafanaService(stack)));
-    }
-    return objects;
+  public void register(StackWorkflow workflow) {
+    Predicate<TTStack> on = MonitoringComponent::enabled;
+    Predicate<TTStack> grafana = MonitoringComponent::grafanaEnabled;
+    workflow
+        .add("prometheus-service-account", MonitoringDependents.PrometheusAccount.class)
+        .informer(StackInformers.SERVICE_ACCOUNTS)
+        .onlyIf(on)
+        .renders(MonitoringObjects::prometheusAccount);
+    workflow
+        .add("prometheus-role", MonitoringDependents.PrometheusRole.class)
+        .informer(StackInformers.ROLES)
+        .onlyIf(on)
+        .renders(MonitoringObjects::prometheusRole);
+    // After the Role: the API server refuses a binding to a Role it cannot find yet (404), since
+    // it checks that the operator holds what it grants (seen on the real API server).
+    workflow
+        .add("prometheus-role-binding", MonitoringDependents.PrometheusRoleBinding.class)
+        .informer(StackInformers.ROLE_BINDINGS)
+        .dependsOn("prometheus-role", "prometheus-service-account")
+        .onlyIf(on)
+        .renders(MonitoringObjects::prometheusRoleBinding);
+    workflow
+        .add("prometheus-config", MonitoringDependents.PrometheusConfigMap.class)
+        .informer(StackInformers.CONFIG_MAPS)
+        .onlyIf(on)
+        .renders(stack -> MonitoringObjects.prometheusConfig(stack, config(stack)));
+    workflow
+        .add("prometheus-volume", MonitoringDependents.PrometheusVolume.class)
+        .informer(StackInformers.VOLUMES)
+        .onlyIf(on)
+        .renders(MonitoringObjects::prometheusVolume);
+    workflow
+        .add("prometheus", MonitoringDependents.PrometheusServer.class)
+        .informer(StackInformers.DEPLOYMENTS)
+        .onlyIf(on)
+        .renders(stack -> MonitoringObjects.prometheusDeployment(stack, config(stack)));
+    workflow
+        .add("prometheus-service", MonitoringDependents.PrometheusService.class)
+        .informer(StackInformers.SERVICES)
+        .onlyIf(on)
+        .renders(MonitoringObjects::prometheusService);
+    workflow
+        .add("alertmanager-config", MonitoringDependents.AlertmanagerConfigMap.class)
+        .informer(StackInformers.CONFIG_MAPS)
+        .onlyIf(on)
+        .renders(stack -> MonitoringObjects.alertmanagerConfig(stack, config(stack)));
+    workflow
+        .add("alertmanager", MonitoringDependents.AlertmanagerServer.class)
+        .informer(StackInformers.DEPLOYMENTS)
+        .onlyIf(on)
+        .renders(
+            stack ->
+                MonitoringObjects.alertmanagerDeployment(
+                    stack, config(stack), SecretsOutcome.secretNameFor(stack)));
+    workflow
+        .add("alertmanager-service", MonitoringDependents.AlertmanagerService.class)
+        .informer(StackInformers.SERVICES)
+        .onlyIf(on)
+        .renders(MonitoringObjects::alertmanagerService);
+    workflow
+        .add("grafana-config", MonitoringDependents.GrafanaConfigMap.class)
+        .informer(StackInformers.CONFIG_MAPS)
+        .onlyIf(grafana)
+        .renders(stack -> MonitoringObjects.grafanaConfig(stack, config(stack)));
+    workflow
+        .add("grafana-dashboards", MonitoringDependents.GrafanaDashboards.class)
+        .informer(StackInformers.CONFIG_MAPS)
+        .onlyIf(grafana)
+        .renders(stack -> MonitoringObjects.grafanaDashboards(stack, config(stack)));
+    workflow
+        .add("grafana", MonitoringDependents.GrafanaServer.class)
+        .informer(StackInformers.DEPLOYMENTS)
+        .onlyIf(grafana)
+        .renders(
+            stack ->
+                MonitoringObjects.grafanaDeployment(
+                    stack, config(stack), SecretsOutcome.secretNameFor(stack), null));
+    workflow
+        .add("grafana-service", MonitoringDependents.GrafanaService.class)
+        .informer(StackInformers.SERVICES)
+        .onlyIf(grafana)
+        .renders(MonitoringObjects::grafanaService);
+  }
+
+  private MonitoringConfig config(TTStack stack) {
+    return MonitoringConfig.render(stack, operatorTarget);
   }
 
   /**

@@ -13,8 +13,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import java.util.function.BiFunction;
 
 /**
@@ -22,9 +20,9 @@ import java.util.function.BiFunction;
  * MonitoringObjects} from the {@link MonitoringPlan}; each uses its kind's informer of {@link
  * StackInformers} (named in the workflow).
  *
- * <p>{@code spec.monitoring.enabled: false} fails every precondition below, so JOSDK deletes those
- * objects, except the Prometheus volume: a {@link RetainedVolumeDependent} is never deleted by a
- * reconcile.
+ * <p>When each is wanted is the registration's ({@link MonitoringComponent#register}): {@code
+ * spec.monitoring.enabled: false} fails their spec rule, so JOSDK deletes those objects, except the
+ * Prometheus volume: a {@link RetainedVolumeDependent} is never deleted by a reconcile.
  */
 public final class MonitoringDependents {
   private MonitoringDependents() {}
@@ -97,7 +95,18 @@ public final class MonitoringDependents {
     }
   }
 
+  /**
+   * Alertmanager with Slack mounts the webhook key: it is created once the Secret has content, and
+   * never deleted because that content went missing later (a Doppler outage must not silence
+   * alerts).
+   */
   public static class AlertmanagerServer extends Planned<Deployment> {
+    @Override
+    protected boolean mayCreate(TTStack stack, Context<TTStack> context) {
+      return AlertmanagerConfig.slack(stack) == null
+          || MonitoringPlan.require(context).secretsAvailable();
+    }
+
     public AlertmanagerServer() {
       super(
           Deployment.class,
@@ -127,7 +136,13 @@ public final class MonitoringDependents {
     }
   }
 
+  /** Grafana reads its admin password from the Secret: the same rule as Alertmanager's webhook. */
   public static class GrafanaServer extends Planned<Deployment> {
+    @Override
+    protected boolean mayCreate(TTStack stack, Context<TTStack> context) {
+      return MonitoringPlan.require(context).secretsAvailable();
+    }
+
     public GrafanaServer() {
       super(
           Deployment.class,
@@ -140,55 +155,6 @@ public final class MonitoringDependents {
   public static class GrafanaService extends Planned<Service> {
     public GrafanaService() {
       super(Service.class, (stack, plan) -> MonitoringObjects.grafanaService(stack));
-    }
-  }
-
-  /** {@code spec.monitoring.enabled} (default true). */
-  public static class Enabled implements Condition<HasMetadata, TTStack> {
-    @Override
-    public boolean isMet(
-        DependentResource<HasMetadata, TTStack> dependent,
-        TTStack stack,
-        Context<TTStack> context) {
-      return MonitoringComponent.enabled(stack);
-    }
-  }
-
-  /** Monitoring and Grafana both enabled. */
-  public static class GrafanaEnabled implements Condition<HasMetadata, TTStack> {
-    @Override
-    public boolean isMet(
-        DependentResource<HasMetadata, TTStack> dependent,
-        TTStack stack,
-        Context<TTStack> context) {
-      return MonitoringComponent.grafanaEnabled(stack);
-    }
-  }
-
-  /**
-   * Alertmanager with Slack mounts the webhook key: it is created once the Secret has content, and
-   * never deleted because that content went missing later (a Doppler outage must not silence
-   * alerts).
-   */
-  public static class AlertmanagerCanRun implements Condition<Deployment, TTStack> {
-    @Override
-    public boolean isMet(
-        DependentResource<Deployment, TTStack> dependent, TTStack stack, Context<TTStack> context) {
-      return MonitoringComponent.enabled(stack)
-          && (AlertmanagerConfig.slack(stack) == null
-              || MonitoringPlan.require(context).secretsAvailable()
-              || dependent.getSecondaryResource(stack, context).isPresent());
-    }
-  }
-
-  /** Grafana reads its admin password from the Secret: the same rule as Alertmanager's webhook. */
-  public static class GrafanaCanRun implements Condition<Deployment, TTStack> {
-    @Override
-    public boolean isMet(
-        DependentResource<Deployment, TTStack> dependent, TTStack stack, Context<TTStack> context) {
-      return MonitoringComponent.grafanaEnabled(stack)
-          && (MonitoringPlan.require(context).secretsAvailable()
-              || dependent.getSecondaryResource(stack, context).isPresent());
     }
   }
 }

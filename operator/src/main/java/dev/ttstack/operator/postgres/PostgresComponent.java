@@ -13,14 +13,14 @@ import dev.ttstack.operator.kit.Secondaries;
 import dev.ttstack.operator.kit.SecretKeys;
 import dev.ttstack.operator.kit.SecretsOutcome;
 import dev.ttstack.operator.kit.StackComponent;
+import dev.ttstack.operator.kit.StackInformers;
+import dev.ttstack.operator.kit.StackWorkflow;
 import dev.ttstack.operator.kit.VolumeGrowth;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -96,22 +96,51 @@ public class PostgresComponent implements StackComponent {
     }
   }
 
+  /**
+   * Backup script and volume, Service, NetworkPolicy, the StatefulSet (a gate: what uses PostgreSQL
+   * {@code dependsOn} its readiness), and the backup CronJob when backups are enabled.
+   */
   @Override
-  public List<HasMetadata> desiredObjects(TTStack stack) {
-    String secretName = SecretsOutcome.secretNameFor(stack);
-    String image = stack.getSpec().postgres.effectiveImage();
-    List<HasMetadata> objects =
-        new java.util.ArrayList<>(
-            List.of(
-                PostgresObjects.backupScript(stack),
-                PostgresObjects.backupVolume(stack),
-                PostgresObjects.service(stack),
-                PostgresObjects.networkPolicy(stack),
-                PostgresObjects.statefulSet(stack, secretName, null, image)));
-    if (Boolean.TRUE.equals(stack.getSpec().postgres.backup.enabled)) {
-      objects.add(PostgresObjects.cronJob(stack, secretName, image));
-    }
-    return objects;
+  public void register(StackWorkflow workflow) {
+    workflow
+        .add("postgres-backup-script", PostgresDependents.BackupScript.class)
+        .informer(StackInformers.CONFIG_MAPS)
+        .renders(PostgresObjects::backupScript);
+    workflow
+        .add("postgres-backup-volume", PostgresDependents.BackupVolume.class)
+        .informer(StackInformers.VOLUMES)
+        .renders(PostgresObjects::backupVolume);
+    workflow
+        .add("postgres-service", PostgresDependents.ClientService.class)
+        .informer(StackInformers.SERVICES)
+        .renders(PostgresObjects::service);
+    workflow
+        .add("postgres-network-policy", PostgresDependents.Firewall.class)
+        .informer(StackInformers.NETWORK_POLICIES)
+        .renders(PostgresObjects::networkPolicy);
+    workflow
+        .add(StackWorkflow.POSTGRES_READY, PostgresDependents.Database.class)
+        .informer(StackInformers.STATEFUL_SETS)
+        .readyWhen(new PostgresDependents.Ready())
+        .renders(
+            stack ->
+                PostgresObjects.statefulSet(
+                    stack,
+                    SecretsOutcome.secretNameFor(stack),
+                    null,
+                    stack.getSpec().postgres.effectiveImage()));
+    workflow
+        .add("postgres-backup-schedule", PostgresDependents.BackupSchedule.class)
+        .informer(StackInformers.CRON_JOBS)
+        .dependsOn("postgres-backup-script", "postgres-backup-volume")
+        // disabling backups removes the CronJob (the dumps stay)
+        .onlyIf(stack -> Boolean.TRUE.equals(stack.getSpec().postgres.backup.enabled))
+        .renders(
+            stack ->
+                PostgresObjects.cronJob(
+                    stack,
+                    SecretsOutcome.secretNameFor(stack),
+                    stack.getSpec().postgres.effectiveImage()));
   }
 
   /**

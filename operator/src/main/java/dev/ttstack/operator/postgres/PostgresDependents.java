@@ -87,7 +87,13 @@ public final class PostgresDependents {
     }
   }
 
+  /** Created once the credentials exist; never deleted because they went missing later. */
   public static class BackupSchedule extends BuiltDependent<CronJob> {
+    @Override
+    protected boolean mayCreate(TTStack stack, Context<TTStack> context) {
+      return SecretsOutcome.of(context).map(o -> o.content() != null).orElse(false);
+    }
+
     public BackupSchedule() {
       super(
           CronJob.class,
@@ -111,17 +117,6 @@ public final class PostgresDependents {
       dev.ttstack.operator.api.Condition ready = PostgresComponent.condition(stack, context);
       ComponentSignals.publishCondition(context, ready);
       return ready.isTrue();
-    }
-  }
-
-  /** Scheduled backups run when enabled; disabling them removes the CronJob (the dumps stay). */
-  public static class BackupsEnabled implements Condition<CronJob, TTStack> {
-    @Override
-    public boolean isMet(
-        DependentResource<CronJob, TTStack> dependent, TTStack stack, Context<TTStack> context) {
-      return Boolean.TRUE.equals(stack.getSpec().postgres.backup.enabled)
-          && (SecretsOutcome.of(context).map(o -> o.content() != null).orElse(false)
-              || dependent.getSecondaryResource(stack, context).isPresent());
     }
   }
 }

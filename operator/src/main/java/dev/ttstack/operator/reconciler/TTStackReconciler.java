@@ -7,38 +7,31 @@ import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
 import dev.ttstack.operator.api.Violation;
 import dev.ttstack.operator.app.AppComponent;
-import dev.ttstack.operator.app.AppDependents;
 import dev.ttstack.operator.kit.ComponentSignals;
 import dev.ttstack.operator.kit.EventRecorder;
 import dev.ttstack.operator.kit.NotImplemented;
 import dev.ttstack.operator.kit.StackComponent;
 import dev.ttstack.operator.kit.StackInformers;
+import dev.ttstack.operator.kit.StackWorkflow;
 import dev.ttstack.operator.monitoring.MonitoringComponent;
-import dev.ttstack.operator.monitoring.MonitoringDependents;
 import dev.ttstack.operator.postgres.BackupJobs;
 import dev.ttstack.operator.postgres.PostgresComponent;
-import dev.ttstack.operator.postgres.PostgresDependents;
 import dev.ttstack.operator.redis.RedisComponent;
-import dev.ttstack.operator.redis.RedisDependents;
 import dev.ttstack.operator.redis.cluster.NodeAddressResolver;
 import dev.ttstack.operator.redis.cluster.RedisClusterManager;
 import dev.ttstack.operator.secrets.DopplerClient;
 import dev.ttstack.operator.secrets.DopplerSyncCache;
-import dev.ttstack.operator.secrets.ManagedSecretDependent;
-import dev.ttstack.operator.secrets.ManagedSecretPrecondition;
 import dev.ttstack.operator.secrets.ReferencedSecrets;
 import dev.ttstack.operator.secrets.RetryPolicy;
 import dev.ttstack.operator.secrets.SecretsComponent;
-import dev.ttstack.operator.secrets.SecretsSyncedGate;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.javaoperatorsdk.operator.api.config.workflow.WorkflowSpec;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
-import io.javaoperatorsdk.operator.api.reconciler.Workflow;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
@@ -54,179 +47,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Reconciles a {@link TTStack}: validate, run the workflow of component dependents, then report.
  *
- * <p>The workflow is invoked explicitly so that an invalid spec never reaches a dependent: a spec
- * that breaks a rule only gets {@code Ready=False, reason=InvalidSpec} and everything already
- * running is left alone. Components plug in twice: their JOSDK dependents go into {@link
- * Workflow#dependents()} below, and their {@link StackComponent} judges their health into a
- * condition. The order is the workflow's: the app {@code dependsOn} three gates whose
- * readyPostconditions are this reconcile's SecretsSynced, PostgresReady and RedisClusterReady, so
- * it is created or changed only when they hold (JOSDK runs the other roots in parallel).
+ * <p>The workflow is JOSDK's, registered by the components ({@link StackComponent#register}, into a
+ * {@link StackWorkflow} that {@code render} reads too) and given to JOSDK with the controller's
+ * configuration ({@link #workflowSpec}). It is invoked explicitly so that an invalid spec never
+ * reaches a dependent: a spec that breaks a rule only gets {@code Ready=False, reason=InvalidSpec}
+ * and everything already running is left alone. The order is the workflow's: the app {@code
+ * dependsOn} three gates whose readyPostconditions are this reconcile's SecretsSynced,
+ * PostgresReady and RedisClusterReady, so it is created or changed only when they hold (JOSDK runs
+ * the other roots in parallel). Each component then judges its health into a condition.
  *
  * <p>No finalizer: owned objects go with the TTStack through ownerReferences, and data volumes are
  * kept or deleted through their own retention settings, so there is nothing to clean up by hand.
  */
-@Workflow(
-    explicitInvocation = true,
-    dependents = {
-      // secrets first: everything below reads the Secret this one keeps
-      @Dependent(
-          name = "managed-secret",
-          type = ManagedSecretDependent.class,
-          useEventSourceWithName = StackInformers.SECRETS,
-          reconcilePrecondition = ManagedSecretPrecondition.class),
-      // applies nothing: ready when this reconcile's secrets are synced (a gate for the app)
-      @Dependent(
-          name = "secrets-synced",
-          type = SecretsSyncedGate.class,
-          readyPostcondition = SecretsSyncedGate.Synced.class),
-      // postgres
-      @Dependent(
-          name = "postgres-backup-script",
-          type = PostgresDependents.BackupScript.class,
-          useEventSourceWithName = StackInformers.CONFIG_MAPS),
-      @Dependent(
-          name = "postgres-backup-volume",
-          type = PostgresDependents.BackupVolume.class,
-          useEventSourceWithName = StackInformers.VOLUMES),
-      @Dependent(
-          name = "postgres-service",
-          type = PostgresDependents.ClientService.class,
-          useEventSourceWithName = StackInformers.SERVICES),
-      @Dependent(
-          name = "postgres-network-policy",
-          type = PostgresDependents.Firewall.class,
-          useEventSourceWithName = StackInformers.NETWORK_POLICIES),
-      @Dependent(
-          name = "postgres",
-          type = PostgresDependents.Database.class,
-          useEventSourceWithName = StackInformers.STATEFUL_SETS,
-          readyPostcondition = PostgresDependents.Ready.class),
-      @Dependent(
-          name = "postgres-backup-schedule",
-          type = PostgresDependents.BackupSchedule.class,
-          useEventSourceWithName = StackInformers.CRON_JOBS,
-          reconcilePrecondition = PostgresDependents.BackupsEnabled.class,
-          dependsOn = {"postgres-backup-script", "postgres-backup-volume"}),
-      // redis
-      @Dependent(
-          name = "redis-config",
-          type = RedisDependents.Config.class,
-          useEventSourceWithName = StackInformers.CONFIG_MAPS),
-      @Dependent(
-          name = "redis-headless",
-          type = RedisDependents.Headless.class,
-          useEventSourceWithName = StackInformers.SERVICES),
-      @Dependent(
-          name = "redis-service",
-          type = RedisDependents.Client.class,
-          useEventSourceWithName = StackInformers.SERVICES),
-      @Dependent(
-          name = "redis-disruption-budget",
-          type = RedisDependents.Disruptions.class,
-          useEventSourceWithName = StackInformers.DISRUPTION_BUDGETS),
-      @Dependent(
-          name = "redis",
-          type = RedisDependents.Nodes.class,
-          useEventSourceWithName = StackInformers.STATEFUL_SETS,
-          dependsOn = {"redis-config", "redis-headless"}),
-      // the cluster protocol (bootstrap, heal), once the StatefulSet is applied
-      @Dependent(
-          name = "redis-cluster",
-          type = RedisDependents.Cluster.class,
-          readyPostcondition = RedisDependents.ClusterReady.class,
-          dependsOn = "redis"),
-      // app: created or changed only when what it uses is ready (their gates' readyPostconditions)
-      @Dependent(
-          name = "app-service",
-          type = AppDependents.ClientService.class,
-          useEventSourceWithName = StackInformers.SERVICES),
-      @Dependent(
-          name = "app",
-          type = AppDependents.App.class,
-          useEventSourceWithName = StackInformers.DEPLOYMENTS,
-          dependsOn = {"secrets-synced", "postgres", "redis-cluster"}),
-      @Dependent(
-          name = "app-ingress",
-          type = AppDependents.Entry.class,
-          useEventSourceWithName = StackInformers.INGRESSES,
-          reconcilePrecondition = AppDependents.IngressWanted.class,
-          dependsOn = "app-service"),
-      // monitoring (spec.monitoring.enabled: false deletes all but the Prometheus volume)
-      @Dependent(
-          name = "prometheus-service-account",
-          type = MonitoringDependents.PrometheusAccount.class,
-          useEventSourceWithName = StackInformers.SERVICE_ACCOUNTS,
-          reconcilePrecondition = MonitoringDependents.Enabled.class),
-      @Dependent(
-          name = "prometheus-role",
-          type = MonitoringDependents.PrometheusRole.class,
-          useEventSourceWithName = StackInformers.ROLES,
-          reconcilePrecondition = MonitoringDependents.Enabled.class),
-      // After the Role: the API server refuses a binding to a Role it cannot find yet (404), since
-      // it
-      // checks that the operator holds what it grants (seen on the real API server).
-      @Dependent(
-          name = "prometheus-role-binding",
-          type = MonitoringDependents.PrometheusRoleBinding.class,
-          useEventSourceWithName = StackInformers.ROLE_BINDINGS,
-          reconcilePrecondition = MonitoringDependents.Enabled.class,
-          dependsOn = {"prometheus-role", "prometheus-service-account"}),
-      @Dependent(
-          name = "prometheus-config",
-          type = MonitoringDependents.PrometheusConfigMap.class,
-          useEventSourceWithName = StackInformers.CONFIG_MAPS,
-          reconcilePrecondition = MonitoringDependents.Enabled.class),
-      @Dependent(
-          name = "prometheus-volume",
-          type = MonitoringDependents.PrometheusVolume.class,
-          useEventSourceWithName = StackInformers.VOLUMES,
-          reconcilePrecondition = MonitoringDependents.Enabled.class),
-      @Dependent(
-          name = "prometheus",
-          type = MonitoringDependents.PrometheusServer.class,
-          useEventSourceWithName = StackInformers.DEPLOYMENTS,
-          reconcilePrecondition = MonitoringDependents.Enabled.class),
-      @Dependent(
-          name = "prometheus-service",
-          type = MonitoringDependents.PrometheusService.class,
-          useEventSourceWithName = StackInformers.SERVICES,
-          reconcilePrecondition = MonitoringDependents.Enabled.class),
-      @Dependent(
-          name = "alertmanager-config",
-          type = MonitoringDependents.AlertmanagerConfigMap.class,
-          useEventSourceWithName = StackInformers.CONFIG_MAPS,
-          reconcilePrecondition = MonitoringDependents.Enabled.class),
-      @Dependent(
-          name = "alertmanager",
-          type = MonitoringDependents.AlertmanagerServer.class,
-          useEventSourceWithName = StackInformers.DEPLOYMENTS,
-          reconcilePrecondition = MonitoringDependents.AlertmanagerCanRun.class),
-      @Dependent(
-          name = "alertmanager-service",
-          type = MonitoringDependents.AlertmanagerService.class,
-          useEventSourceWithName = StackInformers.SERVICES,
-          reconcilePrecondition = MonitoringDependents.Enabled.class),
-      @Dependent(
-          name = "grafana-config",
-          type = MonitoringDependents.GrafanaConfigMap.class,
-          useEventSourceWithName = StackInformers.CONFIG_MAPS,
-          reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class),
-      @Dependent(
-          name = "grafana-dashboards",
-          type = MonitoringDependents.GrafanaDashboards.class,
-          useEventSourceWithName = StackInformers.CONFIG_MAPS,
-          reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class),
-      @Dependent(
-          name = "grafana",
-          type = MonitoringDependents.GrafanaServer.class,
-          useEventSourceWithName = StackInformers.DEPLOYMENTS,
-          reconcilePrecondition = MonitoringDependents.GrafanaCanRun.class),
-      @Dependent(
-          name = "grafana-service",
-          type = MonitoringDependents.GrafanaService.class,
-          useEventSourceWithName = StackInformers.SERVICES,
-          reconcilePrecondition = MonitoringDependents.GrafanaEnabled.class),
-    })
 @ControllerConfiguration(name = TTStackReconciler.NAME)
 public class TTStackReconciler implements Reconciler<TTStack> {
   public static final String NAME = "ttstack";
@@ -421,5 +253,10 @@ public class TTStackReconciler implements Reconciler<TTStack> {
 
   public List<StackComponent> components() {
     return components;
+  }
+
+  /** The components' workflow as JOSDK runs it (set on the controller's configuration). */
+  public WorkflowSpec workflowSpec() {
+    return StackWorkflow.of(components).spec();
   }
 }

@@ -12,7 +12,9 @@ import dev.ttstack.operator.kit.Secondaries;
 import dev.ttstack.operator.kit.SecretKeys;
 import dev.ttstack.operator.kit.SecretsOutcome;
 import dev.ttstack.operator.kit.StackComponent;
+import dev.ttstack.operator.kit.StackInformers;
 import dev.ttstack.operator.kit.StackLabels;
+import dev.ttstack.operator.kit.StackWorkflow;
 import dev.ttstack.operator.kit.VolumeGrowth;
 import dev.ttstack.operator.redis.cluster.ClusterReport;
 import dev.ttstack.operator.redis.cluster.ClusterRequest;
@@ -24,7 +26,6 @@ import dev.ttstack.operator.redis.cluster.RedisClusterManager;
 import dev.ttstack.operator.redis.cluster.RedisCredentials;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -96,12 +97,37 @@ public class RedisComponent implements StackComponent {
   }
 
   /**
-   * ConfigMap, Services, StatefulSet and PodDisruptionBudget (no secret hash: see
-   * RedisDependents.Nodes).
+   * ConfigMap, Services, StatefulSet (no secret hash: see RedisDependents.Nodes),
+   * PodDisruptionBudget, and the cluster itself after the StatefulSet: a gate, what uses Redis
+   * {@code dependsOn} its readiness.
    */
   @Override
-  public List<HasMetadata> desiredObjects(TTStack stack) {
-    return RedisObjects.all(stack, SecretsOutcome.secretNameFor(stack), null);
+  public void register(StackWorkflow workflow) {
+    workflow
+        .add("redis-config", RedisDependents.Config.class)
+        .informer(StackInformers.CONFIG_MAPS)
+        .renders(RedisObjects::configMap);
+    workflow
+        .add("redis-headless", RedisDependents.Headless.class)
+        .informer(StackInformers.SERVICES)
+        .renders(RedisObjects::headlessService);
+    workflow
+        .add("redis-service", RedisDependents.Client.class)
+        .informer(StackInformers.SERVICES)
+        .renders(RedisObjects::clientService);
+    workflow
+        .add("redis", RedisDependents.Nodes.class)
+        .informer(StackInformers.STATEFUL_SETS)
+        .dependsOn("redis-config", "redis-headless")
+        .renders(RedisDependents.Nodes::statefulSet);
+    workflow
+        .add("redis-disruption-budget", RedisDependents.Disruptions.class)
+        .informer(StackInformers.DISRUPTION_BUDGETS)
+        .renders(RedisObjects::podDisruptionBudget);
+    workflow
+        .add(StackWorkflow.REDIS_CLUSTER_READY, RedisDependents.Cluster.class)
+        .dependsOn("redis")
+        .readyWhen(new RedisDependents.ClusterReady());
   }
 
   public static String shape(RedisSpec spec) {

@@ -61,20 +61,20 @@ public final class RedisDependents {
     }
 
     public Nodes() {
-      super(
-          StatefulSet.class,
-          (stack, context) -> {
-            TTStack shaped = shaped(stack, context);
-            StatefulSet sts =
-                RedisObjects.statefulSet(shaped, SecretsOutcome.secretNameFor(stack), null);
-            if (sts.getMetadata().getAnnotations() == null) {
-              sts.getMetadata().setAnnotations(new java.util.LinkedHashMap<>());
-            }
-            sts.getMetadata()
-                .getAnnotations()
-                .put(RedisComponent.SHAPE_ANNOTATION, RedisComponent.shape(shaped.getSpec().redis));
-            return sts;
-          });
+      super(StatefulSet.class, (stack, context) -> statefulSet(shaped(stack, context)));
+    }
+
+    /** The StatefulSet for that (shaped) stack, marked with the shape it was built for. */
+    static StatefulSet statefulSet(TTStack shaped) {
+      StatefulSet sts =
+          RedisObjects.statefulSet(shaped, SecretsOutcome.secretNameFor(shaped), null);
+      if (sts.getMetadata().getAnnotations() == null) {
+        sts.getMetadata().setAnnotations(new java.util.LinkedHashMap<>());
+      }
+      sts.getMetadata()
+          .getAnnotations()
+          .put(RedisComponent.SHAPE_ANNOTATION, RedisComponent.shape(shaped.getSpec().redis));
+      return sts;
     }
   }
 

@@ -12,6 +12,8 @@ import dev.ttstack.operator.kit.SecretContent;
 import dev.ttstack.operator.kit.SecretKeys;
 import dev.ttstack.operator.kit.SecretsOutcome;
 import dev.ttstack.operator.kit.StackComponent;
+import dev.ttstack.operator.kit.StackInformers;
+import dev.ttstack.operator.kit.StackWorkflow;
 import dev.ttstack.operator.secrets.DopplerResponse.Failed;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -48,6 +50,19 @@ public class SecretsComponent implements StackComponent {
   @Override
   public String conditionType() {
     return ConditionType.SECRETS_SYNCED;
+  }
+
+  /** The managed Secret first; then the gate the app waits on. */
+  @Override
+  public void register(StackWorkflow workflow) {
+    workflow
+        .add("managed-secret", ManagedSecretDependent.class)
+        .informer(StackInformers.SECRETS)
+        .reconcileWhen(new ManagedSecretPrecondition())
+        .notRendered("it holds the secret values, which render never prints");
+    workflow
+        .add(StackWorkflow.SECRETS_SYNCED, SecretsSyncedGate.class)
+        .readyWhen(new SecretsSyncedGate.Synced());
   }
 
   @Override

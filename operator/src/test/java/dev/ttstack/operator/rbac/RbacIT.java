@@ -3,6 +3,7 @@ package dev.ttstack.operator.rbac;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ttstack.operator.chart.Helm;
+import dev.ttstack.operator.kit.StackWorkflow;
 import dev.ttstack.operator.rbac.ApiAccess.Rule;
 import dev.ttstack.operator.reconciler.TTStackReconciler;
 import dev.ttstack.operator.testing.RecordingApiServer;
@@ -13,8 +14,6 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
-import io.javaoperatorsdk.operator.api.reconciler.Workflow;
-import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.Creator;
 import io.javaoperatorsdk.operator.processing.dependent.Updater;
@@ -49,8 +48,8 @@ import org.junit.jupiter.api.Test;
  *
  * <ul>
  *   <li>{@link #DEPENDENT_WRITES}: the writes JOSDK makes to the workflow's dependents, read from
- *       {@link TTStackReconciler}'s {@code @Workflow} (create, update, and the patch of Server-Side
- *       Apply, which the test API server cannot serve);
+ *       the components' {@code StackWorkflow}, which {@link TTStackReconciler} runs (create,
+ *       update, and the patch of Server-Side Apply, which the test API server cannot serve);
  *   <li>{@link #ALLOW_LIST}: what a real cluster needs but the tests cannot show.
  * </ul>
  *
@@ -193,9 +192,13 @@ class RbacIT {
 
   static Map<Rule, String> dependentWrites() {
     Map<Rule, String> rules = new TreeMap<>();
-    Workflow workflow = TTStackReconciler.class.getAnnotation(Workflow.class);
-    assertThat(workflow).as("@Workflow on TTStackReconciler").isNotNull();
-    for (Dependent dependent : workflow.dependents()) {
+    var workflow =
+        StackWorkflow.of(
+            TTStackReconciler.defaultComponents(
+                java.time.Clock.systemUTC(),
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+    assertThat(workflow.nodes()).as("the components' workflow").isNotEmpty();
+    for (StackWorkflow.Node dependent : workflow.nodes()) {
       DependentResource<?, ?> instance = instantiate(dependent.type());
       if (!(instance instanceof KubernetesDependentResource<?, ?>)) {
         continue; // an external dependent (Redis, Doppler): no Kubernetes call of its own
