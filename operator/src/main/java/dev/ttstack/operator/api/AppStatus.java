@@ -7,6 +7,25 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AppStatus {
 
+  @JsonPropertyDescription(
+      "Where the app's rollout stands: Progressing (a change rolls out, or waits for its"
+          + " dependencies or a backup), Available (spec.app runs, every pod available), Failed (a"
+          + " rollout failed and was not rolled back: autoRollback is off, or nothing earlier was"
+          + " available), RolledBack (a failed change runs lastAvailableSpec instead; it is not"
+          + " retried until spec.app changes).")
+  public AppState state;
+
+  @JsonPropertyDescription(
+      "The pod-shaping part of spec.app (image, version, port, profile, resources, env,"
+          + " imagePullSecret) that last became Available: what a failed rollout is rolled back"
+          + " to, whether it changed the version or only env or resources.")
+  public AppSpec lastAvailableSpec;
+
+  @JsonPropertyDescription(
+      "Fingerprint (the pods' ttstack.dev/app-spec-hash) of the spec.app that failed and was rolled"
+          + " back; that spec is not retried until spec.app changes.")
+  public String failedSpecHash;
+
   @JsonPropertyDescription("Version (image tag) the Deployment currently runs.")
   public String version;
 
@@ -16,7 +35,8 @@ public class AppStatus {
   @JsonPropertyDescription("Pods that are ready.")
   public Integer readyReplicas;
 
-  @JsonPropertyDescription("Version that failed and was rolled back, if the last rollout failed.")
+  @JsonPropertyDescription(
+      "Version of the spec.app that failed and was rolled back, if the last rollout failed.")
   public String failedVersion;
 
   @JsonPropertyDescription(

@@ -1,5 +1,7 @@
 package dev.ttstack.operator.app;
 
+import dev.ttstack.operator.api.AppSpec;
+import dev.ttstack.operator.api.AppState;
 import dev.ttstack.operator.api.AppStatus;
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.ConditionType;
@@ -14,7 +16,6 @@ import dev.ttstack.operator.kit.SecretsOutcome;
 import dev.ttstack.operator.kit.StackComponent;
 import dev.ttstack.operator.kit.StackInformers;
 import dev.ttstack.operator.kit.StackWorkflow;
-import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -25,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * The TT backend: a zero-downtime Deployment that starts only when its dependencies are ready,
@@ -39,16 +39,6 @@ public class AppComponent implements StackComponent {
   static final String AVAILABLE = "Available";
   static final String ROLLED_BACK = "RolledBack";
   static final String ROLLING_OUT = "RollingOut";
-
-  /** Container states that mean a version will not come up by waiting. */
-  static final Set<String> FATAL_WAITING =
-      Set.of(
-          "CrashLoopBackOff",
-          "ImagePullBackOff",
-          "ErrImagePull",
-          "InvalidImageName",
-          "CreateContainerConfigError",
-          "CreateContainerError");
 
   private static final String PLANNER = AppComponent.class.getName() + ".planner";
 
@@ -130,32 +120,30 @@ public class AppComponent implements StackComponent {
 
   /**
    * Decides what the Deployment runs, when the workflow reaches the app: its dependencies are then
-   * ready (it {@code dependsOn} them), so a pre-upgrade backup can run now. The version is held at
-   * the deployed one while that backup runs; the secret hash is held while Redis does not yet
-   * accept a new password (the new pods would fail).
+   * ready (it {@code dependsOn} them), so a pre-upgrade backup can run now. What runs is spec.app,
+   * or the last available spec when spec.app is the one that failed ({@link RollbackPolicy}); a new
+   * version waits, the Deployment left as it is, while the backup before it runs; the secret hash
+   * is held while Redis does not yet accept a new password (the new pods would fail).
    */
   AppPlan plan(TTStack stack, Context<TTStack> context) {
     SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
     AppStatus previous = previous(stack);
     String deployed = deployment(stack, context).map(AppComponent::version).orElse(null);
-    String target = target(stack, previous);
+    AppSpec run = RollbackPolicy.target(stack.getSpec().app, previous);
 
-    String version = target;
     Condition waiting = null;
     if (deployed != null
-        && !deployed.equals(target)
+        && !deployed.equals(run.version)
         && previous != null
         && previous.lastGoodVersion != null
-        && !target.equals(previous.lastGoodVersion)
+        && !run.version.equals(previous.lastGoodVersion)
         && Boolean.TRUE.equals(stack.getSpec().postgres.backup.beforeUpgrade)) {
-      Optional<Condition> held =
+      waiting =
           backup
-              .ensureBefore(stack, context, "app " + target)
-              .holding(conditionType(), "upgrading from " + deployed + " to " + target, deployed);
-      if (held.isPresent()) {
-        version = deployed;
-        waiting = held.get();
-      }
+              .ensureBefore(stack, context, "app " + run.version)
+              .holding(
+                  conditionType(), "upgrading from " + deployed + " to " + run.version, deployed)
+              .orElse(null);
     }
 
     boolean redisSettled = ComponentSignals.redisPasswordSettled(context);
@@ -163,7 +151,7 @@ public class AppComponent implements StackComponent {
         secrets.content() != null && redisSettled
             ? secrets.hashOf(SecretKeys.app(stack.getSpec(), secrets.content().keys()))
             : null;
-    AppPlan plan = new AppPlan(version, hash, waiting);
+    AppPlan plan = new AppPlan(waiting == null ? run : null, hash, waiting);
     context.managedWorkflowAndDependentResourceContext().put(AppPlan.KEY, plan);
     return plan;
   }
@@ -192,66 +180,38 @@ public class AppComponent implements StackComponent {
     return notReady("WaitingForDependencies", "waiting for " + String.join(", ", waitingFor));
   }
 
-  /** The version to run: the spec's, unless that is the version that failed and was rolled back. */
-  private static String target(TTStack stack, AppStatus previous) {
-    String wanted = stack.getSpec().app.version;
-    if (previous != null
-        && wanted.equals(previous.failedVersion)
-        && previous.lastGoodVersion != null) {
-      return previous.lastGoodVersion;
-    }
-    return wanted;
-  }
-
+  /**
+   * AppReady, and {@code status.app}: what the Deployment's rollout shows ({@link
+   * DeploymentRollout}), what {@link RollbackPolicy} makes of it, and the Events and rollback
+   * counter that tell it.
+   */
   @Override
   public Condition observe(TTStack stack, Context<TTStack> context, TTStackStatus next) {
-    // No plan: the workflow did not reach the app, one of its dependencies is not ready. It says
-    // which, from the conditions they published in this reconcile (what the workflow's gates saw).
-    Optional<AppPlan> plan = AppPlan.of(context);
-    var rollbackCounter = rollbacks(stack);
     AppStatus previous = previous(stack);
     AppStatus status = previous == null ? new AppStatus() : copy(previous);
     next.app = status;
+    var rollbackCounter = rollbacks(stack);
+    Condition waiting = waiting(stack, context);
     Optional<Deployment> found = deployment(stack, context);
-    Condition waiting = plan.map(AppPlan::waiting).orElse(null);
-    if (plan.isEmpty()) {
-      List<String> fresh =
-          waitingFor(
-              SecretsOutcome.of(context).orElseThrow(),
-              type -> ComponentSignals.condition(context, type));
-      waiting =
-          waitingForDependencies(
-              fresh.isEmpty() ? List.of("the workflow to reach the app") : fresh);
-    }
     if (found.isEmpty()) {
+      status.state = AppState.Progressing;
       return waiting != null
           ? waiting
           : notReady("Creating", "creating Deployment " + AppObjects.name(stack));
     }
-    Deployment d = found.get();
-    String deployed = version(d);
-    int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-    var s = d.getStatus();
-    status.readyReplicas =
-        s == null || s.getAvailableReplicas() == null ? 0 : s.getAvailableReplicas();
-    boolean current =
-        s != null && Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration());
-    boolean complete =
-        current
-            && s.getUpdatedReplicas() != null
-            && s.getUpdatedReplicas() == replicas
-            && s.getAvailableReplicas() != null
-            && s.getAvailableReplicas() == replicas
-            && (s.getReplicas() == null || s.getReplicas() == replicas);
+    DeploymentRollout rollout =
+        DeploymentRollout.of(found.get(), context.getSecondaryResources(Pod.class));
+    status.readyReplicas = rollout.available();
 
     // A generation the Deployment controller has not observed yet tells nothing new about the pods:
     // annotation changes bump it too (the controller copies them to the ReplicaSets), as GitOps
-    // tools
-    // and `kubectl annotate` make. Until it has caught up (a second on a loaded node) a settled
-    // verdict
-    // on the version the Deployment still runs holds; a template change shows as a rollout once
-    // observed.
-    if (!current && s != null && waiting == null && deployed.equals(status.version)) {
+    // tools and `kubectl annotate` make. Until it has caught up (a second on a loaded node) a
+    // settled verdict on the version the Deployment still runs holds; a template change shows as a
+    // rollout once observed.
+    if (!rollout.current()
+        && found.get().getStatus() != null
+        && waiting == null
+        && rollout.version().equals(status.version)) {
       Optional<Condition> settled =
           Optional.ofNullable(
                   stack.getStatus() == null || stack.getStatus().conditions == null
@@ -265,106 +225,153 @@ public class AppComponent implements StackComponent {
       }
     }
 
-    if (complete) {
-      status.version = deployed;
-      boolean rolledBack =
-          stack.getSpec().app.version.equals(status.failedVersion)
-              && !deployed.equals(status.failedVersion);
-      if (!rolledBack && !deployed.equals(status.lastGoodVersion)) {
-        status.lastGoodVersion = deployed;
+    AppSpec wanted = stack.getSpec().app;
+    RollbackPolicy.Verdict verdict =
+        RollbackPolicy.decide(
+            wanted,
+            status,
+            rollout,
+            Boolean.TRUE.equals(wanted.rollout.autoRollback),
+            clock.instant().truncatedTo(ChronoUnit.SECONDS).toString());
+    if (waiting != null && verdict != RollbackPolicy.Verdict.ROLL_BACK_NOW) {
+      if (status.state == AppState.Available) {
+        status.state = AppState.Progressing;
+      }
+      return waiting;
+    }
+    String failed = rolloutName(rollout, status);
+    return switch (verdict) {
+      case BECAME_AVAILABLE -> {
         events.record(
             context.getClient(),
             stack,
             EventRecorder.NORMAL,
             "VersionAvailable",
             "version "
-                + deployed
+                + rollout.version()
                 + " is available ("
-                + replicas
+                + rollout.replicas()
                 + " pods); it is now the last good version");
+        yield available(rollout);
       }
-      if (rolledBack) {
-        return notReady(
-            ROLLED_BACK,
-            "version "
-                + status.failedVersion
-                + " failed ("
-                + status.failureReason
-                + ") and was rolled back; running the last good version "
-                + deployed
-                + ". It is not retried: set spec.app.version to a fixed version");
-      }
-      if (waiting != null) {
-        return waiting;
-      }
-      return new Condition(
-          conditionType(),
-          Condition.TRUE,
-          AVAILABLE,
-          "version " + deployed + ", " + status.readyReplicas + "/" + replicas + " pods available");
-    }
-
-    Optional<String> failure = failure(d, deployed, context);
-    if (failure.isPresent()) {
-      String why = failure.get();
-      String reason = why.contains(":") ? why.substring(0, why.indexOf(':')) : why;
-      boolean upgrade = status.lastGoodVersion != null && !deployed.equals(status.lastGoodVersion);
-      if (upgrade && Boolean.TRUE.equals(stack.getSpec().app.rollout.autoRollback)) {
-        status.failedVersion = deployed;
-        status.failureReason = why;
-        status.lastRollbackTime = clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+      case AVAILABLE -> available(rollout);
+      case ROLLED_BACK ->
+          notReady(
+              ROLLED_BACK,
+              rollout.complete()
+                  ? failedSpec(status)
+                      + " failed ("
+                      + status.failureReason
+                      + ") and was rolled back; running the last good version "
+                      + rollout.version()
+                      + ". It is not retried: change spec.app (e.g. a fixed version)"
+                  : failedSpec(status)
+                      + " failed ("
+                      + status.failureReason
+                      + "); rolling back to the last good version "
+                      + status.lastGoodVersion);
+      case ROLL_BACK_NOW -> {
         rollbackCounter.increment();
         events.record(
             context.getClient(),
             stack,
             EventRecorder.WARNING,
             ROLLED_BACK,
-            "version "
-                + deployed
+            failedSpec(status)
                 + " failed ("
-                + why
+                + status.failureReason
                 + "); rolling back to "
                 + status.lastGoodVersion);
         context.managedWorkflowAndDependentResourceContext().put(RECHECK_NOW, Boolean.TRUE);
-        return notReady(
+        yield notReady(
             ROLLED_BACK,
-            "version "
-                + deployed
+            failedSpec(status)
                 + " failed ("
-                + why
+                + status.failureReason
                 + "); rolling back to the last good version "
                 + status.lastGoodVersion);
       }
-      String what =
-          upgrade
-              ? "the rollout of version "
-                  + deployed
+      case FAILED_AUTO_ROLLBACK_OFF ->
+          notReady(
+              reasonOf(rollout),
+              "the rollout of "
+                  + failed
                   + " failed ("
-                  + why
+                  + rollout.failure().orElseThrow()
                   + "); autoRollback is off, so "
                   + status.lastGoodVersion
-                  + " is not restored automatically"
-              : "version "
-                  + deployed
+                  + " is not restored automatically");
+      case FAILED_NOTHING_EARLIER ->
+          notReady(
+              reasonOf(rollout),
+              failed
                   + " does not start ("
-                  + why
-                  + "); there is no earlier good version to roll back to";
-      return notReady(reason, what);
+                  + rollout.failure().orElseThrow()
+                  + "); there is no earlier good version to roll back to");
+      case PROGRESSING ->
+          notReady(
+              ROLLING_OUT,
+              "rolling out version "
+                  + rollout.version()
+                  + ": "
+                  + rollout.updated()
+                  + "/"
+                  + rollout.replicas()
+                  + " pods updated, "
+                  + rollout.available()
+                  + " available");
+    };
+  }
+
+  /**
+   * Why the Deployment is not (to be) changed now: the workflow did not reach the app (one of its
+   * dependencies is not ready: which, from the conditions they published in this reconcile, what
+   * the gates saw), or a backup before the new version runs.
+   */
+  private Condition waiting(TTStack stack, Context<TTStack> context) {
+    Optional<AppPlan> plan = AppPlan.of(context);
+    if (plan.isPresent()) {
+      return plan.get().waiting();
     }
-    if (waiting != null) {
-      return waiting;
-    }
-    return notReady(
-        ROLLING_OUT,
-        "rolling out version "
-            + deployed
-            + ": "
-            + (s == null || s.getUpdatedReplicas() == null ? 0 : s.getUpdatedReplicas())
+    List<String> fresh =
+        waitingFor(
+            SecretsOutcome.of(context).orElseThrow(),
+            type -> ComponentSignals.condition(context, type));
+    return waitingForDependencies(
+        fresh.isEmpty() ? List.of("the workflow to reach the app") : fresh);
+  }
+
+  private Condition available(DeploymentRollout rollout) {
+    return new Condition(
+        conditionType(),
+        Condition.TRUE,
+        AVAILABLE,
+        "version "
+            + rollout.version()
+            + ", "
+            + rollout.available()
             + "/"
-            + replicas
-            + " pods updated, "
-            + status.readyReplicas
-            + " available");
+            + rollout.replicas()
+            + " pods available");
+  }
+
+  /** "version 1.1.0", or "the spec.app change at version 1.0.0" when the version stayed. */
+  private static String rolloutName(DeploymentRollout rollout, AppStatus status) {
+    return Objects.equals(rollout.version(), status.lastGoodVersion)
+        ? "the spec.app change (env, resources, ...) at version " + rollout.version()
+        : "version " + rollout.version();
+  }
+
+  /** The failed spec in words: its version, or the change at the last good version. */
+  private static String failedSpec(AppStatus status) {
+    return Objects.equals(status.failedVersion, status.lastGoodVersion)
+        ? "the spec.app change (env, resources, ...) at version " + status.failedVersion
+        : "version " + status.failedVersion;
+  }
+
+  private static String reasonOf(DeploymentRollout rollout) {
+    String why = rollout.failure().orElseThrow();
+    return why.contains(":") ? why.substring(0, why.indexOf(':')) : why;
   }
 
   /** A rollback was decided after the workflow ran: the next pass applies it. */
@@ -376,53 +383,6 @@ public class AppComponent implements StackComponent {
         .managedWorkflowAndDependentResourceContext()
         .get(RECHECK_NOW, Boolean.class)
         .map(b -> Duration.ofMillis(500));
-  }
-
-  /**
-   * Why the version will not become available by waiting: the Deployment controller's deadline, or
-   * a pod of that version stuck in a fatal container state.
-   */
-  private static Optional<String> failure(Deployment d, String version, Context<TTStack> context) {
-    if (d.getStatus() != null && d.getStatus().getConditions() != null) {
-      for (var c : d.getStatus().getConditions()) {
-        if ("Progressing".equals(c.getType())
-            && "False".equals(c.getStatus())
-            && "ProgressDeadlineExceeded".equals(c.getReason())) {
-          return Optional.of(
-              "ProgressDeadlineExceeded: not available within "
-                  + d.getSpec().getProgressDeadlineSeconds()
-                  + " s");
-        }
-      }
-    }
-    for (Pod pod : context.getSecondaryResources(Pod.class)) {
-      var labels = pod.getMetadata().getLabels();
-      if (labels == null
-          || !AppObjects.COMPONENT.equals(labels.get("app.kubernetes.io/component"))
-          || !version.equals(labels.get(AppObjects.VERSION_LABEL))
-          || pod.getStatus() == null
-          || pod.getStatus().getContainerStatuses() == null) {
-        continue;
-      }
-      for (ContainerStatus cs : pod.getStatus().getContainerStatuses()) {
-        var waiting = cs.getState() == null ? null : cs.getState().getWaiting();
-        if (waiting != null && FATAL_WAITING.contains(waiting.getReason())) {
-          String last =
-              cs.getLastState() != null
-                      && cs.getLastState().getTerminated() != null
-                      && cs.getLastState().getTerminated().getMessage() != null
-                  ? "; last message: " + cs.getLastState().getTerminated().getMessage()
-                  : "";
-          return Optional.of(
-              waiting.getReason()
-                  + ": pod "
-                  + pod.getMetadata().getName()
-                  + Optional.ofNullable(waiting.getMessage()).map(m -> " (" + m + ")").orElse("")
-                  + last);
-        }
-      }
-    }
-    return Optional.empty();
   }
 
   private static AppStatus previous(TTStack stack) {
@@ -437,6 +397,9 @@ public class AppComponent implements StackComponent {
     c.failedVersion = a.failedVersion;
     c.failureReason = a.failureReason;
     c.lastRollbackTime = a.lastRollbackTime;
+    c.state = a.state;
+    c.lastAvailableSpec = a.lastAvailableSpec;
+    c.failedSpecHash = a.failedSpecHash;
     return c;
   }
 

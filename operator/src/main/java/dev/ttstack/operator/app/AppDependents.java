@@ -1,5 +1,6 @@
 package dev.ttstack.operator.app;
 
+import dev.ttstack.operator.api.AppSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.kit.BuiltDependent;
 import dev.ttstack.operator.kit.Secondaries;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
+import java.util.Optional;
 
 /** The JOSDK dependents of the app; each builds its object with {@link AppObjects}. */
 public final class AppDependents {
@@ -34,7 +36,11 @@ public final class AppDependents {
 
     @Override
     public ReconcileResult<Deployment> reconcile(TTStack stack, Context<TTStack> context) {
-      AppComponent.planner(context).plan(stack, context);
+      AppPlan plan = AppComponent.planner(context).plan(stack, context);
+      Optional<Deployment> running = getSecondaryResource(stack, context);
+      if (plan.run() == null && running.isPresent()) {
+        return ReconcileResult.noOperation(running.get()); // held: left as it is
+      }
       return super.reconcile(stack, context);
     }
 
@@ -51,8 +57,13 @@ public final class AppDependents {
                   .map(d -> d.getSpec().getTemplate().getMetadata().getAnnotations())
                   .map(a -> a.get(AppObjects.SECRET_HASH_ANNOTATION))
                   .orElse(null);
-      return AppObjects.deployment(
-          stack, plan.version(), SecretsOutcome.secretNameFor(stack), hash);
+      TTStack running = stack;
+      AppSpec run = plan.run() == null ? stack.getSpec().app : plan.run();
+      if (run != stack.getSpec().app) {
+        running = io.fabric8.kubernetes.client.utils.Serialization.clone(stack);
+        running.getSpec().app = run;
+      }
+      return AppObjects.deployment(running, run.version, SecretsOutcome.secretNameFor(stack), hash);
     }
   }
 

@@ -32,6 +32,12 @@ public final class AppObjects {
   public static final String CONTAINER = "app";
   public static final String SECRET_HASH_ANNOTATION = PodParts.SECRET_HASH_ANNOTATION;
 
+  /**
+   * On the pod template: the fingerprint of the pod-shaping part of spec.app it was built from
+   * ({@link #specHash}). Which pods belong to which rollout, also when a change keeps the version.
+   */
+  public static final String SPEC_HASH_ANNOTATION = "ttstack.dev/app-spec-hash";
+
   /** The version label on the pod template: which pods belong to which rollout. */
   public static final String VERSION_LABEL = "app.kubernetes.io/version";
 
@@ -71,6 +77,34 @@ public final class AppObjects {
   }
 
   /**
+   * The part of spec.app that shapes the pods (a copy): without replicas, the rollout policy and
+   * the Ingress, which change no pod. What status.app.lastAvailableSpec keeps.
+   */
+  public static AppSpec podShaping(AppSpec app) {
+    AppSpec shape = io.fabric8.kubernetes.client.utils.Serialization.clone(app);
+    shape.replicas = null;
+    shape.rollout = null;
+    shape.ingress = null;
+    return shape;
+  }
+
+  /**
+   * The fingerprint of the pod-shaping part of {@code app}: it changes exactly when the pods the
+   * spec asks for change (and scaling or an Ingress change never restarts a pod for it).
+   */
+  public static String specHash(AppSpec app) {
+    try {
+      byte[] json =
+          io.fabric8.kubernetes.client.utils.Serialization.asJson(podShaping(app))
+              .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(json);
+      return java.util.HexFormat.of().formatHex(digest, 0, 8);
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  /**
    * The Deployment running {@code version}, restarted (rolled) when {@code secretHash} changes.
    * Zero downtime: a new pod must be ready before an old one goes (maxUnavailable 0).
    */
@@ -80,6 +114,9 @@ public final class AppObjects {
     Map<String, String> podLabels = new LinkedHashMap<>(labels(stack));
     podLabels.put(VERSION_LABEL, version);
     Map<String, String> podAnnotations = new LinkedHashMap<>();
+    AppSpec shape = podShaping(app);
+    shape.version = version;
+    podAnnotations.put(SPEC_HASH_ANNOTATION, specHash(shape));
     if (secretHash != null) {
       podAnnotations.put(SECRET_HASH_ANNOTATION, secretHash);
     }

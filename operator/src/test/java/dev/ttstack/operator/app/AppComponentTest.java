@@ -3,8 +3,10 @@ package dev.ttstack.operator.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ttstack.operator.api.AppState;
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.ConditionType;
+import dev.ttstack.operator.api.EnvVarSpec;
 import dev.ttstack.operator.api.IngressSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.postgres.BackupJobs;
@@ -270,6 +272,55 @@ class AppComponentTest {
 
     edit(s -> s.getSpec().app.version = "1.1.1");
     await().atMost(OperatorHarness.TIMEOUT).until(() -> "1.1.1".equals(deployedVersion()));
+  }
+
+  @Test
+  void aCrashLoopingEnvChangeAtTheSameVersionIsRolledBackToTheLastAvailableSpec() {
+    installed(s -> s.getSpec().postgres.backup.beforeUpgrade = false);
+    TTStack before = k8s.stack("tt").get();
+    assertThat(before.getStatus().app.state).isEqualTo(AppState.Available);
+    String goodHash = specHash();
+
+    edit(s -> s.getSpec().app.env.add(new EnvVarSpec("TT_POOL_SIZE", "-1")));
+    await().atMost(OperatorHarness.TIMEOUT).until(() -> !goodHash.equals(specHash()));
+    String brokenHash = specHash();
+    assertThat(deployedVersion()).as("the version stays").isEqualTo("1.0.0");
+    List<Pod> pods = k8s.simulator().createDeploymentPods(k8s.namespace(), "tt-app", 1);
+    k8s.simulator()
+        .setContainerWaiting(
+            k8s.namespace(), pods.get(0).getMetadata().getName(), "CrashLoopBackOff", 5);
+
+    TTStack rolledBack = awaitApp(reason("RolledBack"));
+    assertThat(rolledBack.getStatus().app.state).isEqualTo(AppState.RolledBack);
+    assertThat(rolledBack.getStatus().app.failedSpecHash).isEqualTo(brokenHash);
+    assertThat(rolledBack.getStatus().condition(ConditionType.APP_READY).message)
+        .contains("the spec.app change (env, resources, ...) at version 1.0.0 failed");
+    await().atMost(OperatorHarness.TIMEOUT).until(() -> goodHash.equals(specHash()));
+    assertThat(deployment().getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+        .extracting(EnvVar::getName)
+        .doesNotContain("TT_POOL_SIZE");
+    k8s.simulator().markDeploymentAvailable(k8s.namespace(), "tt-app");
+    awaitApp(c -> "RolledBack".equals(c.reason) && c.message.contains("running the last good"));
+    k8s.awaitIdle();
+    assertThat(specHash()).as("the failed spec is not retried").isEqualTo(goodHash);
+
+    edit(s -> s.getSpec().app.env.get(s.getSpec().app.env.size() - 1).value = "20");
+    await().atMost(OperatorHarness.TIMEOUT).until(() -> !goodHash.equals(specHash()));
+    k8s.simulator().markDeploymentAvailable(k8s.namespace(), "tt-app");
+    TTStack fixed = awaitApp(Condition::isTrue);
+    assertThat(fixed.getStatus().app.state).isEqualTo(AppState.Available);
+    assertThat(fixed.getStatus().app.lastAvailableSpec.env)
+        .extracting(e -> e.name + "=" + e.value)
+        .contains("TT_POOL_SIZE=20");
+  }
+
+  private String specHash() {
+    return deployment()
+        .getSpec()
+        .getTemplate()
+        .getMetadata()
+        .getAnnotations()
+        .get(AppObjects.SPEC_HASH_ANNOTATION);
   }
 
   @Test

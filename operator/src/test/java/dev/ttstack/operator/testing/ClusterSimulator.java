@@ -421,6 +421,10 @@ public final class ClusterSimulator {
       String ownerUid,
       String ip) {
     var labels = template.getMetadata() == null ? null : template.getMetadata().getLabels();
+    // the pod carries its template's annotations, as the ReplicaSet and StatefulSet controllers
+    // copy
+    var annotations =
+        template.getMetadata() == null ? null : template.getMetadata().getAnnotations();
     List<ContainerStatus> statuses = new ArrayList<>();
     for (var c : template.getSpec().getContainers()) {
       statuses.add(
@@ -444,6 +448,7 @@ public final class ClusterSimulator {
             .withName(podName)
             .withNamespace(namespace)
             .withLabels(labels)
+            .withAnnotations(annotations)
             .withOwnerReferences(
                 new OwnerReferenceBuilder()
                     .withApiVersion("apps/v1")
