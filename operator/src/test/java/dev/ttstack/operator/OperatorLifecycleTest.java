@@ -82,7 +82,9 @@ class OperatorLifecycleTest {
     Condition ready = stack.getStatus().condition(ConditionType.READY);
     assertThat(ready.status).isEqualTo(Condition.FALSE);
     assertThat(ready.reason).isEqualTo(StatusCalculator.INVALID_SPEC);
-    assertThat(ready.message).contains("spec.redis.masters");
+    assertThat(ready.message)
+        .contains("spec.redis.masters", "nothing is created until the spec is valid");
+    assertThat(stack.getStatus().lastValidSpec).isNull();
     // Nothing about components is claimed for a spec that was never acted on.
     assertThat(stack.getStatus().conditions)
         .extracting(c -> c.type)
@@ -110,6 +112,63 @@ class OperatorLifecycleTest {
     assertThat(fixed.getStatus().condition(ConditionType.READY).reason)
         .isEqualTo(StatusCalculator.COMPONENTS_NOT_READY);
     assertThat(fixed.getStatus().condition(ConditionType.REDIS_CLUSTER_READY)).isNotNull();
+  }
+
+  /**
+   * Flink's rule: an invalid generation is reported, and the last valid spec keeps being
+   * reconciled: a deleted object comes back as that spec has it, nothing takes the invalid values.
+   */
+  @Test
+  void anInvalidEditIsReportedWhileTheLastValidSpecKeepsBeingReconciled() {
+    k8s.create(Stacks.minimal("tt"));
+    TTStack valid = k8s.awaitObserved("tt");
+    assertThat(valid.getStatus().lastValidGeneration).isEqualTo(1L);
+    assertThat(valid.getStatus().lastValidSpec).contains("\"masters\":3");
+    var services = k8s.client().services().inNamespace(k8s.namespace());
+    await()
+        .atMost(OperatorHarness.TIMEOUT)
+        .until(() -> services.withName("tt-postgres").get() != null);
+
+    k8s.editStack(
+        "tt",
+        s -> {
+          s.getSpec().redis.masters = 2;
+          s.getSpec().app.replicas = 7;
+        });
+    TTStack invalid =
+        k8s.awaitStack("tt", s -> Long.valueOf(2).equals(s.getStatus().observedGeneration));
+    Condition ready = invalid.getStatus().condition(ConditionType.READY);
+    assertThat(ready.reason).isEqualTo(StatusCalculator.INVALID_SPEC);
+    assertThat(ready.message)
+        .contains("spec.redis.masters")
+        .contains("the last valid spec (generation 1) is still reconciled and healed");
+    assertThat(invalid.getStatus().lastValidGeneration).isEqualTo(1L);
+    assertThat(invalid.getStatus().condition(ConditionType.POSTGRES_READY))
+        .as("the components still report")
+        .isNotNull();
+
+    services.withName("tt-postgres").delete();
+    await()
+        .atMost(OperatorHarness.TIMEOUT)
+        .until(() -> services.withName("tt-postgres").get() != null);
+    assertThat(
+            k8s.client()
+                .resources(TTStack.class)
+                .inNamespace(k8s.namespace())
+                .withName("tt")
+                .get()
+                .getSpec()
+                .redis
+                .masters)
+        .as("the user's spec is left as written")
+        .isEqualTo(2);
+
+    k8s.editStack("tt", s -> s.getSpec().redis.masters = 3);
+    TTStack fixed =
+        k8s.awaitStack("tt", s -> Long.valueOf(3).equals(s.getStatus().observedGeneration));
+    assertThat(fixed.getStatus().lastValidGeneration).isEqualTo(3L);
+    assertThat(fixed.getStatus().condition(ConditionType.READY).reason)
+        .isEqualTo(StatusCalculator.COMPONENTS_NOT_READY);
   }
 
   @Test

@@ -13,6 +13,15 @@ public class TTStackStatus {
   public Long observedGeneration;
 
   @JsonPropertyDescription(
+      "The last spec that passed validation, as JSON: while metadata.generation holds a spec the"
+          + " operator refuses (Ready=False, reason InvalidSpec), this one keeps being reconciled"
+          + " and healed. Never holds a secret value (the spec only names Secrets).")
+  public String lastValidSpec;
+
+  @JsonPropertyDescription("The metadata.generation lastValidSpec was taken from.")
+  public Long lastValidGeneration;
+
+  @JsonPropertyDescription(
       "Ready plus one condition per component: SecretsSynced, PostgresReady, RedisClusterReady,"
           + " AppReady, MonitoringReady.")
   public List<Condition> conditions = new ArrayList<>();

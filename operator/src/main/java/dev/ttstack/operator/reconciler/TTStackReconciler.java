@@ -4,6 +4,7 @@ import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.ConditionType;
 import dev.ttstack.operator.api.SpecValidator;
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.api.TTStackSpec;
 import dev.ttstack.operator.api.TTStackStatus;
 import dev.ttstack.operator.api.Violation;
 import dev.ttstack.operator.app.AppComponent;
@@ -121,11 +122,26 @@ public class TTStackReconciler implements Reconciler<TTStack> {
     List<Condition> observed = new ArrayList<>();
 
     List<Violation> violations = SpecValidator.validate(stack);
+    TTStackSpec wanted = stack.getSpec();
+    Optional<LastValidSpec> lastValid = LastValidSpec.of(current);
     if (!violations.isEmpty()) {
       String message = SpecValidator.describe(violations);
+      // Flink's rule: an invalid spec is reported, and the last valid one keeps being reconciled
+      // (Redis healed, a deleted object recreated), instead of freezing everything.
+      String meanwhile =
+          lastValid
+              .map(
+                  v ->
+                      "; the last valid spec (generation "
+                          + v.generation()
+                          + ") is still reconciled and healed")
+              .orElse("; nothing is created until the spec is valid");
       observed.add(
           new Condition(
-              ConditionType.READY, Condition.FALSE, StatusCalculator.INVALID_SPEC, message));
+              ConditionType.READY,
+              Condition.FALSE,
+              StatusCalculator.INVALID_SPEC,
+              message + meanwhile));
       if (current == null
           || !StatusCalculator.INVALID_SPEC.equals(reasonOfReady(current))
           || !generationObserved(current, generation)) {
@@ -136,25 +152,28 @@ public class TTStackReconciler implements Reconciler<TTStack> {
             generation,
             message);
       }
-    } else {
-      for (StackComponent component : components) {
-        component.prepare(stack, context);
+    }
+    Optional<TTStackSpec> reconciled =
+        violations.isEmpty() ? Optional.of(wanted) : lastValid.map(LastValidSpec::spec);
+    Optional<Duration> recheck = Optional.empty();
+    if (reconciled.isPresent()) {
+      // The workflow's dependents read the spec from the primary resource: for an invalid
+      // generation it is the last valid spec for the duration of this pass, then put back.
+      stack.setSpec(reconciled.get());
+      try {
+        List<Condition> componentConditions = reconcileComponents(stack, context, proposed);
+        if (violations.isEmpty()) {
+          observed.add(StatusCalculator.ready(componentConditions));
+          LastValidSpec.record(proposed, wanted, generation);
+        }
+        observed.addAll(componentConditions);
+        recheck = earliestRecheck(stack, context);
+      } finally {
+        stack.setSpec(wanted);
       }
-      context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
-      List<Condition> componentConditions = new ArrayList<>();
-      for (StackComponent component : components) {
-        Condition c = component.observe(stack, context, proposed);
-        // Later components (the app) read the fresh conditions of earlier ones.
-        ComponentSignals.publishCondition(context, c);
-        componentConditions.add(c);
-      }
-      observed.add(StatusCalculator.ready(componentConditions));
-      observed.addAll(componentConditions);
     }
 
     TTStackStatus next = statusCalculator.next(current, proposed, observed, generation);
-    Optional<Duration> recheck =
-        violations.isEmpty() ? earliestRecheck(stack, context) : Optional.empty();
     if (StatusCalculator.same(current, next)) {
       UpdateControl<TTStack> none = UpdateControl.noUpdate();
       recheck.ifPresent(none::rescheduleAfter);
@@ -165,6 +184,22 @@ public class TTStackReconciler implements Reconciler<TTStack> {
     UpdateControl<TTStack> patch = UpdateControl.patchStatus(stack);
     recheck.ifPresent(patch::rescheduleAfter);
     return patch;
+  }
+
+  /** Prepare, the workflow, then each component's condition (later ones read earlier ones'). */
+  private List<Condition> reconcileComponents(
+      TTStack stack, Context<TTStack> context, TTStackStatus proposed) {
+    for (StackComponent component : components) {
+      component.prepare(stack, context);
+    }
+    context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+    List<Condition> componentConditions = new ArrayList<>();
+    for (StackComponent component : components) {
+      Condition c = component.observe(stack, context, proposed);
+      ComponentSignals.publishCondition(context, c);
+      componentConditions.add(c);
+    }
+    return componentConditions;
   }
 
   private Optional<Duration> earliestRecheck(TTStack stack, Context<TTStack> context) {
