@@ -13,14 +13,17 @@ public final class Secondaries {
 
   /**
    * The object of that type and name in the stack's namespace, from whichever informer of that type
-   * holds it (several components may watch the same type).
+   * holds it (several components may watch the same type). An informer still starting is skipped:
+   * it knows nothing yet, and reading it fails (JOSDK creates its cache in start()). That happens
+   * when another stack's reconcile registers a by-name Secret watch ({@code ReferencedSecrets}) at
+   * the same moment; seen under load in OperatorLifecycleTest, as a passing ReconcileError.
    */
   @SuppressWarnings({"unchecked", "rawtypes"})
   public static <R extends HasMetadata> Optional<R> get(
       Context<TTStack> context, Class<R> type, String name, String namespace) {
     ResourceID id = new ResourceID(name, namespace);
     for (var source : context.eventSourceRetriever().getEventSourcesFor(type)) {
-      if (source instanceof InformerEventSource informer) {
+      if (source instanceof InformerEventSource informer && informer.isRunning()) {
         Optional<R> found = informer.get(id);
         if (found.isPresent()) {
           return found;
