@@ -36,7 +36,7 @@ public final class StackWorkflow {
   public static final String SECRETS_SYNCED = "secrets-synced";
 
   public static final String POSTGRES_READY = "postgres";
-  public static final String REDIS_CLUSTER_READY = "redis-cluster";
+  public static final String REDIS_CLUSTER_READY = "redis-cluster-ready";
 
   private final Map<String, Node> nodes = new LinkedHashMap<>();
 

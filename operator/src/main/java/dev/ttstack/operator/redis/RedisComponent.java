@@ -25,25 +25,17 @@ import dev.ttstack.operator.redis.cluster.PasswordRotation;
 import dev.ttstack.operator.redis.cluster.RedisClusterManager;
 import dev.ttstack.operator.redis.cluster.RedisCredentials;
 import io.fabric8.kubernetes.api.model.ConfigMap;
-import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import java.net.HttpURLConnection;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -63,6 +55,8 @@ public class RedisComponent implements StackComponent {
   public static final String SHAPE_ANNOTATION = "ttstack.dev/redis-shape";
   static final String AUTH_CURRENT = "current";
   static final String AUTH_PREVIOUS = "previous";
+  private static final Duration ROTATION_RECHECK = Duration.ofSeconds(1);
+  private static final String BOOTSTRAPPED_AT = RedisComponent.class.getName() + ".bootstrappedAt";
   private static final Logger LOG = LoggerFactory.getLogger(RedisComponent.class);
 
   private final RedisClusterManager manager;
@@ -98,8 +92,8 @@ public class RedisComponent implements StackComponent {
 
   /**
    * ConfigMap, Services, StatefulSet (no secret hash: see RedisDependents.Nodes),
-   * PodDisruptionBudget, and the cluster itself after the StatefulSet: a gate, what uses Redis
-   * {@code dependsOn} its readiness.
+   * PodDisruptionBudget, the password record, and the cluster itself after the StatefulSet, with
+   * its gate (what uses Redis {@code dependsOn} its readiness) and its bootstrap record.
    */
   @Override
   public void register(StackWorkflow workflow) {
@@ -125,9 +119,19 @@ public class RedisComponent implements StackComponent {
         .informer(StackInformers.DISRUPTION_BUDGETS)
         .renders(RedisObjects::podDisruptionBudget);
     workflow
-        .add(StackWorkflow.REDIS_CLUSTER_READY, RedisDependents.Cluster.class)
-        .dependsOn("redis")
+        .add("redis-auth", RedisDependents.Auth.class)
+        .informer(StackInformers.SECRETS)
+        .notRendered("it holds the Redis password");
+    workflow.add("redis-cluster", RedisDependents.Cluster.class).dependsOn("redis");
+    workflow
+        .add(StackWorkflow.REDIS_CLUSTER_READY, RedisDependents.ClusterGate.class)
+        .dependsOn("redis-cluster")
         .readyWhen(new RedisDependents.ClusterReady());
+    workflow
+        .add("redis-cluster-state", RedisDependents.ClusterState.class)
+        .informer(StackInformers.CONFIG_MAPS)
+        .dependsOn("redis-cluster")
+        .notRendered("the record of the cluster's bootstrap; it must not exist before the cluster");
   }
 
   public static String shape(RedisSpec spec) {
@@ -165,11 +169,13 @@ public class RedisComponent implements StackComponent {
       }
       shaped.getSpec().redis.storage.size = storage.templateSize();
     }
-    boolean settled = rotatePassword(stack, shaped, context);
+    Rotation rotation = rotatePassword(stack, shaped, context);
     context
         .managedWorkflowAndDependentResourceContext()
-        .put(RedisPlan.KEY, new RedisPlan(shaped, settled, storage, this));
-    ComponentSignals.publishRedisPasswordSettled(context, settled);
+        .put(
+            RedisPlan.KEY,
+            new RedisPlan(shaped, rotation.settled(), storage, this, rotation.auth()));
+    ComponentSignals.publishRedisPasswordSettled(context, rotation.settled());
   }
 
   /**
@@ -225,7 +231,9 @@ public class RedisComponent implements StackComponent {
           action.type().name(),
           action.toString());
       if (action.type() == HealAction.Type.Bootstrap) {
-        markClusterCreated(stack, context);
+        context
+            .managedWorkflowAndDependentResourceContext()
+            .put(BOOTSTRAPPED_AT, clock.instant().toString());
       }
     }
     context.managedWorkflowAndDependentResourceContext().put(ClusterReport.class.getName(), report);
@@ -240,7 +248,19 @@ public class RedisComponent implements StackComponent {
 
   @Override
   public Optional<Duration> recheckAfter(TTStack stack, Context<TTStack> context) {
-    return report(context).map(ClusterReport::requeueAfter);
+    Optional<Duration> cluster = report(context).map(ClusterReport::requeueAfter);
+    // The new password was just added (the record now holds the old one too): the old one is
+    // dropped on a later pass. JOSDK raises no event for the workflow's own write of that record.
+    boolean rotating =
+        RedisPlan.of(context)
+            .map(RedisPlan::auth)
+            .map(a -> a.getData() != null && a.getData().containsKey(AUTH_PREVIOUS))
+            .orElse(false);
+    if (rotating) {
+      return Optional.of(
+          cluster.filter(d -> d.compareTo(ROTATION_RECHECK) < 0).orElse(ROTATION_RECHECK));
+    }
+    return cluster;
   }
 
   /** Bootstrapped before: the status says so, or the marker ConfigMap the gate reads exists. */
@@ -255,36 +275,12 @@ public class RedisComponent implements StackComponent {
             .isPresent();
   }
 
-  private void markClusterCreated(TTStack stack, Context<TTStack> context) {
-    ConfigMap marker =
-        new ConfigMapBuilder()
-            .withNewMetadata()
-            .withName(RedisObjects.stateConfigMapName(stack.getMetadata().getName()))
-            .withNamespace(stack.getMetadata().getNamespace())
-            .withLabels(RedisObjects.labels(stack.getMetadata().getName()))
-            .endMetadata()
-            .withData(Map.of(RedisObjects.CLUSTER_CREATED_KEY, clock.instant().toString()))
-            .build();
-    marker.addOwnerReference(stack);
-    // Created at the first bootstrap; after another one (the whole cluster lost, allowDataLoss) it
-    // exists: then only its time changes, by a merge patch. Not createOr(update): fabric8's update
-    // of
-    // an object without a resourceVersion GETs it first, and the chart grants no get on ConfigMaps
-    // (the informers list and watch them) — refused with 403 on a real API server.
-    try {
-      context.getClient().resource(marker).create();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-        throw e;
-      }
-      // On resource(marker), not withName(...): fabric8 GETs the object first when it has no item.
-      context
-          .getClient()
-          .resource(marker)
-          .patch(
-              PatchContext.of(PatchType.JSON_MERGE),
-              Serialization.asJson(Map.of("data", marker.getData())));
-    }
+  /**
+   * When the cluster was bootstrapped in this reconcile, if it was: {@link
+   * RedisDependents.ClusterState} then records it.
+   */
+  static Optional<String> bootstrappedAt(Context<TTStack> context) {
+    return context.managedWorkflowAndDependentResourceContext().get(BOOTSTRAPPED_AT, String.class);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -293,24 +289,33 @@ public class RedisComponent implements StackComponent {
 
   private RedisCredentials credentials(
       TTStack stack, Context<TTStack> context, SecretsOutcome secrets) {
-    Optional<Secret> auth = authSecret(stack, context);
+    Optional<Secret> auth = authSecretOf(stack, context);
+    Secret written = RedisPlan.of(context).map(RedisPlan::auth).orElse(null);
+    if (written != null) {
+      auth = Optional.of(written); // applied by RedisDependents.Auth in this reconcile
+    }
     String current = auth.map(a -> value(a, AUTH_CURRENT)).orElse(password(secrets));
     String previous = auth.map(a -> value(a, AUTH_PREVIOUS)).orElse(null);
     return new RedisCredentials(current, previous);
   }
 
-  /** Returns whether the cluster accepts the Secret's password. */
-  private boolean rotatePassword(TTStack stack, TTStack shaped, Context<TTStack> context) {
+  /**
+   * Whether the cluster accepts the Secret's password, and the auth Secret to apply for it (null:
+   * keep it as it is). The Secret is written by the workflow ({@link RedisDependents.Auth}), after
+   * the nodes have accepted what it says.
+   */
+  private record Rotation(boolean settled, Secret auth) {}
+
+  private Rotation rotatePassword(TTStack stack, TTStack shaped, Context<TTStack> context) {
     SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
     String wanted = password(secrets);
     if (wanted == null) {
-      return false;
+      return new Rotation(false, null);
     }
-    Optional<Secret> auth = authSecret(stack, context);
+    Optional<Secret> auth = authSecretOf(stack, context);
     if (auth.isEmpty()) {
-      writeAuth(
-          stack, context, wanted, null); // first start: the nodes will start with this password
-      return true;
+      // first start: the nodes will start with this password
+      return new Rotation(true, RedisObjects.authSecret(stack, wanted, null));
     }
     String current = value(auth.get(), AUTH_CURRENT);
     String previous = value(auth.get(), AUTH_PREVIOUS);
@@ -322,8 +327,8 @@ public class RedisComponent implements StackComponent {
               .filter(p -> pods.contains(p.getMetadata().getName()))
               .toList();
       if (running.isEmpty()) {
-        writeAuth(stack, context, wanted, null); // nothing runs: the next pods simply start with it
-        return true;
+        // nothing runs: the next pods simply start with it
+        return new Rotation(true, RedisObjects.authSecret(stack, wanted, null));
       }
       PasswordRotation.Result added =
           new PasswordRotation(pods, resolverFactory.apply(running))
@@ -334,16 +339,15 @@ public class RedisComponent implements StackComponent {
             stack.getMetadata().getNamespace(),
             stack.getMetadata().getName(),
             added.failed());
-        return false;
+        return new Rotation(false, null);
       }
-      writeAuth(stack, context, wanted, current);
       events.record(
           context.getClient(),
           stack,
           EventRecorder.NORMAL,
           "RedisPasswordAdded",
           "every Redis node accepts the new REDIS_PASSWORD as well as the old one; the app rolls next");
-      return true;
+      return new Rotation(true, RedisObjects.authSecret(stack, wanted, current));
     }
     if (previous != null && appRolledOut(stack, context)) {
       List<Pod> running =
@@ -353,16 +357,16 @@ public class RedisComponent implements StackComponent {
       PasswordRotation.Result dropped =
           new PasswordRotation(pods, resolverFactory.apply(running)).dropOldPassword(wanted);
       if (dropped.complete()) {
-        writeAuth(stack, context, wanted, null);
         events.record(
             context.getClient(),
             stack,
             EventRecorder.NORMAL,
             "RedisPasswordRotated",
             "the old REDIS_PASSWORD is no longer accepted by any Redis node");
+        return new Rotation(true, RedisObjects.authSecret(stack, wanted, null));
       }
     }
-    return true;
+    return new Rotation(true, null);
   }
 
   /**
@@ -396,46 +400,14 @@ public class RedisComponent implements StackComponent {
         : secrets.content().asMap().get(SecretKeys.REDIS_PASSWORD);
   }
 
-  static String authName(TTStack stack) {
-    return StackLabels.objectName(stack, "redis-auth");
-  }
-
-  private static Optional<Secret> authSecret(TTStack stack, Context<TTStack> context) {
+  private static Optional<Secret> authSecretOf(TTStack stack, Context<TTStack> context) {
     return Secondaries.get(
-        context, Secret.class, authName(stack), stack.getMetadata().getNamespace());
-  }
-
-  private static void writeAuth(
-      TTStack stack, Context<TTStack> context, String current, String previous) {
-    Map<String, String> data = new LinkedHashMap<>();
-    data.put(AUTH_CURRENT, b64(current));
-    if (previous != null) {
-      data.put(AUTH_PREVIOUS, b64(previous));
-    }
-    Secret secret =
-        new SecretBuilder()
-            .withNewMetadata()
-            .withName(authName(stack))
-            .withNamespace(stack.getMetadata().getNamespace())
-            .withLabels(StackLabels.of(stack, "redis", "redis"))
-            .endMetadata()
-            .withType("Opaque")
-            .withData(data)
-            .build();
-    secret.addOwnerReference(stack);
-    context
-        .getClient()
-        .resource(secret)
-        .createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+        context, Secret.class, RedisObjects.authName(stack), stack.getMetadata().getNamespace());
   }
 
   private static String value(Secret secret, String key) {
     String v = secret.getData() == null ? null : secret.getData().get(key);
     return v == null ? null : new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8);
-  }
-
-  private static String b64(String s) {
-    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
   }
 
   private static Optional<StatefulSet> statefulSet(TTStack stack, Context<TTStack> context) {

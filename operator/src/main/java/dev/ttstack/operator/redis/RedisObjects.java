@@ -5,6 +5,7 @@ import dev.ttstack.operator.api.RedisSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.kit.PodParts;
 import dev.ttstack.operator.kit.StackEndpoints;
+import dev.ttstack.operator.kit.StackLabels;
 import dev.ttstack.operator.support.Hashes;
 import dev.ttstack.operator.support.Quantities;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -18,6 +19,8 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.SecurityContext;
 import io.fabric8.kubernetes.api.model.SecurityContextBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -80,11 +83,57 @@ public final class RedisObjects {
 
   /**
    * The ConfigMap the operator writes once the cluster is bootstrapped (key {@link
-   * #CLUSTER_CREATED_KEY}); mounted optionally by every pod as the gate's marker. Not one of the
-   * desired objects: it must not exist before the cluster does.
+   * #CLUSTER_CREATED_KEY}); mounted optionally by every pod as the gate's marker. Not rendered: it
+   * must not exist before the cluster does.
    */
   public static String stateConfigMapName(String stack) {
     return stack + "-redis-state";
+  }
+
+  /** The operator's record of the password the cluster runs with (RedisComponent rotates it). */
+  public static String authName(TTStack stack) {
+    return StackLabels.objectName(stack, "redis-auth");
+  }
+
+  /**
+   * That record: {@code current}, and {@code previous} while a rotation still accepts both (base64,
+   * as Secret data is).
+   */
+  static Secret authSecret(TTStack stack, String current, String previous) {
+    Map<String, String> data = new LinkedHashMap<>();
+    data.put(RedisComponent.AUTH_CURRENT, b64(current));
+    if (previous != null) {
+      data.put(RedisComponent.AUTH_PREVIOUS, b64(previous));
+    }
+    return new SecretBuilder()
+        .withNewMetadata()
+        .withName(authName(stack))
+        .withNamespace(stack.getMetadata().getNamespace())
+        .withLabels(StackLabels.of(stack, "redis", "redis"))
+        .endMetadata()
+        .withType("Opaque")
+        .withData(data)
+        .build();
+  }
+
+  /** The record {@code kept} as it is, rebuilt as a desired object (no server-owned fields). */
+  static Secret authSecretFrom(TTStack stack, Secret kept) {
+    Secret s = authSecret(stack, "", null);
+    s.setData(kept.getData() == null ? Map.of() : new LinkedHashMap<>(kept.getData()));
+    return s;
+  }
+
+  private static String b64(String s) {
+    return java.util.Base64.getEncoder()
+        .encodeToString(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  /** That ConfigMap, saying when the cluster was (last) bootstrapped. */
+  public static ConfigMap stateConfigMap(TTStack stack, String bootstrappedAt) {
+    return new ConfigMapBuilder()
+        .withMetadata(meta(stack, stateConfigMapName(stack.getMetadata().getName())))
+        .withData(Map.of(CLUSTER_CREATED_KEY, bootstrappedAt))
+        .build();
   }
 
   /** The pods of the StatefulSet, by ordinal. */

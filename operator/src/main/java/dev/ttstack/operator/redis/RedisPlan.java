@@ -17,12 +17,15 @@ import java.util.Optional;
  * @param component the component that runs the cluster protocol for {@link RedisDependents.Cluster}
  *     (JOSDK builds dependents by their no-argument constructor; the manager and the pods' address
  *     resolver live in the component)
+ * @param auth the operator's password record to apply ({@link RedisDependents.Auth}); null: keep
+ *     the one there is
  */
 public record RedisPlan(
     TTStack shaped,
     boolean passwordSettled,
     VolumeGrowth.Outcome storage,
-    RedisComponent component) {
+    RedisComponent component,
+    io.fabric8.kubernetes.api.model.Secret auth) {
   static final String KEY = RedisPlan.class.getName();
 
   public static Optional<RedisPlan> of(Context<?> context) {

@@ -64,11 +64,13 @@ class StackWorkflowTest {
             StackWorkflow.SECRETS_SYNCED,
             StackWorkflow.POSTGRES_READY,
             StackWorkflow.REDIS_CLUSTER_READY,
-            "redis")) {
+            "redis",
+            "redis-cluster")) {
       assertThat(specs.get(gate).getReconcileCondition()).as(gate + " precondition").isNull();
     }
     assertThat(specs.get(StackWorkflow.REDIS_CLUSTER_READY).getDependsOn())
-        .containsExactly("redis");
+        .containsExactly("redis-cluster");
+    assertThat(specs.get("redis-cluster").getDependsOn()).containsExactly("redis");
   }
 
   @Test

@@ -182,9 +182,9 @@ final class FullStacks {
   }
 
   /**
-   * What {@code render} builds for the stack, as {@code Kind/name}, and the two objects the
-   * operator writes outside its workflow (the Redis password it applied, the record that the
-   * cluster was created): render and the workflow must not drift apart.
+   * What {@code render} builds for the stack, as {@code Kind/name}, and the two objects of the
+   * workflow that render leaves out (the Redis password record, the record that the cluster was
+   * bootstrapped: StackWorkflow.Node#notRendered): render and the workflow must not drift apart.
    */
   static Set<String> renderedObjects(TTStack stack, String name) {
     Set<String> names = new TreeSet<>();
