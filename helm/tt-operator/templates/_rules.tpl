@@ -16,12 +16,15 @@ naming each rule to add or remove, when these rules and the operator's calls dis
   resources: ["ttstacks/status"]
   verbs: ["patch"]
 # Dependents (JOSDK): informer, create, update (USE_SSA=false) and patch (Server-Side Apply). JOSDK
-# never applies ConfigMaps and Secrets by SSA (it updates them with PUT): the ConfigMaps' patch is
-# the Redis "cluster created" marker's, created directly and merge-patched after a second bootstrap
-# (no get). Monitoring's ConfigMaps and Services are deleted when spec.monitoring (or its Grafana)
-# is switched off.
+# never applies ConfigMaps and Secrets by SSA (it updates them with PUT), so ConfigMaps need no
+# patch; the Redis bootstrap record (<stack>-redis-state) is a dependent like the others.
+# Monitoring's ConfigMaps and Services are deleted when spec.monitoring (or its Grafana) is switched
+# off.
 - apiGroups: [""]
-  resources: ["configmaps", "services"]
+  resources: ["configmaps"]
+  verbs: ["list", "watch", "create", "update", "delete"]
+- apiGroups: [""]
+  resources: ["services"]
   verbs: ["list", "watch", "create", "update", "patch", "delete"]
 # Deployments: the app, and Prometheus, Alertmanager and Grafana (deleted with monitoring off).
 - apiGroups: ["apps"]
@@ -52,11 +55,11 @@ naming each rule to add or remove, when these rules and the operator's calls dis
   resources: ["poddisruptionbudgets"]
   verbs: ["list", "watch", "create", "update", "patch"]
 # Secrets: the managed <stack>-secrets (a dependent, deleted when the stack switches to secretRef)
-# and <stack>-redis-auth (create, or get and update when it exists); the informer also reads the
-# Doppler token and secretRef Secrets.
+# and <stack>-redis-auth (a dependent); the informers also read the Doppler token and secretRef
+# Secrets (watched by name).
 - apiGroups: [""]
   resources: ["secrets"]
-  verbs: ["list", "watch", "get", "create", "update", "delete"]
+  verbs: ["list", "watch", "create", "update", "delete"]
 # The backup CronJob (deleted when scheduled backups are disabled).
 - apiGroups: ["batch"]
   resources: ["cronjobs"]

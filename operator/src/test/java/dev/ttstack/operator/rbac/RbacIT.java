@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ttstack.operator.chart.Helm;
 import dev.ttstack.operator.kit.StackWorkflow;
 import dev.ttstack.operator.rbac.ApiAccess.Rule;
+import dev.ttstack.operator.reconciler.StackComposition;
 import dev.ttstack.operator.reconciler.TTStackReconciler;
 import dev.ttstack.operator.testing.RecordingApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -75,11 +76,7 @@ class RbacIT {
           new Rule(LEASES_GROUP, "leases", "update"),
           "JOSDK's leader election refuses to start unless a SelfSubjectRulesReview shows create, update and get "
               + "on Leases, although fabric8 renews the Lease with PATCH; the test API server answers that review "
-              + "itself. Proven by LeaderElectionRulesTest.withoutUpdateOnLeasesTheOperatorRefusesToStart.",
-          new Rule("", "configmaps", "patch"),
-          "The Redis marker ConfigMap (<stack>-redis-state) is merge-patched when the cluster is bootstrapped a second "
-              + "time (all of it lost, spec.redis.allowDataLoss); no mock test loses a whole cluster. Proven on a real API "
-              + "server by kube.RedisRebootstrapKubeIT (and RbacKubeIT sees the PATCH in its audit log).");
+              + "itself. Proven by LeaderElectionRulesTest.withoutUpdateOnLeasesTheOperatorRefusesToStart.");
 
   /**
    * Calls that Kubernetes' default RBAC allows every authenticated user (ClusterRoles
@@ -194,7 +191,7 @@ class RbacIT {
     Map<Rule, String> rules = new TreeMap<>();
     var workflow =
         StackWorkflow.of(
-            TTStackReconciler.defaultComponents(
+            StackComposition.defaultComponents(
                 java.time.Clock.systemUTC(),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     assertThat(workflow.nodes()).as("the components' workflow").isNotEmpty();
