@@ -6,6 +6,7 @@ import static dev.ttstack.operator.kube.KubeStacks.awaitStatus;
 import static dev.ttstack.operator.kube.KubeStacks.manifest;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ttstack.operator.api.AppState;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.app.AppObjects;
 import dev.ttstack.operator.kube.SimulatedKubelet.Behaviour;
@@ -144,7 +145,13 @@ class LifecycleKubeIT {
                 .kubelet()
                 .override(
                     p -> ns.equals(p.getMetadata().getNamespace()) && image(p).endsWith(":1.6.0"),
-                    Behaviour.NOT_READY)) {
+                    Behaviour.NOT_READY);
+        AutoCloseable badEnv =
+            cluster
+                .kubelet()
+                .override(
+                    p -> ns.equals(p.getMetadata().getNamespace()) && env(p).contains(BROKEN_ENV),
+                    Behaviour.CRASH_LOOP)) {
       awaitStatus(cluster, ns, Duration.ofSeconds(180), KubeStacks::assertReady);
 
       // 1.5.0 crash-loops: the operator sees the pods' CrashLoopBackOff and restores 1.4.2.
@@ -203,7 +210,54 @@ class LifecycleKubeIT {
       assertThat(seconds).as("not before the 30 s deadline").isGreaterThanOrEqualTo(30);
       assertThat(s.getStatus().condition("AppReady").message)
           .contains("1.6.0 failed (ProgressDeadlineExceeded");
+
+      // A change of env at the same version crash-loops: rolled back too, to the last available
+      // spec (RollbackPolicy: a rollout is the pod-shaping part of spec.app, not the version).
+      String failed160 = s.getStatus().app.failedSpecHash;
+      upgrade = Instant.now();
+      apply(
+          cluster,
+          ns,
+          manifest("1.4.2", "")
+              .replace(
+                  "    version: \"1.4.2\"\n",
+                  "    version: \"1.4.2\"\n    env:\n      - name: TT_POOL_SIZE\n        value: \"-1\"\n"));
+      s =
+          awaitStatus(
+              cluster,
+              ns,
+              Duration.ofSeconds(180),
+              t -> {
+                assertThat(t.getStatus().app.state).isEqualTo(AppState.RolledBack);
+                assertThat(t.getStatus().app.failedSpecHash).isNotNull().isNotEqualTo(failed160);
+                assertThat(t.getStatus().app.failedVersion).isEqualTo("1.4.2");
+                assertThat(t.getStatus().condition("AppReady").message)
+                    .contains("running the last good version 1.4.2");
+                assertRunning(ns, "1.4.2");
+                Deployment d =
+                    cluster.admin().apps().deployments().inNamespace(ns).withName("tt-app").get();
+                assertThat(d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                    .noneMatch(e -> "TT_POOL_SIZE".equals(e.getName()));
+              });
+      System.out.printf(
+          "crash-looping env change at 1.4.2: rolled back to the last available spec after %.1f s"
+              + " (%s)%n",
+          Duration.between(upgrade, Instant.now()).toMillis() / 1000.0,
+          s.getStatus().app.failureReason);
+      assertThat(s.getStatus().app.failureReason).startsWith("CrashLoopBackOff");
+      assertThat(s.getStatus().condition("AppReady").message)
+          .contains("the spec.app change (env, resources, ...) at version 1.4.2 failed");
     }
+  }
+
+  private static final String BROKEN_ENV = "TT_POOL_SIZE=-1";
+
+  private static List<String> env(io.fabric8.kubernetes.api.model.Pod p) {
+    return p.getSpec().getContainers().stream()
+        .filter(c -> AppObjects.CONTAINER.equals(c.getName()))
+        .flatMap(c -> c.getEnv() == null ? java.util.stream.Stream.empty() : c.getEnv().stream())
+        .map(e -> e.getName() + "=" + e.getValue())
+        .toList();
   }
 
   @Test
