@@ -5,7 +5,7 @@ import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.Violation;
 import dev.ttstack.operator.kit.StackComponent;
 import dev.ttstack.operator.kit.StackWorkflow;
-import dev.ttstack.operator.reconciler.TTStackReconciler;
+import dev.ttstack.operator.reconciler.StackComposition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -74,7 +74,7 @@ public final class RenderCommand {
     List<HasMetadata> objects =
         render(
             stack,
-            TTStackReconciler.defaultComponents(
+            StackComposition.defaultComponents(
                 java.time.Clock.systemUTC(),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     out.println(

@@ -9,7 +9,7 @@ import dev.ttstack.operator.api.PrometheusSpec;
 import dev.ttstack.operator.api.RedisExporterSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.postgres.PostgresObjects;
-import dev.ttstack.operator.reconciler.TTStackReconciler;
+import dev.ttstack.operator.reconciler.StackComposition;
 import dev.ttstack.operator.testing.Stacks;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -71,7 +71,7 @@ class ImageOverridesTest {
 
   static List<HasMetadata> render(TTStack stack) {
     return RenderCommand.render(
-        stack, TTStackReconciler.defaultComponents(Clock.systemUTC(), new SimpleMeterRegistry()));
+        stack, StackComposition.defaultComponents(Clock.systemUTC(), new SimpleMeterRegistry()));
   }
 
   /**

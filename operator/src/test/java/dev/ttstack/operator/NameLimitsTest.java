@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.postgres.BackupJobs;
-import dev.ttstack.operator.reconciler.TTStackReconciler;
+import dev.ttstack.operator.reconciler.StackComposition;
 import dev.ttstack.operator.testing.Stacks;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
@@ -40,7 +40,7 @@ class NameLimitsTest {
     List<HasMetadata> objects =
         RenderCommand.render(
             stack,
-            TTStackReconciler.defaultComponents(
+            StackComposition.defaultComponents(
                 java.time.Clock.systemUTC(),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     List<String> problems = new ArrayList<>();

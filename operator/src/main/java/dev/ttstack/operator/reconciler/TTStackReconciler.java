@@ -7,24 +7,14 @@ import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackSpec;
 import dev.ttstack.operator.api.TTStackStatus;
 import dev.ttstack.operator.api.Violation;
-import dev.ttstack.operator.app.AppComponent;
 import dev.ttstack.operator.kit.ComponentSignals;
 import dev.ttstack.operator.kit.EventRecorder;
 import dev.ttstack.operator.kit.NotImplemented;
 import dev.ttstack.operator.kit.StackComponent;
 import dev.ttstack.operator.kit.StackInformers;
 import dev.ttstack.operator.kit.StackWorkflow;
-import dev.ttstack.operator.monitoring.MonitoringComponent;
-import dev.ttstack.operator.postgres.BackupJobs;
-import dev.ttstack.operator.postgres.PostgresComponent;
-import dev.ttstack.operator.redis.RedisComponent;
 import dev.ttstack.operator.redis.cluster.NodeAddressResolver;
-import dev.ttstack.operator.redis.cluster.RedisClusterManager;
-import dev.ttstack.operator.secrets.DopplerClient;
-import dev.ttstack.operator.secrets.DopplerSyncCache;
 import dev.ttstack.operator.secrets.ReferencedSecrets;
-import dev.ttstack.operator.secrets.RetryPolicy;
-import dev.ttstack.operator.secrets.SecretsComponent;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.workflow.WorkflowSpec;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -40,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,35 +60,13 @@ public class TTStackReconciler implements Reconciler<TTStack> {
 
   public TTStackReconciler(
       Clock clock, MeterRegistry registry, Function<List<Pod>, NodeAddressResolver> redisResolver) {
-    this(defaultComponents(clock, registry, redisResolver), clock);
+    this(StackComposition.defaultComponents(clock, registry, redisResolver), clock);
   }
 
   public TTStackReconciler(List<StackComponent> components, Clock clock) {
     this.components = List.copyOf(components);
     this.statusCalculator = new StatusCalculator(clock);
     this.events = new EventRecorder(clock);
-  }
-
-  /** The components in reconcile order, wired to talk to the outside world (Doppler, Redis). */
-  public static List<StackComponent> defaultComponents(Clock clock, MeterRegistry registry) {
-    return defaultComponents(clock, registry, RedisComponent.podIps());
-  }
-
-  /** The same, reaching Redis nodes through {@code redisResolver} (tests: local processes). */
-  public static List<StackComponent> defaultComponents(
-      Clock clock, MeterRegistry registry, Function<List<Pod>, NodeAddressResolver> redisResolver) {
-    DopplerSyncCache doppler =
-        new DopplerSyncCache(
-            new DopplerClient(clock),
-            new RetryPolicy(() -> ThreadLocalRandom.current().nextDouble()),
-            clock,
-            registry);
-    return List.of(
-        new SecretsComponent(doppler, clock),
-        new PostgresComponent(registry, clock),
-        new RedisComponent(new RedisClusterManager(registry), redisResolver, clock),
-        new AppComponent(clock, registry, BackupJobs::beforeAppChange),
-        new MonitoringComponent());
   }
 
   /**

@@ -9,11 +9,9 @@ import dev.ttstack.operator.api.TTStackStatus;
 import dev.ttstack.operator.kit.ComponentSignals;
 import dev.ttstack.operator.kit.EventRecorder;
 import dev.ttstack.operator.kit.Secondaries;
-import dev.ttstack.operator.kit.SecretKeys;
 import dev.ttstack.operator.kit.SecretsOutcome;
 import dev.ttstack.operator.kit.StackComponent;
 import dev.ttstack.operator.kit.StackInformers;
-import dev.ttstack.operator.kit.StackLabels;
 import dev.ttstack.operator.kit.StackWorkflow;
 import dev.ttstack.operator.kit.VolumeGrowth;
 import dev.ttstack.operator.redis.cluster.ClusterReport;
@@ -21,49 +19,37 @@ import dev.ttstack.operator.redis.cluster.ClusterRequest;
 import dev.ttstack.operator.redis.cluster.ClusterSpec;
 import dev.ttstack.operator.redis.cluster.HealAction;
 import dev.ttstack.operator.redis.cluster.NodeAddressResolver;
-import dev.ttstack.operator.redis.cluster.PasswordRotation;
 import dev.ttstack.operator.redis.cluster.RedisClusterManager;
-import dev.ttstack.operator.redis.cluster.RedisCredentials;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Redis Cluster: applies the StatefulSet and Services ({@link RedisDependents}), then lets the
  * {@link RedisClusterManager} bootstrap or heal the cluster through the pods' addresses, rotates
  * the password live when REDIS_PASSWORD changes, and reports {@code RedisClusterReady}.
  *
- * <p>Password rotation (FACTS.md order): the operator keeps the password the cluster runs with in
- * its own Secret {@code <stack>-redis-auth}. When the stack's REDIS_PASSWORD differs, every node
- * first accepts both (ACL SETUSER + masterauth), the app then rolls to the new value, and only when
- * its rollout is complete is the old one dropped. No node restarts for it.
+ * <p>The password's record and live rotation are {@link RedisPassword}'s; the cluster protocol is
+ * the {@link RedisClusterManager}'s, run by the workflow node {@link RedisDependents.Cluster}.
  */
 public class RedisComponent implements StackComponent {
   public static final String SHAPE_ANNOTATION = "ttstack.dev/redis-shape";
-  static final String AUTH_CURRENT = "current";
-  static final String AUTH_PREVIOUS = "previous";
   private static final Duration ROTATION_RECHECK = Duration.ofSeconds(1);
   private static final String BOOTSTRAPPED_AT = RedisComponent.class.getName() + ".bootstrappedAt";
-  private static final Logger LOG = LoggerFactory.getLogger(RedisComponent.class);
 
   private final RedisClusterManager manager;
   private final Function<List<Pod>, NodeAddressResolver> resolverFactory;
   private final EventRecorder events;
   private final Clock clock;
   private final VolumeGrowth growth;
+  private final RedisPassword password;
 
   /**
    * @param resolverFactory pod list to addresses: pod IPs in a cluster, local processes in tests
@@ -77,6 +63,7 @@ public class RedisComponent implements StackComponent {
     this.clock = clock;
     this.events = new EventRecorder(clock);
     this.growth = new VolumeGrowth(clock);
+    this.password = new RedisPassword(resolverFactory, events);
   }
 
   /** Production wiring: pod IPs on the standard ports. */
@@ -169,7 +156,7 @@ public class RedisComponent implements StackComponent {
       }
       shaped.getSpec().redis.storage.size = storage.templateSize();
     }
-    Rotation rotation = rotatePassword(stack, shaped, context);
+    RedisPassword.Rotation rotation = password.rotate(stack, shaped, context);
     context
         .managedWorkflowAndDependentResourceContext()
         .put(
@@ -220,7 +207,7 @@ public class RedisComponent implements StackComponent {
             podNames,
             resolverFactory.apply(pods),
             ClusterSpec.of(stack.getSpec().redis),
-            credentials(stack, context, secrets),
+            RedisPassword.credentials(stack, context, secrets),
             clusterCreated(stack, context));
     ClusterReport report = manager.reconcile(request);
     for (HealAction action : report.actions()) {
@@ -251,11 +238,7 @@ public class RedisComponent implements StackComponent {
     Optional<Duration> cluster = report(context).map(ClusterReport::requeueAfter);
     // The new password was just added (the record now holds the old one too): the old one is
     // dropped on a later pass. JOSDK raises no event for the workflow's own write of that record.
-    boolean rotating =
-        RedisPlan.of(context)
-            .map(RedisPlan::auth)
-            .map(a -> a.getData() != null && a.getData().containsKey(AUTH_PREVIOUS))
-            .orElse(false);
+    boolean rotating = RedisPlan.of(context).map(RedisPassword::rotating).orElse(false);
     if (rotating) {
       return Optional.of(
           cluster.filter(d -> d.compareTo(ROTATION_RECHECK) < 0).orElse(ROTATION_RECHECK));
@@ -281,133 +264,6 @@ public class RedisComponent implements StackComponent {
    */
   static Optional<String> bootstrappedAt(Context<TTStack> context) {
     return context.managedWorkflowAndDependentResourceContext().get(BOOTSTRAPPED_AT, String.class);
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Password: the cluster's password lives in <stack>-redis-auth; the stack's Secret says what it
-  // should be.
-
-  private RedisCredentials credentials(
-      TTStack stack, Context<TTStack> context, SecretsOutcome secrets) {
-    Optional<Secret> auth = authSecretOf(stack, context);
-    Secret written = RedisPlan.of(context).map(RedisPlan::auth).orElse(null);
-    if (written != null) {
-      auth = Optional.of(written); // applied by RedisDependents.Auth in this reconcile
-    }
-    String current = auth.map(a -> value(a, AUTH_CURRENT)).orElse(password(secrets));
-    String previous = auth.map(a -> value(a, AUTH_PREVIOUS)).orElse(null);
-    return new RedisCredentials(current, previous);
-  }
-
-  /**
-   * Whether the cluster accepts the Secret's password, and the auth Secret to apply for it (null:
-   * keep it as it is). The Secret is written by the workflow ({@link RedisDependents.Auth}), after
-   * the nodes have accepted what it says.
-   */
-  private record Rotation(boolean settled, Secret auth) {}
-
-  private Rotation rotatePassword(TTStack stack, TTStack shaped, Context<TTStack> context) {
-    SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
-    String wanted = password(secrets);
-    if (wanted == null) {
-      return new Rotation(false, null);
-    }
-    Optional<Secret> auth = authSecretOf(stack, context);
-    if (auth.isEmpty()) {
-      // first start: the nodes will start with this password
-      return new Rotation(true, RedisObjects.authSecret(stack, wanted, null));
-    }
-    String current = value(auth.get(), AUTH_CURRENT);
-    String previous = value(auth.get(), AUTH_PREVIOUS);
-    List<String> pods =
-        RedisObjects.podNames(stack.getMetadata().getName(), shaped.getSpec().redis);
-    if (!wanted.equals(current)) {
-      List<Pod> running =
-          context.getSecondaryResources(Pod.class).stream()
-              .filter(p -> pods.contains(p.getMetadata().getName()))
-              .toList();
-      if (running.isEmpty()) {
-        // nothing runs: the next pods simply start with it
-        return new Rotation(true, RedisObjects.authSecret(stack, wanted, null));
-      }
-      PasswordRotation.Result added =
-          new PasswordRotation(pods, resolverFactory.apply(running))
-              .addNewPassword(current, wanted);
-      if (!added.complete()) {
-        LOG.warn(
-            "redis {}/{}: new password not yet accepted by {}",
-            stack.getMetadata().getNamespace(),
-            stack.getMetadata().getName(),
-            added.failed());
-        return new Rotation(false, null);
-      }
-      events.record(
-          context.getClient(),
-          stack,
-          EventRecorder.NORMAL,
-          "RedisPasswordAdded",
-          "every Redis node accepts the new REDIS_PASSWORD as well as the old one; the app rolls next");
-      return new Rotation(true, RedisObjects.authSecret(stack, wanted, current));
-    }
-    if (previous != null && appRolledOut(stack, context)) {
-      List<Pod> running =
-          context.getSecondaryResources(Pod.class).stream()
-              .filter(p -> pods.contains(p.getMetadata().getName()))
-              .toList();
-      PasswordRotation.Result dropped =
-          new PasswordRotation(pods, resolverFactory.apply(running)).dropOldPassword(wanted);
-      if (dropped.complete()) {
-        events.record(
-            context.getClient(),
-            stack,
-            EventRecorder.NORMAL,
-            "RedisPasswordRotated",
-            "the old REDIS_PASSWORD is no longer accepted by any Redis node");
-        return new Rotation(true, RedisObjects.authSecret(stack, wanted, null));
-      }
-    }
-    return new Rotation(true, null);
-  }
-
-  /**
-   * The app no longer runs pods with the old password: no Deployment, or its rollout is complete.
-   */
-  private static boolean appRolledOut(TTStack stack, Context<TTStack> context) {
-    Optional<Deployment> app =
-        Secondaries.get(
-            context,
-            Deployment.class,
-            StackLabels.objectName(stack, "app"),
-            stack.getMetadata().getNamespace());
-    if (app.isEmpty()) {
-      return true;
-    }
-    var d = app.get();
-    var s = d.getStatus();
-    int replicas = d.getSpec().getReplicas() == null ? 1 : d.getSpec().getReplicas();
-    return s != null
-        && java.util.Objects.equals(s.getObservedGeneration(), d.getMetadata().getGeneration())
-        && s.getUpdatedReplicas() != null
-        && s.getUpdatedReplicas() == replicas
-        && (s.getReplicas() == null || s.getReplicas() == replicas)
-        && s.getAvailableReplicas() != null
-        && s.getAvailableReplicas() == replicas;
-  }
-
-  private static String password(SecretsOutcome secrets) {
-    return secrets.content() == null
-        ? null
-        : secrets.content().asMap().get(SecretKeys.REDIS_PASSWORD);
-  }
-
-  private static Optional<Secret> authSecretOf(TTStack stack, Context<TTStack> context) {
-    return Secondaries.get(
-        context, Secret.class, RedisObjects.authName(stack), stack.getMetadata().getNamespace());
-  }
-
-  private static String value(Secret secret, String key) {
-    String v = secret.getData() == null ? null : secret.getData().get(key);
-    return v == null ? null : new String(Base64.getDecoder().decode(v), StandardCharsets.UTF_8);
   }
 
   private static Optional<StatefulSet> statefulSet(TTStack stack, Context<TTStack> context) {

@@ -101,9 +101,9 @@ public final class RedisObjects {
    */
   static Secret authSecret(TTStack stack, String current, String previous) {
     Map<String, String> data = new LinkedHashMap<>();
-    data.put(RedisComponent.AUTH_CURRENT, b64(current));
+    data.put(RedisPassword.AUTH_CURRENT, b64(current));
     if (previous != null) {
-      data.put(RedisComponent.AUTH_PREVIOUS, b64(previous));
+      data.put(RedisPassword.AUTH_PREVIOUS, b64(previous));
     }
     return new SecretBuilder()
         .withNewMetadata()

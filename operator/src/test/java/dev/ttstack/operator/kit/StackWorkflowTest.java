@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.reconciler.TTStackReconciler;
+import dev.ttstack.operator.reconciler.StackComposition;
 import dev.ttstack.operator.secrets.SecretsSyncedGate;
 import dev.ttstack.operator.testing.Stacks;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class StackWorkflowTest {
   private static StackWorkflow workflow() {
     return StackWorkflow.of(
-        TTStackReconciler.defaultComponents(Clock.systemUTC(), new SimpleMeterRegistry()));
+        StackComposition.defaultComponents(Clock.systemUTC(), new SimpleMeterRegistry()));
   }
 
   private static Map<String, DependentResourceSpec> specs() {

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.ttstack.operator.RenderCommand;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.kit.StackLabels;
-import dev.ttstack.operator.reconciler.TTStackReconciler;
+import dev.ttstack.operator.reconciler.StackComposition;
 import dev.ttstack.operator.redis.RedisObjects;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -190,7 +190,7 @@ final class FullStacks {
     Set<String> names = new TreeSet<>();
     RenderCommand.render(
             stack,
-            TTStackReconciler.defaultComponents(
+            StackComposition.defaultComponents(
                 java.time.Clock.systemUTC(),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()))
         .forEach(o -> names.add(o.getKind() + "/" + o.getMetadata().getName()));

@@ -10,7 +10,7 @@ import dev.ttstack.operator.api.PrometheusSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.monitoring.MonitoringObjects;
 import dev.ttstack.operator.monitoring.PrometheusConfig;
-import dev.ttstack.operator.reconciler.TTStackReconciler;
+import dev.ttstack.operator.reconciler.StackComposition;
 import dev.ttstack.operator.redis.RedisConfig;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -466,7 +466,7 @@ class LocalImagesKubeIT {
     List<HasMetadata> objects =
         RenderCommand.render(
             stack,
-            TTStackReconciler.defaultComponents(
+            StackComposition.defaultComponents(
                 java.time.Clock.systemUTC(),
                 new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
     String name = MonitoringObjects.prometheusName(stack);
