@@ -64,10 +64,11 @@ naming each rule to add or remove, when these rules and the operator's calls dis
 - apiGroups: ["batch"]
   resources: ["cronjobs"]
   verbs: ["list", "watch", "create", "update", "patch", "delete"]
-# Backup Jobs before an upgrade: created directly, then observed.
+# Backup Jobs before an upgrade: a dependent, created once (Server-Side Apply, hence patch) and
+# then only observed; never deleted by the operator (they go with the TTStack).
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["list", "watch", "create"]
+  verbs: ["list", "watch", "create", "patch"]
 # Volumes: the backup and Prometheus volumes are created, never deleted by the operator (data is
 # kept); patch also moves their ownerReference with spec.deletionPolicy; the StatefulSets' claims
 # are observed, and patched to a larger size (VolumeGrowth; fabric8 reads the claim before a JSON

@@ -43,18 +43,11 @@ public class AppComponent implements StackComponent {
   private static final String PLANNER = AppComponent.class.getName() + ".planner";
 
   private final Clock clock;
-  private final PreChangeBackup backup;
   private final EventRecorder events;
   private final io.micrometer.core.instrument.MeterRegistry registry;
 
-  /**
-   * @param backup the PostgreSQL backup taken before an upgrade
-   *     (spec.postgres.backup.beforeUpgrade)
-   */
-  public AppComponent(
-      Clock clock, io.micrometer.core.instrument.MeterRegistry registry, PreChangeBackup backup) {
+  public AppComponent(Clock clock, io.micrometer.core.instrument.MeterRegistry registry) {
     this.clock = clock;
-    this.backup = backup;
     this.events = new EventRecorder(clock);
     this.registry = registry;
   }
@@ -92,7 +85,8 @@ public class AppComponent implements StackComponent {
         .dependsOn(
             StackWorkflow.SECRETS_SYNCED,
             StackWorkflow.POSTGRES_READY,
-            StackWorkflow.REDIS_CLUSTER_READY)
+            StackWorkflow.REDIS_CLUSTER_READY,
+            StackWorkflow.PRE_CHANGE_BACKUP)
         .renders(
             stack ->
                 AppObjects.deployment(
@@ -105,10 +99,29 @@ public class AppComponent implements StackComponent {
         .renders(AppObjects::ingress);
   }
 
-  /** Hands this component to the app's dependent, which plans the rollout when it runs. */
+  /**
+   * Hands this component to the app's dependent, which plans the rollout when it runs, and asks for
+   * a PostgreSQL backup before a new version (spec.postgres.backup.beforeUpgrade): the app's
+   * dependent {@code dependsOn} the node that takes it, so the Deployment changes once it
+   * succeeded.
+   */
   @Override
   public void prepare(TTStack stack, Context<TTStack> context) {
     context.managedWorkflowAndDependentResourceContext().put(PLANNER, this);
+    AppStatus previous = previous(stack);
+    String deployed = deployment(stack, context).map(AppComponent::version).orElse(null);
+    AppSpec run = RollbackPolicy.target(stack.getSpec().app, previous);
+    if (deployed != null
+        && !deployed.equals(run.version)
+        && previous != null
+        && previous.lastGoodVersion != null
+        && !run.version.equals(previous.lastGoodVersion)
+        && Boolean.TRUE.equals(stack.getSpec().postgres.backup.beforeUpgrade)) {
+      PreChangeBackup.ask(
+          context,
+          new PreChangeBackup.Request(
+              "app " + run.version, "upgrading from " + deployed + " to " + run.version, deployed));
+    }
   }
 
   static AppComponent planner(Context<TTStack> context) {
@@ -120,38 +133,20 @@ public class AppComponent implements StackComponent {
 
   /**
    * Decides what the Deployment runs, when the workflow reaches the app: its dependencies are then
-   * ready (it {@code dependsOn} them), so a pre-upgrade backup can run now. What runs is spec.app,
-   * or the last available spec when spec.app is the one that failed ({@link RollbackPolicy}); a new
-   * version waits, the Deployment left as it is, while the backup before it runs; the secret hash
-   * is held while Redis does not yet accept a new password (the new pods would fail).
+   * ready and a backup it waited for has succeeded (it {@code dependsOn} them). What runs is
+   * spec.app, or the last available spec when spec.app is the one that failed ({@link
+   * RollbackPolicy}); the secret hash is held while Redis does not yet accept a new password (the
+   * new pods would fail).
    */
   AppPlan plan(TTStack stack, Context<TTStack> context) {
     SecretsOutcome secrets = SecretsOutcome.of(context).orElseThrow();
-    AppStatus previous = previous(stack);
-    String deployed = deployment(stack, context).map(AppComponent::version).orElse(null);
-    AppSpec run = RollbackPolicy.target(stack.getSpec().app, previous);
-
-    Condition waiting = null;
-    if (deployed != null
-        && !deployed.equals(run.version)
-        && previous != null
-        && previous.lastGoodVersion != null
-        && !run.version.equals(previous.lastGoodVersion)
-        && Boolean.TRUE.equals(stack.getSpec().postgres.backup.beforeUpgrade)) {
-      waiting =
-          backup
-              .ensureBefore(stack, context, "app " + run.version)
-              .holding(
-                  conditionType(), "upgrading from " + deployed + " to " + run.version, deployed)
-              .orElse(null);
-    }
-
+    AppSpec run = RollbackPolicy.target(stack.getSpec().app, previous(stack));
     boolean redisSettled = ComponentSignals.redisPasswordSettled(context);
     String hash =
         secrets.content() != null && redisSettled
             ? secrets.hashOf(SecretKeys.app(stack.getSpec(), secrets.content().keys()))
             : null;
-    AppPlan plan = new AppPlan(waiting == null ? run : null, hash, waiting);
+    AppPlan plan = new AppPlan(run, hash);
     context.managedWorkflowAndDependentResourceContext().put(AppPlan.KEY, plan);
     return plan;
   }
@@ -324,19 +319,29 @@ public class AppComponent implements StackComponent {
   }
 
   /**
-   * Why the Deployment is not (to be) changed now: the workflow did not reach the app (one of its
-   * dependencies is not ready: which, from the conditions they published in this reconcile, what
-   * the gates saw), or a backup before the new version runs.
+   * Why the Deployment is not changed now: the workflow did not reach the app, because one of its
+   * dependencies is not ready (which, from the conditions they published in this reconcile: what
+   * the gates saw), or because the backup before the new version has not succeeded yet.
    */
   private Condition waiting(TTStack stack, Context<TTStack> context) {
-    Optional<AppPlan> plan = AppPlan.of(context);
-    if (plan.isPresent()) {
-      return plan.get().waiting();
+    if (AppPlan.of(context).isPresent()) {
+      return null;
     }
     List<String> fresh =
         waitingFor(
             SecretsOutcome.of(context).orElseThrow(),
             type -> ComponentSignals.condition(context, type));
+    if (fresh.isEmpty()) {
+      Optional<Condition> backingUp =
+          PreChangeBackup.asked(context)
+              .flatMap(
+                  r ->
+                      PreChangeBackup.state(context, stack, r.target())
+                          .flatMap(g -> g.holding(conditionType(), r.change(), r.running())));
+      if (backingUp.isPresent()) {
+        return backingUp.get();
+      }
+    }
     return waitingForDependencies(
         fresh.isEmpty() ? List.of("the workflow to reach the app") : fresh);
   }

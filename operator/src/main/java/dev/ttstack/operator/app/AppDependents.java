@@ -10,7 +10,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
-import java.util.Optional;
 
 /** The JOSDK dependents of the app; each builds its object with {@link AppObjects}. */
 public final class AppDependents {
@@ -36,11 +35,7 @@ public final class AppDependents {
 
     @Override
     public ReconcileResult<Deployment> reconcile(TTStack stack, Context<TTStack> context) {
-      AppPlan plan = AppComponent.planner(context).plan(stack, context);
-      Optional<Deployment> running = getSecondaryResource(stack, context);
-      if (plan.run() == null && running.isPresent()) {
-        return ReconcileResult.noOperation(running.get()); // held: left as it is
-      }
+      AppComponent.planner(context).plan(stack, context);
       return super.reconcile(stack, context);
     }
 
@@ -58,7 +53,7 @@ public final class AppDependents {
                   .map(a -> a.get(AppObjects.SECRET_HASH_ANNOTATION))
                   .orElse(null);
       TTStack running = stack;
-      AppSpec run = plan.run() == null ? stack.getSpec().app : plan.run();
+      AppSpec run = plan.run();
       if (run != stack.getSpec().app) {
         running = io.fabric8.kubernetes.client.utils.Serialization.clone(stack);
         running.getSpec().app = run;

@@ -35,7 +35,14 @@ public final class StackWorkflow {
    */
   public static final String SECRETS_SYNCED = "secrets-synced";
 
-  public static final String POSTGRES_READY = "postgres";
+  public static final String POSTGRES_READY = "postgres-ready";
+
+  /**
+   * Ready when no change waits for a PostgreSQL backup, or that backup succeeded ({@link
+   * PreChangeBackup}).
+   */
+  public static final String PRE_CHANGE_BACKUP = "postgres-pre-change-backup";
+
   public static final String REDIS_CLUSTER_READY = "redis-cluster-ready";
 
   private final Map<String, Node> nodes = new LinkedHashMap<>();

@@ -5,28 +5,21 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.ttstack.operator.api.BackupStatus;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.kit.BackupGate;
-import dev.ttstack.operator.kit.PreChangeBackup;
-import dev.ttstack.operator.kit.SecretsOutcome;
-import dev.ttstack.operator.kit.StackInformers;
 import dev.ttstack.operator.kit.StackLabels;
 import dev.ttstack.operator.support.Hashes;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.io.IOException;
-import java.net.HttpURLConnection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Backup Jobs: the one-off Job that must succeed before an upgrade, and what finished Jobs tell
- * about the last backup. A backup Job's container writes {@code {"file", "sizeBytes", "time"}} to
- * its termination message (backup.sh), so the operator learns the result from the Pod's status
- * alone.
+ * Backup Jobs: the one-off Job that must succeed before an upgrade (its state; the workflow node
+ * {@link PostgresDependents.PreChangeBackupJob} creates it), and what finished Jobs tell about the
+ * last backup. A backup Job's container writes {@code {"file", "sizeBytes", "time"}} to its
+ * termination message (backup.sh), so the operator learns the result from the Pod's status alone.
  */
 public final class BackupJobs {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,65 +35,32 @@ public final class BackupJobs {
   }
 
   /**
-   * The backup the app asks for before an upgrade ({@link PreChangeBackup}): of the Secret and with
-   * the PostgreSQL image of this reconcile.
+   * Where the backup before {@code target} stands, from the Jobs informer. No Job yet counts as
+   * running: this reconcile's workflow creates it ({@link PostgresDependents.PreChangeBackupJob}).
+   * A failed Job stays failed (and so blocks) until someone deletes it.
    */
-  public static BackupGate beforeAppChange(TTStack stack, Context<TTStack> context, String target) {
-    String secretName = SecretsOutcome.of(context).orElseThrow().secretName();
-    String image =
-        PostgresPlan.of(context)
-            .map(PostgresPlan::image)
-            .orElse(stack.getSpec().postgres.effectiveImage());
-    return ensureBefore(stack, context, target, secretName, image);
-  }
-
-  /**
-   * Ensures a backup has been taken before {@code target}: creates the Job if there is none and
-   * reports its state. A failed Job stays failed (and so blocks) until someone deletes it.
-   */
-  public static BackupGate ensureBefore(
-      TTStack stack, Context<TTStack> context, String target, String secretName, String image) {
+  public static BackupGate gate(TTStack stack, Context<TTStack> context, String target) {
     String name = preChangeJobName(stack, target);
     Optional<Job> existing =
         context.getSecondaryResources(Job.class).stream()
             .filter(j -> name.equals(j.getMetadata().getName()))
             .findFirst();
-    if (existing.isEmpty()) {
-      Job job = PostgresObjects.backupJob(stack, name, secretName, image, "before " + target);
-      job.getMetadata().getOwnerReferences().clear();
-      job.addOwnerReference(stack);
-      create(job, context);
-      return new BackupGate(BackupGate.State.RUNNING, name, null);
-    }
-    Job job = existing.get();
-    if (succeeded(job)) {
+    if (existing.isPresent() && succeeded(existing.get())) {
       return new BackupGate(BackupGate.State.SUCCEEDED, name, null);
     }
-    if (failed(job)) {
-      return new BackupGate(BackupGate.State.FAILED, name, failureDetail(job, context));
+    if (existing.isPresent() && failed(existing.get())) {
+      return new BackupGate(BackupGate.State.FAILED, name, failureDetail(existing.get(), context));
     }
     return new BackupGate(BackupGate.State.RUNNING, name, null);
   }
 
-  /**
-   * Creates the Job and hands it to the Jobs informer at once, as JOSDK's dependents do: the next
-   * reconcile, which may come before the watch event, then finds it instead of creating it again. A
-   * 409 means exactly that race was lost (the Job exists): it is running, not an error.
-   */
-  @SuppressWarnings("unchecked")
-  private static void create(Job job, Context<TTStack> context) {
-    try {
-      Job created = context.getClient().resource(job).create();
-      if (context.eventSourceRetriever().getEventSourceFor(Job.class, StackInformers.JOBS)
-          instanceof InformerEventSource<?, ?> jobs) {
-        ((InformerEventSource<Job, TTStack>) jobs)
-            .handleRecentResourceCreate(ResourceID.fromResource(created), created);
-      }
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-        throw e;
-      }
-    }
+  /** The one-off Job of the backup before {@code target}, with that PostgreSQL image. */
+  static Job preChangeJob(TTStack stack, String target, String secretName, String image) {
+    Job job =
+        PostgresObjects.backupJob(
+            stack, preChangeJobName(stack, target), secretName, image, "before " + target);
+    job.getMetadata().getOwnerReferences().clear(); // the TTStack owns it (JOSDK sets that)
+    return job;
   }
 
   static boolean succeeded(Job job) {

@@ -9,6 +9,7 @@ import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.api.TTStackStatus;
 import dev.ttstack.operator.kit.BackupGate;
 import dev.ttstack.operator.kit.ComponentSignals;
+import dev.ttstack.operator.kit.PreChangeBackup;
 import dev.ttstack.operator.kit.Secondaries;
 import dev.ttstack.operator.kit.SecretKeys;
 import dev.ttstack.operator.kit.SecretsOutcome;
@@ -119,9 +120,8 @@ public class PostgresComponent implements StackComponent {
         .informer(StackInformers.NETWORK_POLICIES)
         .renders(PostgresObjects::networkPolicy);
     workflow
-        .add(StackWorkflow.POSTGRES_READY, PostgresDependents.Database.class)
+        .add("postgres", PostgresDependents.Database.class)
         .informer(StackInformers.STATEFUL_SETS)
-        .readyWhen(new PostgresDependents.Ready())
         .renders(
             stack ->
                 PostgresObjects.statefulSet(
@@ -129,6 +129,17 @@ public class PostgresComponent implements StackComponent {
                     SecretsOutcome.secretNameFor(stack),
                     null,
                     stack.getSpec().postgres.effectiveImage()));
+    workflow
+        .add(StackWorkflow.POSTGRES_READY, PostgresDependents.ReadyGate.class)
+        .dependsOn("postgres")
+        .readyWhen(new PostgresDependents.Ready());
+    // the backup a change waits for (an app upgrade, a new image); ready once it succeeded
+    workflow
+        .add(StackWorkflow.PRE_CHANGE_BACKUP, PostgresDependents.PreChangeBackupJob.class)
+        .informer(StackInformers.JOBS)
+        .dependsOn("postgres")
+        .readyWhen(new PostgresDependents.PreChangeBackupDone())
+        .notRendered("a one-off Job, made when a change waits for a backup");
     workflow
         .add("postgres-backup-schedule", PostgresDependents.BackupSchedule.class)
         .informer(StackInformers.CRON_JOBS)
@@ -167,6 +178,9 @@ public class PostgresComponent implements StackComponent {
 
     String image = wanted;
     Condition blocked = null;
+    String imageChangeBackup = null;
+    // the app (or any component) asks PreChangeBackup; this is how it learns where that stands
+    PreChangeBackup.answerWith(context, (s, target) -> BackupJobs.gate(s, context, target));
     if (running != null && recordedMajor != null && !recordedMajor.equals(spec.version)) {
       image = running;
       blocked =
@@ -185,15 +199,16 @@ public class PostgresComponent implements StackComponent {
     } else if (running != null
         && !running.equals(wanted)
         && Boolean.TRUE.equals(spec.backup.beforeUpgrade)) {
-      BackupGate gate =
-          BackupJobs.ensureBefore(
-              stack, context, "postgres image " + wanted, secrets.secretName(), running);
+      imageChangeBackup = "postgres image " + wanted;
+      BackupGate gate = BackupJobs.gate(stack, context, imageChangeBackup);
       blocked =
           gate.holding(
                   conditionType(), "changing the image from " + running + " to " + wanted, running)
               .orElse(null);
       if (blocked != null) {
         image = running;
+      } else {
+        imageChangeBackup = null; // taken: nothing to wait for
       }
     }
     // A larger spec.postgres.storage.size never reaches the immutable volumeClaimTemplates
@@ -210,7 +225,8 @@ public class PostgresComponent implements StackComponent {
         .managedWorkflowAndDependentResourceContext()
         .put(
             PostgresPlan.KEY,
-            new PostgresPlan(image, secrets.secretName(), hash, blocked, storage));
+            new PostgresPlan(
+                image, secrets.secretName(), hash, blocked, storage, imageChangeBackup));
   }
 
   @Override
@@ -234,6 +250,13 @@ public class PostgresComponent implements StackComponent {
     // condition and this one agree; computed afresh when the gate did not run.
     return ComponentSignals.condition(context, conditionType())
         .orElseGet(() -> condition(stack, context));
+  }
+
+  /** PostgreSQL answers (its pod is ready), whether or not a change of it waits. */
+  static boolean serving(TTStack stack, Context<TTStack> context) {
+    return statefulSet(stack, context)
+        .map(sts -> readiness(stack, context, sts).isTrue())
+        .orElse(false);
   }
 
   /** PostgresReady as of now: waiting for credentials, held (upgrade), or how ready it is. */

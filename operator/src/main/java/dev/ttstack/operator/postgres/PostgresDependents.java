@@ -4,17 +4,24 @@ import dev.ttstack.operator.api.StorageSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.kit.BuiltDependent;
 import dev.ttstack.operator.kit.ComponentSignals;
+import dev.ttstack.operator.kit.PreChangeBackup;
 import dev.ttstack.operator.kit.RetainedVolumeDependent;
+import dev.ttstack.operator.kit.Secondaries;
 import dev.ttstack.operator.kit.SecretsOutcome;
+import dev.ttstack.operator.kit.WorkflowNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.api.model.batch.v1.CronJob;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import java.util.Optional;
 
 /** The JOSDK dependents of PostgreSQL; each builds its object with {@link PostgresObjects}. */
 public final class PostgresDependents {
@@ -105,8 +112,27 @@ public final class PostgresDependents {
   }
 
   /**
-   * PostgreSQL serves: the workflow's gate for what uses it (the app {@code dependsOn} this
-   * dependent). The same condition {@link PostgresComponent} reports, published for this reconcile.
+   * The gate on PostgreSQL: applies nothing; ready when PostgresReady is True in this reconcile
+   * ({@link Ready}). What uses PostgreSQL (the app) {@code dependsOn} it.
+   */
+  public static class ReadyGate extends WorkflowNode<StatefulSet> {
+    public ReadyGate() {
+      super(StatefulSet.class);
+    }
+
+    @Override
+    public Optional<StatefulSet> getSecondaryResource(TTStack stack, Context<TTStack> context) {
+      return Secondaries.get(
+          context,
+          StatefulSet.class,
+          PostgresObjects.name(stack),
+          stack.getMetadata().getNamespace());
+    }
+  }
+
+  /**
+   * PostgreSQL serves and nothing holds it: the gate's readiness. The same condition {@link
+   * PostgresComponent} reports, published for this reconcile.
    */
   public static class Ready implements Condition<StatefulSet, TTStack> {
     @Override
@@ -117,6 +143,78 @@ public final class PostgresDependents {
       dev.ttstack.operator.api.Condition ready = PostgresComponent.condition(stack, context);
       ComponentSignals.publishCondition(context, ready);
       return ready.isTrue();
+    }
+  }
+
+  /**
+   * The backup a change waits for: PostgreSQL's own new image (taken with the running one), else
+   * what another component asked ({@link PreChangeBackup}, the app's upgrade). Null: none.
+   */
+  static String pendingBackup(Context<TTStack> context) {
+    PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
+    if (plan.imageChangeBackup() != null) {
+      return plan.imageChangeBackup();
+    }
+    return PreChangeBackup.asked(context).map(PreChangeBackup.Request::target).orElse(null);
+  }
+
+  /**
+   * The one-off backup Job before a change, created once while PostgreSQL serves, never changed (a
+   * Job is immutable, and a backup that ran is history the status reads) and never deleted by a
+   * reconcile. Found by the pending change's name; with none pending there is nothing to find.
+   */
+  public static class PreChangeBackupJob extends BuiltDependent<Job> {
+    public PreChangeBackupJob() {
+      super(Job.class, PreChangeBackupJob::build);
+    }
+
+    @Override
+    protected boolean mayCreate(TTStack stack, Context<TTStack> context) {
+      return pendingBackup(context) != null && PostgresComponent.serving(stack, context);
+    }
+
+    @Override
+    protected ResourceID targetSecondaryResourceID(TTStack stack, Context<TTStack> context) {
+      String target = pendingBackup(context);
+      String name =
+          target != null
+              ? BackupJobs.preChangeJobName(stack, target)
+              : PostgresObjects.backupName(stack) + "-pre-none";
+      return new ResourceID(name, stack.getMetadata().getNamespace());
+    }
+
+    @Override
+    public Matcher.Result<Job> match(Job actual, TTStack stack, Context<TTStack> context) {
+      return Matcher.Result.computed(true, actual); // created once, then left as it is
+    }
+
+    private static Job build(TTStack stack, Context<TTStack> context) {
+      PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
+      String target = pendingBackup(context);
+      // a new image is backed up with the one that runs; anything else with this reconcile's
+      String image =
+          plan.imageChangeBackup() != null
+              ? Secondaries.get(
+                      context,
+                      StatefulSet.class,
+                      PostgresObjects.name(stack),
+                      stack.getMetadata().getNamespace())
+                  .map(PostgresComponent::image)
+                  .orElse(plan.image())
+              : plan.image();
+      return BackupJobs.preChangeJob(stack, target, plan.secretName(), image);
+    }
+  }
+
+  /** No backup is pending, or the pending one succeeded: what waits for it may change now. */
+  public static class PreChangeBackupDone implements Condition<Job, TTStack> {
+    @Override
+    public boolean isMet(
+        DependentResource<Job, TTStack> dependent, TTStack stack, Context<TTStack> context) {
+      String target = pendingBackup(context);
+      return target == null
+          || BackupJobs.gate(stack, context, target).state()
+              == dev.ttstack.operator.kit.BackupGate.State.SUCCEEDED;
     }
   }
 }

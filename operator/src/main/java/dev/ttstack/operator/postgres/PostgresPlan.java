@@ -14,13 +14,16 @@ import java.util.Optional;
  * @param secretHash hash of the keys PostgreSQL consumes, or null if unknown yet
  * @param blocked a condition that explains why the spec is not applied yet, or null
  * @param storage the data volume's size for the StatefulSet's claim template (see VolumeGrowth)
+ * @param imageChangeBackup the target of the backup a new image waits for ("postgres image X"), or
+ *     null; it is taken with the running image
  */
 public record PostgresPlan(
     String image,
     String secretName,
     String secretHash,
     Condition blocked,
-    VolumeGrowth.Outcome storage) {
+    VolumeGrowth.Outcome storage,
+    String imageChangeBackup) {
   static final String KEY = PostgresPlan.class.getName();
 
   public static Optional<PostgresPlan> of(Context<?> context) {

@@ -3,7 +3,6 @@ package dev.ttstack.operator.reconciler;
 import dev.ttstack.operator.app.AppComponent;
 import dev.ttstack.operator.kit.StackComponent;
 import dev.ttstack.operator.monitoring.MonitoringComponent;
-import dev.ttstack.operator.postgres.BackupJobs;
 import dev.ttstack.operator.postgres.PostgresComponent;
 import dev.ttstack.operator.redis.RedisComponent;
 import dev.ttstack.operator.redis.cluster.NodeAddressResolver;
@@ -45,7 +44,7 @@ public final class StackComposition {
         new SecretsComponent(doppler, clock),
         new PostgresComponent(registry, clock),
         new RedisComponent(new RedisClusterManager(registry), redisResolver, clock),
-        new AppComponent(clock, registry, BackupJobs::beforeAppChange),
+        new AppComponent(clock, registry),
         new MonitoringComponent());
   }
 }

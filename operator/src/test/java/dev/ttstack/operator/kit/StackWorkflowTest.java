@@ -50,12 +50,14 @@ class StackWorkflowTest {
         .containsExactlyInAnyOrder(
             StackWorkflow.SECRETS_SYNCED,
             StackWorkflow.POSTGRES_READY,
-            StackWorkflow.REDIS_CLUSTER_READY);
+            StackWorkflow.REDIS_CLUSTER_READY,
+            StackWorkflow.PRE_CHANGE_BACKUP);
     for (String gate :
         List.of(
             StackWorkflow.SECRETS_SYNCED,
             StackWorkflow.POSTGRES_READY,
-            StackWorkflow.REDIS_CLUSTER_READY)) {
+            StackWorkflow.REDIS_CLUSTER_READY,
+            StackWorkflow.PRE_CHANGE_BACKUP)) {
       assertThat(specs.get(gate).getReadyCondition()).as(gate + " readyPostcondition").isNotNull();
     }
     // a reconcile precondition above the app would delete the app when it fails (JOSDK)
@@ -64,6 +66,8 @@ class StackWorkflowTest {
             StackWorkflow.SECRETS_SYNCED,
             StackWorkflow.POSTGRES_READY,
             StackWorkflow.REDIS_CLUSTER_READY,
+            StackWorkflow.PRE_CHANGE_BACKUP,
+            "postgres",
             "redis",
             "redis-cluster")) {
       assertThat(specs.get(gate).getReconcileCondition()).as(gate + " precondition").isNull();
@@ -71,6 +75,10 @@ class StackWorkflowTest {
     assertThat(specs.get(StackWorkflow.REDIS_CLUSTER_READY).getDependsOn())
         .containsExactly("redis-cluster");
     assertThat(specs.get("redis-cluster").getDependsOn()).containsExactly("redis");
+    assertThat(specs.get(StackWorkflow.POSTGRES_READY).getDependsOn()).containsExactly("postgres");
+    assertThat(specs.get(StackWorkflow.PRE_CHANGE_BACKUP).getDependsOn())
+        .as("taken while PostgreSQL serves, not only when nothing holds it (a new image waits)")
+        .containsExactly("postgres");
   }
 
   @Test
