@@ -18,7 +18,10 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.Matcher;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.GarbageCollected;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.ReconcileResult;
+import io.javaoperatorsdk.operator.processing.dependent.Creator;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import java.util.Optional;
@@ -163,14 +166,21 @@ public final class PostgresDependents {
    * Job is immutable, and a backup that ran is history the status reads) and never deleted by a
    * reconcile. Found by the pending change's name; with none pending there is nothing to find.
    */
-  public static class PreChangeBackupJob extends BuiltDependent<Job> {
+  public static class PreChangeBackupJob extends KubernetesDependentResource<Job, TTStack>
+      implements Creator<Job, TTStack>, GarbageCollected<TTStack> {
     public PreChangeBackupJob() {
-      super(Job.class, PreChangeBackupJob::build);
+      super(Job.class);
     }
 
+    /** Not an Updater: once created, the Job is left as it is. */
     @Override
-    protected boolean mayCreate(TTStack stack, Context<TTStack> context) {
-      return pendingBackup(context) != null && PostgresComponent.serving(stack, context);
+    public ReconcileResult<Job> reconcile(TTStack stack, Context<TTStack> context) {
+      Optional<Job> existing = getSecondaryResource(stack, context);
+      if (existing.isEmpty()
+          && (pendingBackup(context) == null || !PostgresComponent.serving(stack, context))) {
+        return ReconcileResult.noOperation(null);
+      }
+      return super.reconcile(stack, context);
     }
 
     @Override
@@ -184,11 +194,7 @@ public final class PostgresDependents {
     }
 
     @Override
-    public Matcher.Result<Job> match(Job actual, TTStack stack, Context<TTStack> context) {
-      return Matcher.Result.computed(true, actual); // created once, then left as it is
-    }
-
-    private static Job build(TTStack stack, Context<TTStack> context) {
+    protected Job desired(TTStack stack, Context<TTStack> context) {
       PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
       String target = pendingBackup(context);
       // a new image is backed up with the one that runs; anything else with this reconcile's
