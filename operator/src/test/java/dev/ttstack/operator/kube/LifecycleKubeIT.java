@@ -95,7 +95,8 @@ class LifecycleKubeIT {
           indexOf(
               log,
               e ->
-                  "create".equals(e.verb())
+                  // a dependent now: JOSDK creates it by Server-Side Apply (a PATCH answered 201)
+                  ("create".equals(e.verb()) || "patch".equals(e.verb()))
                       && "jobs".equals(e.resource())
                       && e.subresource() == null
                       && e.code() == 201
