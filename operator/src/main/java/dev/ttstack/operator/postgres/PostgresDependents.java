@@ -197,18 +197,8 @@ public final class PostgresDependents {
     protected Job desired(TTStack stack, Context<TTStack> context) {
       PostgresPlan plan = PostgresPlan.of(context).orElseThrow();
       String target = pendingBackup(context);
-      // a new image is backed up with the one that runs; anything else with this reconcile's
-      String image =
-          plan.imageChangeBackup() != null
-              ? Secondaries.get(
-                      context,
-                      StatefulSet.class,
-                      PostgresObjects.name(stack),
-                      stack.getMetadata().getNamespace())
-                  .map(PostgresComponent::image)
-                  .orElse(plan.image())
-              : plan.image();
-      return BackupJobs.preChangeJob(stack, target, plan.secretName(), image);
+      // plan.image() is the running image while a new one waits for this backup (prepare holds it)
+      return BackupJobs.preChangeJob(stack, target, plan.secretName(), plan.image());
     }
   }
 

@@ -227,7 +227,8 @@ public class RedisComponent implements StackComponent {
     return plan.storage().into(report.condition());
   }
 
-  private static Optional<ClusterReport> report(Context<TTStack> context) {
+  /** What the cluster dependent found in this reconcile, if it ran. */
+  static Optional<ClusterReport> report(Context<TTStack> context) {
     return context
         .managedWorkflowAndDependentResourceContext()
         .get(ClusterReport.class.getName(), ClusterReport.class);

@@ -174,9 +174,7 @@ public final class RedisDependents {
 
     @Override
     public Optional<ClusterReport> getSecondaryResource(TTStack stack, Context<TTStack> context) {
-      return context
-          .managedWorkflowAndDependentResourceContext()
-          .get(ClusterReport.class.getName(), ClusterReport.class);
+      return RedisComponent.report(context);
     }
   }
 
