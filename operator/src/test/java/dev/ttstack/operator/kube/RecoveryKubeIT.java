@@ -5,87 +5,353 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.reconciler.StatusCalculator;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionVersion;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * PostgreSQL or Redis becoming not ready after the app exists, and ready again: the stack recovers
- * by itself, with SSA on, on the real API server — no ReconcileError on the way and no request of
- * the operator refused. While PostgreSQL or Redis is not ready the app's gate is closed and its
- * Deployment is kept as it runs; an apply of the live Deployment (managedFields and all) was
- * refused by the API server on every reconcile and the stack never left ReconcileError (issue 14).
+ * The stack heals by itself on the real API server, with SSA on — no ReconcileError on the way and
+ * no request of the operator refused:
+ *
+ * <ul>
+ *   <li>PostgreSQL or Redis becoming not ready after the app exists, and ready again. While either
+ *       is not ready the app's gate is closed and its Deployment is kept as it runs; an apply of
+ *       the live Deployment (managedFields and all) was refused by the API server on every
+ *       reconcile and the stack never left ReconcileError (issue 14).
+ *   <li>An invalid edit stored by the API server (a CRD that lags the operator: one managed outside
+ *       the chart, {@code crds.install=false}): reported, and the last valid spec keeps being
+ *       reconciled and healed — a deleted Service comes back, a lost Redis node rejoins — while
+ *       nothing of the invalid generation is acted on (Flink's rule, issue 17).
+ * </ul>
+ *
+ * One stack for the class (its start is most of the time); each test starts and ends with it Ready.
  */
 class RecoveryKubeIT {
   @RegisterExtension static final LocalCluster cluster = LocalCluster.shared();
   private static final String NAME = "tt-minimal";
+  private static final Duration READY = Duration.ofSeconds(180);
 
-  @Test
-  void recoversFromPostgresAndRedisBecomingNotReady() throws Exception {
-    String ns = cluster.createNamespace("recovery");
+  private static final List<String> seen = new CopyOnWriteArrayList<>();
+  private static String ns;
+  private static OperatorUnderTest op;
+  private static Watch watch;
+
+  private long mark;
+  private double failuresBefore;
+
+  @BeforeAll
+  static void startTheStack() {
+    ns = cluster.createNamespace("recovery");
     KubeStacks.createMinimalExampleSecret(cluster, ns);
     KubeStacks.applyMinimalExample(cluster, ns);
-    List<String> seen = new CopyOnWriteArrayList<>();
-    try (OperatorUnderTest op = OperatorUnderTest.start(cluster, ns);
-        Watch watch =
-            cluster
-                .admin()
-                .resources(TTStack.class)
-                .inNamespace(ns)
-                .withName(NAME)
-                .watch(recorder(seen))) {
-      awaitCondition(ns, "Ready", "True", Duration.ofSeconds(180));
-      assertThat(cluster.admin().apps().deployments().inNamespace(ns).withName(NAME + "-app").get())
-          .as("the app")
-          .isNotNull();
-      long mark = cluster.auditLog().mark();
-      double failuresBefore = failures(op, ns);
-      seen.clear();
+    op = OperatorUnderTest.start(cluster, ns);
+    watch =
+        cluster.admin().resources(TTStack.class).inNamespace(ns).withName(NAME).watch(recorder());
+  }
 
-      // PostgreSQL not ready: its pod restarted with a failing readiness probe, then restarted
-      // healthy
-      // (the routine "kubectl delete pod" of the report, twice).
-      String postgresPod = NAME + "-postgres-0";
-      try (AutoCloseable notReady =
-          cluster
-              .kubelet()
-              .override(
-                  p -> postgresPod.equals(p.getMetadata().getName()),
-                  SimulatedKubelet.Behaviour.NOT_READY)) {
-        deletePod(ns, postgresPod);
-        awaitCondition(ns, "PostgresReady", "False", Duration.ofSeconds(120));
-        awaitCondition(ns, "AppReady", "False", Duration.ofSeconds(60));
+  @AfterAll
+  static void stop() {
+    try {
+      if (watch != null) {
+        watch.close();
       }
-      deletePod(ns, postgresPod);
-      awaitCondition(ns, "Ready", "True", Duration.ofSeconds(180));
-
-      // Redis not ready: one node's pod deleted; it comes back as a real redis-server and rejoins.
-      deletePod(ns, NAME + "-redis-0");
-      await("RedisClusterReady=False seen")
-          .atMost(Duration.ofSeconds(120))
-          .pollInterval(Duration.ofMillis(200))
-          .until(() -> seen.stream().anyMatch(s -> s.contains("RedisClusterReady=False")));
-      awaitCondition(ns, "Ready", "True", Duration.ofSeconds(180));
-
-      List<AuditLog.Entry> refused =
-          cluster.auditLog().since(mark, ChartInstall.user(), e -> e.code() >= 400);
-      System.out.println("states seen:\n  " + String.join("\n  ", seen));
-      assertThat(seen)
-          .as("states of the stack on the way")
-          .noneMatch(s -> s.contains("ReconcileError"));
-      assertThat(refused).as("requests of the operator refused by the API server").isEmpty();
-      assertThat(failures(op, ns) - failuresBefore).as("failed reconciles").isZero();
+    } finally {
+      if (op != null) {
+        op.close();
+      }
     }
   }
 
-  private static void deletePod(String ns, String name) {
+  @BeforeEach
+  void ready() {
+    awaitCondition("Ready", "True", READY);
+    assertThat(cluster.admin().apps().deployments().inNamespace(ns).withName(NAME + "-app").get())
+        .as("the app")
+        .isNotNull();
+    mark = cluster.auditLog().mark();
+    failuresBefore = failures();
+    seen.clear();
+  }
+
+  @Test
+  void recoversFromPostgresAndRedisBecomingNotReady() throws Exception {
+    // PostgreSQL not ready: its pod restarted with a failing readiness probe, then restarted
+    // healthy (the routine "kubectl delete pod" of the report, twice).
+    String postgresPod = NAME + "-postgres-0";
+    try (AutoCloseable notReady =
+        cluster
+            .kubelet()
+            .override(
+                p -> postgresPod.equals(p.getMetadata().getName()),
+                SimulatedKubelet.Behaviour.NOT_READY)) {
+      deletePod(postgresPod);
+      awaitCondition("PostgresReady", "False", Duration.ofSeconds(120));
+      awaitCondition("AppReady", "False", Duration.ofSeconds(60));
+    }
+    deletePod(postgresPod);
+    awaitCondition("Ready", "True", READY);
+
+    // Redis not ready: one node's pod deleted; it comes back as a real redis-server and rejoins.
+    deletePod(NAME + "-redis-0");
+    awaitSeen("RedisClusterReady=False");
+    awaitCondition("Ready", "True", READY);
+
+    assertHealedCleanly();
+  }
+
+  @Test
+  void keepsHealingTheLastValidSpecWhileAnEditIsInvalid() throws Exception {
+    TTStack before = stack();
+    long lastValid = before.getStatus().lastValidGeneration;
+    assertThat(lastValid).isEqualTo(before.getMetadata().getGeneration());
+    assertThat(before.getSpec().app.replicas).isEqualTo(1);
+
+    long invalidGeneration;
+    try (AutoCloseable lax = crdWithoutMinimumOfRedisMasters()) {
+      // The whole edit is one generation: its valid part (two app replicas) is not acted on either.
+      invalidGeneration =
+          editOnceTheServerTakesIt(
+                  s -> {
+                    s.getSpec().redis.masters = 2;
+                    s.getSpec().app.replicas = 2;
+                    return s;
+                  })
+              .getMetadata()
+              .getGeneration();
+      TTStack invalid =
+          await("generation " + invalidGeneration + " observed")
+              .atMost(Duration.ofSeconds(60))
+              .pollInterval(Duration.ofMillis(200))
+              .until(
+                  RecoveryKubeIT::stack,
+                  s ->
+                      s.getStatus() != null
+                          && Long.valueOf(invalidGeneration)
+                              .equals(s.getStatus().observedGeneration));
+      Condition readyNow = invalid.getStatus().condition("Ready");
+      System.out.println("Ready while invalid: " + readyNow.reason + ": " + readyNow.message);
+      assertThat(readyNow.status).isEqualTo(Condition.FALSE);
+      assertThat(readyNow.reason).isEqualTo(StatusCalculator.INVALID_SPEC);
+      assertThat(readyNow.message)
+          .contains("spec.redis.masters")
+          .contains(
+              "the last valid spec (generation " + lastValid + ") is still reconciled and healed");
+      assertThat(invalid.getStatus().lastValidGeneration).isEqualTo(lastValid);
+
+      // A deleted object comes back, as the last valid spec has it.
+      var services = cluster.admin().services().inNamespace(ns);
+      Service postgres = services.withName(NAME + "-postgres").get();
+      services.withName(NAME + "-postgres").delete();
+      await(NAME + "-postgres re-created")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(
+              () -> {
+                Service now = services.withName(NAME + "-postgres").get();
+                return now != null
+                    && !now.getMetadata().getUid().equals(postgres.getMetadata().getUid());
+              });
+
+      // A lost Redis node (its pod deleted: it comes back empty) is healed back into the cluster.
+      deletePod(NAME + "-redis-0");
+      awaitSeen("RedisClusterReady=False");
+      awaitCondition("RedisClusterReady", "True", READY);
+      TTStack healed = stack();
+      assertThat(healed.getStatus().condition("Ready").reason)
+          .as("still reported while healing")
+          .isEqualTo(StatusCalculator.INVALID_SPEC);
+      assertThat(healed.getSpec().redis.masters)
+          .as("the user's spec, left as written")
+          .isEqualTo(2);
+      assertThat(statefulSetReplicas(NAME + "-redis")).as("Redis nodes").isEqualTo(6);
+      assertThat(deploymentReplicas(NAME + "-app")).as("app replicas").isEqualTo(1);
+
+      // Fixed: the new generation is acted on as a whole.
+      long fixedGeneration =
+          editOnceTheServerTakesIt(
+                  s -> {
+                    s.getSpec().redis.masters = 3;
+                    return s;
+                  })
+              .getMetadata()
+              .getGeneration();
+      await("app scaled to the fixed generation's 2 replicas")
+          .atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(200))
+          .until(() -> deploymentReplicas(NAME + "-app") == 2);
+      awaitCondition("Ready", "True", READY);
+      assertThat(stack().getStatus().lastValidGeneration).isEqualTo(fixedGeneration);
+    }
+    // The CRD is as the chart installed it again: the server refuses the invalid edit itself.
+    await("the chart's CRD in force again")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> refusedByTheServer(s -> s.getSpec().redis.masters = 2));
+
+    // Back to the class's starting point (one app replica) for whatever runs next.
+    editOnceTheServerTakesIt(
+        s -> {
+          s.getSpec().app.replicas = 1;
+          return s;
+        });
+    await("app back to 1 replica")
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> deploymentReplicas(NAME + "-app") == 1);
+    awaitCondition("Ready", "True", READY);
+    assertHealedCleanly();
+  }
+
+  /**
+   * The chart's CRD with one rule taken out ({@code spec.redis.masters} at least 3), as a CRD of an
+   * older release managed outside the chart would be; put back on close.
+   */
+  private static AutoCloseable crdWithoutMinimumOfRedisMasters() {
+    var crd =
+        cluster.admin().apiextensions().v1().customResourceDefinitions().withName(ChartInstall.CRD);
+    CustomResourceDefinition original = crd.get();
+    List<CustomResourceDefinitionVersion> versions = original.getSpec().getVersions();
+    int index = -1;
+    for (int i = 0; i < versions.size(); i++) {
+      if (versions.get(i).getStorage()) {
+        index = i;
+      }
+    }
+    String path =
+        "/spec/versions/"
+            + index
+            + "/schema/openAPIV3Schema/properties/spec/properties/redis/properties/masters/minimum";
+    Double minimum =
+        versions
+            .get(index)
+            .getSchema()
+            .getOpenAPIV3Schema()
+            .getProperties()
+            .get("spec")
+            .getProperties()
+            .get("redis")
+            .getProperties()
+            .get("masters")
+            .getMinimum();
+    assertThat(minimum).as("the chart's CRD's minimum of spec.redis.masters").isEqualTo(3.0);
+    crd.patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"remove\",\"path\":\"" + path + "\"}]");
+    return () ->
+        crd.patch(
+            PatchContext.of(PatchType.JSON),
+            "[{\"op\":\"add\",\"path\":\"" + path + "\",\"value\":" + minimum + "}]");
+  }
+
+  /**
+   * Edits the stack as a user would, retrying while the API server still refuses it: a CRD's new
+   * schema takes effect a moment after the CRD is written.
+   */
+  private static TTStack editOnceTheServerTakesIt(UnaryOperator<TTStack> edit) {
+    return await("edit accepted by the API server")
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              try {
+                return cluster
+                    .admin()
+                    .resources(TTStack.class)
+                    .inNamespace(ns)
+                    .withName(NAME)
+                    .edit(edit);
+              } catch (KubernetesClientException e) {
+                if (e.getCode() == 422) {
+                  return null;
+                }
+                throw e;
+              }
+            },
+            s -> s != null);
+  }
+
+  private static boolean refusedByTheServer(java.util.function.Consumer<TTStack> change) {
+    try {
+      cluster
+          .admin()
+          .resources(TTStack.class)
+          .inNamespace(ns)
+          .withName(NAME)
+          .dryRun()
+          .edit(
+              s -> {
+                change.accept(s);
+                return s;
+              });
+      return false;
+    } catch (KubernetesClientException e) {
+      return e.getCode() == 422 && e.getMessage().contains("spec.redis.masters");
+    }
+  }
+
+  private void assertHealedCleanly() {
+    List<AuditLog.Entry> refused =
+        cluster.auditLog().since(mark, ChartInstall.user(), e -> e.code() >= 400);
+    System.out.println("states seen:\n  " + String.join("\n  ", seen));
+    assertThat(seen)
+        .as("states of the stack on the way")
+        .noneMatch(s -> s.contains("ReconcileError"));
+    assertThat(refused).as("requests of the operator refused by the API server").isEmpty();
+    assertThat(failures() - failuresBefore).as("failed reconciles").isZero();
+  }
+
+  private static TTStack stack() {
+    return cluster.admin().resources(TTStack.class).inNamespace(ns).withName(NAME).get();
+  }
+
+  private static int statefulSetReplicas(String name) {
+    return cluster
+        .admin()
+        .apps()
+        .statefulSets()
+        .inNamespace(ns)
+        .withName(name)
+        .get()
+        .getSpec()
+        .getReplicas();
+  }
+
+  private static int deploymentReplicas(String name) {
+    return cluster
+        .admin()
+        .apps()
+        .deployments()
+        .inNamespace(ns)
+        .withName(name)
+        .get()
+        .getSpec()
+        .getReplicas();
+  }
+
+  private static void awaitSeen(String state) {
+    await(state + " seen")
+        .atMost(Duration.ofSeconds(120))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> seen.stream().anyMatch(s -> s.contains(state)));
+  }
+
+  private static void deletePod(String name) {
     Pod before = cluster.admin().pods().inNamespace(ns).withName(name).get();
     cluster.kubectl().run("delete", "pod", "-n", ns, name, "--wait=false").orFail();
     await(name + " re-created")
@@ -99,14 +365,13 @@ class RecoveryKubeIT {
             });
   }
 
-  private static void awaitCondition(String ns, String type, String status, Duration bound) {
+  private static void awaitCondition(String type, String status, Duration bound) {
     await(type + "=" + status)
         .atMost(bound)
         .pollInterval(Duration.ofMillis(500))
         .untilAsserted(
             () -> {
-              TTStack s =
-                  cluster.admin().resources(TTStack.class).inNamespace(ns).withName(NAME).get();
+              TTStack s = stack();
               assertThat(s.getStatus()).as("status").isNotNull();
               Condition c = s.getStatus().condition(type);
               assertThat(c).as(String.valueOf(s.getStatus().conditions)).isNotNull();
@@ -117,7 +382,7 @@ class RecoveryKubeIT {
   /**
    * Every status the API server sends, as "Type=Status(Reason)" lines: nothing transient is missed.
    */
-  private static Watcher<TTStack> recorder(List<String> seen) {
+  private static Watcher<TTStack> recorder() {
     return new Watcher<>() {
       @Override
       public void eventReceived(Action action, TTStack stack) {
@@ -141,7 +406,7 @@ class RecoveryKubeIT {
     };
   }
 
-  private static double failures(OperatorUnderTest op, String ns) {
+  private static double failures() {
     return op
         .operator()
         .registry()
