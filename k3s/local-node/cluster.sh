@@ -55,6 +55,33 @@ fail() { say "FAIL: $*"; exit 1; }
 pid_of() { [[ -f $DIR/pids/$1 ]] && cat "$DIR/pids/$1"; }
 alive() { local pid; pid=$(pid_of "$1") && [[ -n $pid ]] && kill -0 "$pid" 2>/dev/null; }
 
+# Stops the named processes together (each leads its own process group, setsid: SIGTERM to the group,
+# up to 15 s, then SIGKILL, said): each takes about 2 s to shut down cleanly, and one after another
+# made a down wait 2 s per process.
+stop_process() {
+  local name pid deadline left
+  for name in "$@"; do
+    pid=$(pid_of "$name") || continue
+    if [[ -n $pid ]]; then kill -TERM -- "-$pid" 2>/dev/null || true; fi
+  done
+  deadline=$((SECONDS + 15))
+  while ((SECONDS < deadline)); do
+    left=0
+    for name in "$@"; do if alive "$name"; then left=1; fi; done
+    ((left)) || break
+    sleep 0.1
+  done
+  for name in "$@"; do
+    pid=$(pid_of "$name") || continue
+    if alive "$name"; then
+      say "${name} (pid ${pid}) did not stop within 15 s of SIGTERM: killing it"
+      kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
+    rm -f "$DIR/pids/$name"
+  done
+  return 0
+}
+
 # N free TCP ports on 127.0.0.1, chosen by the kernel (bound, then released).
 free_ports() {
   python3 - "$1" <<'PY'
@@ -274,19 +301,9 @@ down() {
     node_down
   fi
   # Clients first, the API server next, etcd last: each one's shutdown is then quick and clean.
-  for name in kube-scheduler kube-controller-manager kube-apiserver etcd; do
-    pid=$(pid_of "$name") || continue
-    [[ -n $pid ]] || { rm -f "$DIR/pids/$name"; continue; }
-    # Each component leads its own process group (setsid): signal the group.
-    kill -TERM -- "-$pid" 2>/dev/null || true
-    deadline=$((SECONDS + 15))
-    while alive "$name" && ((SECONDS < deadline)); do sleep 0.1; done
-    if alive "$name"; then
-      say "${name} (pid ${pid}) did not stop within 15 s of SIGTERM: killing it"
-      kill -KILL -- "-$pid" 2>/dev/null || true
-    fi
-    rm -f "$DIR/pids/$name"
-  done
+  stop_process kube-scheduler kube-controller-manager
+  stop_process kube-apiserver
+  stop_process etcd
   # Before the bridge goes: a node waiting for it (network_up) adds its route only after that.
   if [[ -f $DIR/blackhole-route ]]; then
     # Another local control plane of this machine (a second checkout's tests) may still rely on it.

@@ -358,18 +358,6 @@ node_processes() {
   done
 }
 
-stop_process() {
-  local name=$1 pid deadline
-  pid=$(pid_of "$name") || return 0
-  if [[ -n $pid ]]; then
-    kill -TERM -- "-$pid" 2>/dev/null || true
-    deadline=$((SECONDS + 15))
-    while alive "$name" && ((SECONDS < deadline)); do sleep 0.1; done
-    alive "$name" && kill -KILL -- "-$pid" 2>/dev/null
-  fi
-  rm -f "$DIR/pids/$name"
-}
-
 # Before the control plane starts (cluster.sh up): the node's folder and its network, whose bridge
 # address the API server binds.
 node_prepare() {
@@ -615,10 +603,8 @@ COREFILE
 
 node_down() {
   local n=$DIR/node pid ns
-  # The kubelet first (it would restart what is stopped next), kube-proxy with it.
-  stop_process kubelet
-  stop_process kube-proxy
-  stop_process coredns
+  # The kubelet before the containers (it would restart them), kube-proxy and CoreDNS with it.
+  stop_process kubelet kube-proxy coredns
   # Pods' network namespaces: those of our containers, and any left with an address of ours.
   local namespaces=()
   for pid in $(node_processes); do
