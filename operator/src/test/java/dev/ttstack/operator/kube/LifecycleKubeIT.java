@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.ttstack.operator.api.AppState;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.app.AppObjects;
+import dev.ttstack.operator.chart.ArgoCdHealth;
 import dev.ttstack.operator.kube.SimulatedKubelet.Behaviour;
 import dev.ttstack.operator.postgres.BackupJobs;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -177,6 +178,9 @@ class LifecycleKubeIT {
           Duration.between(upgrade, Instant.now()).toMillis() / 1000.0,
           s.getStatus().app.failureReason);
       assertThat(s.getStatus().app.failureReason).startsWith("CrashLoopBackOff");
+      ArgoCdHealth.Verdict argo = ArgoCdHealth.recordAndJudge(s, "degraded-rolled-back");
+      assertThat(argo.status()).as(argo.message()).isEqualTo("Degraded");
+      assertThat(argo.message()).contains("AppReady", "1.5.0 failed", "rolled back");
       assertThat(s.getStatus().condition("AppReady").message)
           .contains("1.5.0 failed", "running the last good version 1.4.2");
       assertThat(KubeStacks.events(cluster, ns))

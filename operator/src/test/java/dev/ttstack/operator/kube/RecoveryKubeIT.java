@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.chart.ArgoCdHealth;
 import dev.ttstack.operator.reconciler.StatusCalculator;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -50,6 +51,10 @@ class RecoveryKubeIT {
   private static final Duration READY = Duration.ofSeconds(180);
 
   private static final List<String> seen = new CopyOnWriteArrayList<>();
+
+  /** The objects behind {@link #seen}, for the Argo CD health check. */
+  private static final List<TTStack> seenObjects = new CopyOnWriteArrayList<>();
+
   private static String ns;
   private static OperatorUnderTest op;
   private static Watch watch;
@@ -60,9 +65,24 @@ class RecoveryKubeIT {
   @BeforeAll
   static void startTheStack() {
     ns = cluster.createNamespace("recovery");
-    KubeStacks.createMinimalExampleSecret(cluster, ns);
+    // The stack before its Secret (a GitOps sync in the wrong order): it waits, and says why.
     KubeStacks.applyMinimalExample(cluster, ns);
     op = OperatorUnderTest.start(cluster, ns);
+    TTStack waiting =
+        await("SecretsSynced=False (SecretNotFound)")
+            .atMost(Duration.ofSeconds(60))
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                RecoveryKubeIT::stack,
+                t ->
+                    t.getStatus() != null
+                        && t.getStatus().condition("SecretsSynced") != null
+                        && "SecretNotFound"
+                            .equals(t.getStatus().condition("SecretsSynced").reason));
+    ArgoCdHealth.Verdict argo = ArgoCdHealth.recordAndJudge(waiting, "degraded-secret-not-found");
+    assertThat(argo.status()).as(argo.message()).isEqualTo("Degraded");
+    assertThat(argo.message()).contains("SecretsSynced", "tt-secrets");
+    KubeStacks.createMinimalExampleSecret(cluster, ns);
     watch =
         cluster.admin().resources(TTStack.class).inNamespace(ns).withName(NAME).watch(recorder());
   }
@@ -89,6 +109,7 @@ class RecoveryKubeIT {
     mark = cluster.auditLog().mark();
     failuresBefore = failures();
     seen.clear();
+    seenObjects.clear();
   }
 
   @Test
@@ -113,6 +134,21 @@ class RecoveryKubeIT {
     deletePod(NAME + "-redis-0");
     awaitSeen("RedisClusterReady=False");
     awaitCondition("Ready", "True", READY);
+
+    // Argo CD's view of the same moments (the chart's health check on these live objects).
+    TTStack healing =
+        seenObjects.stream()
+            .filter(
+                t ->
+                    t.getStatus().condition("RedisClusterReady") != null
+                        && "False".equals(t.getStatus().condition("RedisClusterReady").status))
+            .reduce((first, second) -> second)
+            .orElseThrow();
+    ArgoCdHealth.Verdict whileHealing =
+        ArgoCdHealth.recordAndJudge(healing, "progressing-redis-healing");
+    assertThat(whileHealing.status()).as(whileHealing.message()).isEqualTo("Progressing");
+    ArgoCdHealth.Verdict healed = ArgoCdHealth.recordAndJudge(stack(), "healthy-ready");
+    assertThat(healed.status()).as(healed.message()).isEqualTo("Healthy");
 
     assertHealedCleanly();
   }
@@ -155,6 +191,9 @@ class RecoveryKubeIT {
           .contains(
               "the last valid spec (generation " + lastValid + ") is still reconciled and healed");
       assertThat(invalid.getStatus().lastValidGeneration).isEqualTo(lastValid);
+      ArgoCdHealth.Verdict argo = ArgoCdHealth.recordAndJudge(invalid, "degraded-invalid-spec");
+      assertThat(argo.status()).as(argo.message()).isEqualTo("Degraded");
+      assertThat(argo.message()).contains("spec.redis.masters");
 
       // A deleted object comes back, as the last valid spec has it.
       var services = cluster.admin().services().inNamespace(ns);
@@ -399,6 +438,7 @@ class RecoveryKubeIT {
               .append(") ");
         }
         seen.add(line.toString().trim());
+        seenObjects.add(stack);
       }
 
       @Override
