@@ -15,8 +15,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
-import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.micrometer.core.instrument.Counter;
 import java.time.Duration;
 import java.util.List;
@@ -261,26 +259,26 @@ class RecoveryKubeIT {
 
   /**
    * The chart's CRD with one rule taken out ({@code spec.redis.masters} at least 3), as a CRD of an
-   * older release managed outside the chart would be; put back on close.
+   * older release managed outside the chart would be; put back on close. Both writes are
+   * Server-Side Applies of the whole CRD, forced, under the field manager that applied it (Helm):
+   * any other manager would then own {@code .spec.versions}, and the next {@code helm upgrade}
+   * (ChartUpgradeKubeIT) would be refused with a conflict (seen in CI).
    */
   private static AutoCloseable crdWithoutMinimumOfRedisMasters() {
-    var crd =
-        cluster.admin().apiextensions().v1().customResourceDefinitions().withName(ChartInstall.CRD);
-    CustomResourceDefinition original = crd.get();
-    List<CustomResourceDefinitionVersion> versions = original.getSpec().getVersions();
-    int index = -1;
-    for (int i = 0; i < versions.size(); i++) {
-      if (versions.get(i).getStorage()) {
-        index = i;
-      }
-    }
-    String path =
-        "/spec/versions/"
-            + index
-            + "/schema/openAPIV3Schema/properties/spec/properties/redis/properties/masters/minimum";
-    Double minimum =
-        versions
-            .get(index)
+    var crds = cluster.admin().apiextensions().v1().customResourceDefinitions();
+    CustomResourceDefinition original = crds.withName(ChartInstall.CRD).get();
+    String manager =
+        original.getMetadata().getManagedFields().stream()
+            .filter(m -> "Apply".equals(m.getOperation()) && m.getSubresource() == null)
+            .map(io.fabric8.kubernetes.api.model.ManagedFieldsEntry::getManager)
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("the CRD was not applied server-side by Helm"));
+    CustomResourceDefinition lax = copyForApply(original);
+    var masters =
+        lax.getSpec().getVersions().stream()
+            .filter(CustomResourceDefinitionVersion::getStorage)
+            .findFirst()
+            .orElseThrow()
             .getSchema()
             .getOpenAPIV3Schema()
             .getProperties()
@@ -288,14 +286,29 @@ class RecoveryKubeIT {
             .getProperties()
             .get("redis")
             .getProperties()
-            .get("masters")
-            .getMinimum();
-    assertThat(minimum).as("the chart's CRD's minimum of spec.redis.masters").isEqualTo(3.0);
-    crd.patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"remove\",\"path\":\"" + path + "\"}]");
+            .get("masters");
+    assertThat(masters.getMinimum())
+        .as("the chart's CRD's minimum of spec.redis.masters")
+        .isEqualTo(3.0);
+    masters.setMinimum(null);
+    crds.resource(lax).fieldManager(manager).forceConflicts().serverSideApply();
     return () ->
-        crd.patch(
-            PatchContext.of(PatchType.JSON),
-            "[{\"op\":\"add\",\"path\":\"" + path + "\",\"value\":" + minimum + "}]");
+        crds.resource(copyForApply(original))
+            .fieldManager(manager)
+            .forceConflicts()
+            .serverSideApply();
+  }
+
+  /** The CRD as Helm applies it: spec and identity only, none of the server's bookkeeping. */
+  private static CustomResourceDefinition copyForApply(CustomResourceDefinition crd) {
+    CustomResourceDefinition copy = io.fabric8.kubernetes.client.utils.Serialization.clone(crd);
+    copy.getMetadata().setManagedFields(null);
+    copy.getMetadata().setResourceVersion(null);
+    copy.getMetadata().setUid(null);
+    copy.getMetadata().setCreationTimestamp(null);
+    copy.getMetadata().setGeneration(null);
+    copy.setStatus(null);
+    return copy;
   }
 
   /**
