@@ -24,6 +24,7 @@ import org.slf4j.LoggerFactory;
  *   ttstack-operator demo [FILE]  the demo: embedded in-process API server, FILE applied, no pods
  *   ttstack-operator render -f FILE   print every object the operator would create for FILE
  *   ttstack-operator crd          print the CustomResourceDefinition
+ *   ttstack-operator status [NAME] [-n NS] [--output json]   one screen on a stack (reads only)
  *   ttstack-operator crd-reference   print the CRD reference (Markdown, as in the README)
  * </pre>
  */
@@ -31,7 +32,8 @@ public final class Main {
   private static final Logger LOG = LoggerFactory.getLogger(Main.class);
   private static final String DEFAULT_EXAMPLE = "examples/ttstack.yaml";
   private static final String USAGE =
-      "usage: ttstack-operator [run | demo [FILE] | render -f FILE | crd | crd-reference]";
+      "usage: ttstack-operator [run | demo [FILE] | render -f FILE | status [NAME] [-n NAMESPACE]"
+          + " [--output text|json] [--timeout SECONDS] | crd | crd-reference]";
 
   private Main() {}
 
@@ -47,6 +49,15 @@ public final class Main {
           case "render" -> {
             Logging.configure("WARN", false);
             yield RenderCommand.run(rest, System.in, System.out, System.err);
+          }
+          case "status" -> {
+            Logging.configure("WARN", false);
+            yield StatusCommand.run(
+                rest,
+                StatusCommand::kubeconfig,
+                java.time.Clock.systemUTC(),
+                System.out,
+                System.err);
           }
           case "crd" -> {
             System.out.print(

@@ -6,7 +6,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -54,14 +56,34 @@ public final class Kubectl {
         new ArrayList<>(
             List.of(binary.toString(), "kubectl", "--kubeconfig", kubeconfig.toString()));
     command.addAll(List.of(args));
+    return execute(command, stdin, Map.of());
+  }
+
+  /**
+   * {@code kubectl PLUGIN ARGS} with {@code pluginDirectory} first on PATH: kubectl finds a plugin
+   * only when no flag comes before its name, so the kubeconfig is given as KUBECONFIG, which
+   * kubectl hands to the plugin with the rest of its environment.
+   */
+  public Result plugin(Path pluginDirectory, Map<String, String> environment, String... args) {
+    List<String> command = new ArrayList<>(List.of(binary.toString(), "kubectl"));
+    command.addAll(List.of(args));
+    Map<String, String> env = new HashMap<>(environment);
+    env.put("KUBECONFIG", kubeconfig.toString());
+    env.put("PATH", pluginDirectory + java.io.File.pathSeparator + System.getenv("PATH"));
+    return execute(command, null, env);
+  }
+
+  private Result execute(List<String> command, String stdin, Map<String, String> environment) {
     try {
       Path in = Files.createTempFile("kubectl-in", ".yaml");
       Path out = Files.createTempFile("kubectl-out", ".txt");
       Path err = Files.createTempFile("kubectl-err", ".txt");
       try {
         Files.writeString(in, stdin == null ? "" : stdin, StandardCharsets.UTF_8);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(environment);
         Process process =
-            new ProcessBuilder(command)
+            builder
                 .redirectInput(in.toFile())
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())

@@ -1,8 +1,11 @@
 package dev.ttstack.operator.kube;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.ttstack.operator.StatusCommand;
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.chart.ArgoCdHealth;
@@ -15,9 +18,13 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.micrometer.core.instrument.Counter;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterAll;
@@ -39,6 +46,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  *       the chart, {@code crds.install=false}): reported, and the last valid spec keeps being
  *       reconciled and healed — a deleted Service comes back, a lost Redis node rejoins — while
  *       nothing of the invalid generation is acted on (Flink's rule, issue 17).
+ *   <li>{@code kubectl ttstack status} (issue 18) on the real API server: through kubectl's own
+ *       plugin lookup on the Ready stack, and in-process while the spec is invalid; it only reads.
  * </ul>
  *
  * One stack for the class (its start is most of the time); each test starts and ends with it Ready.
@@ -192,6 +201,11 @@ class RecoveryKubeIT {
       ArgoCdHealth.Verdict argo = ArgoCdHealth.recordAndJudge(invalid, "degraded-invalid-spec");
       assertThat(argo.status()).as(argo.message()).isEqualTo("Degraded");
       assertThat(argo.message()).contains("spec.redis.masters");
+      String shown = statusInProcess();
+      System.out.println("status while invalid:\n" + shown);
+      assertThat(shown.lines().skip(1).findFirst().orElse(""))
+          .startsWith("Not ready (InvalidSpec): ")
+          .contains("spec.redis.masters");
 
       // A deleted object comes back, as the last valid spec has it.
       var services = cluster.admin().services().inNamespace(ns);
@@ -264,6 +278,88 @@ class RecoveryKubeIT {
    * any other manager would then own {@code .spec.versions}, and the next {@code helm upgrade}
    * (ChartUpgradeKubeIT) would be refused with a conflict (seen in CI).
    */
+  @Test
+  void statusAsAKubectlPluginShowsTheStackAndChangesNothing() throws Exception {
+    long before = cluster.auditLog().mark();
+    Map<String, String> env =
+        Map.of(
+            "TTSTACK_JAR", Path.of("target", "ttstack-operator.jar").toAbsolutePath().toString());
+    Path plugins = Path.of("bin").toAbsolutePath();
+    Kubectl.Result text =
+        cluster.kubectl().plugin(plugins, env, "ttstack", "status", NAME, "-n", ns);
+    Kubectl.Result json =
+        cluster
+            .kubectl()
+            .plugin(plugins, env, "ttstack", "status", NAME, "-n", ns, "--output", "json");
+    System.out.println("kubectl ttstack status " + NAME + " -n " + ns + ":\n" + text.output());
+    assertThat(text.exitCode()).as(text.output()).isZero();
+    assertThat(json.exitCode()).as(json.output()).isZero();
+    assertThat(text.stderr()).isEmpty();
+
+    TTStack live = stack();
+    List<String> lines = text.stdout().lines().toList();
+    assertThat(lines.get(0)).isEqualTo("TTStack " + ns + "/" + NAME);
+    assertThat(lines.get(1)).startsWith("Ready: ");
+    for (Condition c : live.getStatus().conditions) {
+      assertThat(text.stdout()).containsPattern("(?m)^  " + c.type + " +True +" + c.reason + " ");
+    }
+    assertThat(live.getStatus().redis.nodes).hasSize(6);
+    for (var n : live.getStatus().redis.nodes) {
+      String link = n.role.equals("replica") ? "up" : "-";
+      assertThat(text.stdout())
+          .containsPattern("(?m)^  " + n.pod + " +" + n.role + " .* " + link + "$");
+    }
+    assertThat(text.stdout()).contains("content " + live.getStatus().secrets.contentHash);
+    assertThat(text.stdout()).doesNotContain("Events (the 10 most recent)\n  none");
+    // No value of the stack's Secret, in either output.
+    var secret = cluster.admin().secrets().inNamespace(ns).withName("tt-secrets").get();
+    for (String value : secret.getData().values()) {
+      String plain = new String(java.util.Base64.getDecoder().decode(value), UTF_8);
+      if (plain.startsWith("pw-")) {
+        assertThat(text.stdout() + json.output()).doesNotContain(plain);
+      }
+    }
+    JsonNode root = Serialization.jsonMapper().readTree(json.stdout());
+    assertThat(root.path("ready").asBoolean()).isTrue();
+    assertThat(root.path("status").path("conditions")).hasSize(live.getStatus().conditions.size());
+    assertThat(root.path("events")).isNotEmpty();
+
+    // It only read: every request it made (its user agent) a get or a list, none refused.
+    List<AuditLog.Entry> made =
+        await("the status requests in the audit log")
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(200))
+            .until(
+                () ->
+                    cluster.auditLog().since(before).stream()
+                        .filter(
+                            e ->
+                                e.userAgent() != null
+                                    && e.userAgent().startsWith(StatusCommand.USER_AGENT))
+                        .toList(),
+                l -> l.size() >= 4);
+    System.out.println("status requests: " + made);
+    assertThat(made)
+        .allMatch(e -> Set.of("get", "list").contains(e.verb()), "a get or a list")
+        .allMatch(e -> e.code() == 200, "answered");
+    assertThat(made).extracting(AuditLog.Entry::rbacResource).contains("ttstacks", "events");
+  }
+
+  /** {@code status NAME -n NS} in this JVM, as the admin's kubeconfig gives it; its stdout. */
+  private static String statusInProcess() {
+    var out = new java.io.ByteArrayOutputStream();
+    var err = new java.io.ByteArrayOutputStream();
+    int exit =
+        StatusCommand.run(
+            List.of(NAME, "-n", ns, "--kubeconfig", cluster.kubeconfig().toString()),
+            StatusCommand::kubeconfig,
+            java.time.Clock.systemUTC(),
+            new java.io.PrintStream(out, true, UTF_8),
+            new java.io.PrintStream(err, true, UTF_8));
+    assertThat(exit).as(err.toString(UTF_8)).isEqualTo(StatusCommand.OK);
+    return out.toString(UTF_8);
+  }
+
   private static AutoCloseable crdWithoutMinimumOfRedisMasters() {
     var crds = cluster.admin().apiextensions().v1().customResourceDefinitions();
     CustomResourceDefinition original = crds.withName(ChartInstall.CRD).get();
