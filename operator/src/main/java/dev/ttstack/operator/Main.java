@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  *   ttstack-operator              run against the cluster in KUBECONFIG (or in-cluster); if none is
  *                                 reachable, run the demo on examples/ttstack.yaml instead
  *   ttstack-operator run          run against the cluster, never the demo (what the image runs)
- *   ttstack-operator demo [FILE]  the demo: embedded in-process API server, FILE applied, no pods
+ *   ttstack-operator demo [FILE]  the demo: FILE's whole lifecycle on stand-ins (see DemoCommand)
  *   ttstack-operator render -f FILE   print every object the operator would create for FILE
  *   ttstack-operator crd          print the CustomResourceDefinition
  *   ttstack-operator status [NAME] [-n NS] [--output json]   one screen on a stack (reads only)

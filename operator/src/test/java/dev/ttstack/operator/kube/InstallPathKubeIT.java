@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.ttstack.operator.api.RedisSpec;
 import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.chart.Helm;
-import dev.ttstack.operator.secrets.FakeDoppler;
+import dev.ttstack.operator.demo.FakeDoppler;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.utils.Serialization;

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.secrets.FakeDoppler;
+import dev.ttstack.operator.demo.FakeDoppler;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.time.Duration;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.demo.FakeDoppler;
 import dev.ttstack.operator.kit.StackLabels;
 import dev.ttstack.operator.reconciler.TTStackReconciler;
-import dev.ttstack.operator.secrets.FakeDoppler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.SecretBuilder;

@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.ttstack.operator.OperatorHttpServer;
 import dev.ttstack.operator.api.ConditionType;
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.secrets.FakeDoppler;
+import dev.ttstack.operator.demo.FakeDoppler;
 import dev.ttstack.operator.testing.LocalPostgres;
 import dev.ttstack.operator.testing.OperatorHarness;
 import dev.ttstack.operator.testing.Stacks;

@@ -7,7 +7,7 @@ import dev.ttstack.operator.api.Condition;
 import dev.ttstack.operator.api.ConditionType;
 import dev.ttstack.operator.api.LocalSecretReference;
 import dev.ttstack.operator.api.TTStack;
-import dev.ttstack.operator.secrets.FakeDoppler;
+import dev.ttstack.operator.demo.FakeDoppler;
 import dev.ttstack.operator.testing.OperatorHarness;
 import dev.ttstack.operator.testing.Stacks;
 import io.fabric8.kubernetes.api.model.SecretBuilder;

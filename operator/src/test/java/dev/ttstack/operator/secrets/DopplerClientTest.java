@@ -2,10 +2,11 @@ package dev.ttstack.operator.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ttstack.operator.demo.FakeDoppler;
+import dev.ttstack.operator.demo.FakeDoppler.Fault;
 import dev.ttstack.operator.secrets.DopplerResponse.Failed;
 import dev.ttstack.operator.secrets.DopplerResponse.FailureKind;
 import dev.ttstack.operator.secrets.DopplerResponse.Fetched;
-import dev.ttstack.operator.secrets.FakeDoppler.Fault;
 import dev.ttstack.operator.testing.MutableClock;
 import java.net.ServerSocket;
 import java.time.Duration;

@@ -2,6 +2,7 @@ package dev.ttstack.operator.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ttstack.operator.demo.FakeDoppler;
 import dev.ttstack.operator.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

@@ -2,8 +2,9 @@ package dev.ttstack.operator.secrets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ttstack.operator.demo.FakeDoppler;
+import dev.ttstack.operator.demo.FakeDoppler.Fault;
 import dev.ttstack.operator.secrets.DopplerResponse.FailureKind;
-import dev.ttstack.operator.secrets.FakeDoppler.Fault;
 import dev.ttstack.operator.testing.MutableClock;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;

@@ -6,6 +6,7 @@ import dev.ttstack.operator.Logging;
 import dev.ttstack.operator.OperatorSettings;
 import dev.ttstack.operator.TTStackOperator;
 import dev.ttstack.operator.api.TTStack;
+import dev.ttstack.operator.demo.ClusterSimulator;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;

@@ -1,4 +1,4 @@
-package dev.ttstack.operator.testing;
+package dev.ttstack.operator.demo;
 
 import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -20,8 +20,9 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Plays kubelet and controller-manager for tests, on demand: the mock API server has neither, so
- * nothing becomes ready, no pod appears and nothing crashes unless a test says so here.
+ * Plays kubelet and controller-manager for tests and for the demo ({@link DemoKubelet}), on demand:
+ * the mock API server has neither, so nothing becomes ready, no pod appears and nothing crashes
+ * unless a test (or the demo) says so here.
  *
  * <p>Every method writes the object as a controller would (status included) and returns what was
  * written. Pods get the workload's template labels and an ownerReference to it, as the real

@@ -1,7 +1,8 @@
-package dev.ttstack.operator.testing;
+package dev.ttstack.operator.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.ttstack.operator.testing.OperatorHarness;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;

@@ -1,4 +1,4 @@
-package dev.ttstack.operator.secrets;
+package dev.ttstack.operator.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
@@ -27,6 +27,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
  *
  * <p>Requests are recorded with the token's SHA-256 only, so a failing assertion can never print a
  * token.
+ *
+ * <p>In the jar because the demo serves its stack's secrets from it; the secrets tests use it as
+ * their Doppler. (The container stand-in of the real-node tests is its own copy in
+ * k3s/local-node/stand-ins: it runs without this project's classpath, with TLS.)
  */
 public final class FakeDoppler implements AutoCloseable {
   private static final ObjectMapper JSON = new ObjectMapper();
