@@ -345,6 +345,59 @@ class RecoveryKubeIT {
     assertThat(made).extracting(AuditLog.Entry::rbacResource).contains("ttstacks", "events");
   }
 
+  @Test
+  void statusEndsAtItsBoundWhileTheApiServerIsFrozen() throws Exception {
+    // The real kube-apiserver stopped (SIGSTOP to its process group) for longer than the bound:
+    // the kernel still accepts connections, nothing answers (a slow or hung server, cnpg#6298).
+    // Only the bound can end the command. SIGCONT in any case, at most 6 s later.
+    String pid =
+        java.nio.file.Files.readString(LocalCluster.STATE.resolve("pids/kube-apiserver")).strip();
+    var out = new java.io.ByteArrayOutputStream();
+    var err = new java.io.ByteArrayOutputStream();
+    int exit;
+    long millis;
+    signal("STOP", pid);
+    try {
+      long t0 = System.nanoTime();
+      exit =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+                  () ->
+                      StatusCommand.run(
+                          List.of(
+                              NAME,
+                              "-n",
+                              ns,
+                              "--timeout",
+                              "2",
+                              "--kubeconfig",
+                              cluster.kubeconfig().toString()),
+                          StatusCommand::kubeconfig,
+                          java.time.Clock.systemUTC(),
+                          new java.io.PrintStream(out, true, UTF_8),
+                          new java.io.PrintStream(err, true, UTF_8)))
+              .get(6, java.util.concurrent.TimeUnit.SECONDS);
+      millis = (System.nanoTime() - t0) / 1_000_000;
+    } finally {
+      signal("CONT", pid);
+    }
+    System.out.println(
+        "status while the API server is frozen: exit " + exit + " after " + millis + " ms: " + err);
+    assertThat(exit).isEqualTo(StatusCommand.FAILED);
+    assertThat(out.toString(UTF_8)).isEmpty();
+    assertThat(err.toString(UTF_8))
+        .startsWith("error: no answer from the API server (https://")
+        .endsWith(" within 2 s; nothing was changed\n");
+    // And it answers again once the server does.
+    assertThat(statusInProcess()).startsWith("TTStack " + ns + "/" + NAME + "\nReady: ");
+  }
+
+  /** kill -SIG -- -PGID: the whole process group of a control-plane component. */
+  private static void signal(String sig, String pgid) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + sig, "--", "-" + pgid).inheritIO().start();
+    assertThat(kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(kill.exitValue()).as("kill -" + sig + " -- -" + pgid).isZero();
+  }
+
   /** {@code status NAME -n NS} in this JVM, as the admin's kubeconfig gives it; its stdout. */
   private static String statusInProcess() {
     var out = new java.io.ByteArrayOutputStream();
