@@ -6,6 +6,8 @@ import dev.ttstack.operator.api.TTStack;
 import dev.ttstack.operator.demo.DemoKubelet;
 import dev.ttstack.operator.demo.DemoRedis;
 import dev.ttstack.operator.demo.FakeDoppler;
+import dev.ttstack.operator.demo.RedisPods;
+import dev.ttstack.operator.demo.SimulatedRedisCluster;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -44,7 +46,8 @@ import java.util.regex.Matcher;
  * server (fabric8's mock), with stand-ins for what is not there — an in-process fake Doppler
  * serving the stack's secrets (the contract of the secrets tests), the tests' simulator playing the
  * kubelet ({@link DemoKubelet}: pods are objects, no container runs), and six real {@code
- * redis-server} processes on 127.0.0.1 for the Redis pods when {@code redis-server} is on PATH.
+ * redis-server} processes on 127.0.0.1 for the Redis pods when {@code redis-server} is on PATH
+ * ({@link SimulatedRedisCluster} answering for them otherwise, and the demo says which).
  *
  * <p>It prints a timeline as {@code kubectl get tts -w} and {@code kubectl get events -w} would
  * show it, through these steps, each with a bound: applied, SecretsSynced, PostgresReady, Redis
@@ -62,10 +65,15 @@ public final class DemoCommand {
 
   /**
    * What a run may be given: each step's bound; backups that fail (the demo's test of a step that
-   * does not happen); the secret values to serve (generated when null).
+   * does not happen); the simulated Redis even when redis-server is on PATH; the secret values to
+   * serve (generated when null).
    */
-  record Options(Duration stepBound, boolean failingBackups, Map<String, String> values) {
-    static final Options DEFAULTS = new Options(Duration.ofSeconds(40), false, null);
+  record Options(
+      Duration stepBound,
+      boolean failingBackups,
+      boolean simulatedRedis,
+      Map<String, String> values) {
+    static final Options DEFAULTS = new Options(Duration.ofSeconds(40), false, false, null);
   }
 
   private DemoCommand() {}
@@ -105,7 +113,8 @@ public final class DemoCommand {
     String broken = nextVersion(good, 2);
     Map<String, String> values =
         new TreeMap<>(options.values() != null ? options.values() : generatedValues());
-    Optional<Path> redisServer = DemoRedis.redisServer();
+    Optional<Path> redisServer =
+        options.simulatedRedis() ? Optional.empty() : DemoRedis.redisServer();
 
     out.println(
         "=== TTStack DEMO: not a cluster. The real operator, and stand-ins for the rest ===");
@@ -120,11 +129,15 @@ public final class DemoCommand {
             + redisServer
                 .map(p -> "real redis-server processes on 127.0.0.1 (" + p + ")")
                 .orElse(
-                    "redis-server is not on PATH: the Redis Cluster cannot be bootstrapped, and"
-                        + " the demo stops at that step (install redis-server to see the rest)"));
+                    "SIMULATED: "
+                        + (options.simulatedRedis()
+                            ? "asked for"
+                            : "redis-server is not on PATH (install it to see real ones)")
+                        + "; loopback ports answer as Redis Cluster nodes would, from one model"
+                        + " (instant gossip, no data)"));
 
     long t0 = System.nanoTime();
-    AtomicReference<DemoRedis> redis = new AtomicReference<>();
+    AtomicReference<RedisPods> redis = new AtomicReference<>();
     FakeDoppler doppler = null;
     try (EmbeddedApiServer api = EmbeddedApiServer.start()) {
       KubernetesClient client = api.client();
@@ -199,10 +212,11 @@ public final class DemoCommand {
               name + "-redis",
               broken::equals,
               replicas -> {
-                if (redisServer.isEmpty()) {
-                  return;
-                }
                 try {
+                  if (redisServer.isEmpty()) {
+                    redis.set(new SimulatedRedisCluster(name, replicas, redisPassword));
+                    return;
+                  }
                   DemoRedis r = new DemoRedis(name, replicas, redisPassword);
                   redis.set(r);
                   r.startAll();
@@ -233,15 +247,7 @@ public final class DemoCommand {
         Timeline timeline =
             new Timeline(client, namespace, name, out, options.stepBound(), running);
         List<Step> steps =
-            steps(
-                timeline,
-                client,
-                stack,
-                upgrade,
-                broken,
-                redisServer.isPresent(),
-                changeTheAppOnlyKey,
-                running);
+            steps(timeline, client, stack, upgrade, broken, changeTheAppOnlyKey, running);
         boolean all = true;
         for (Step step : steps) {
           if (!all) {
@@ -317,7 +323,6 @@ public final class DemoCommand {
       TTStack stack,
       String upgrade,
       String broken,
-      boolean realRedis,
       Runnable changeTheAppOnlyKey,
       DemoKubelet kubelet) {
     String ns = stack.getMetadata().getNamespace();
@@ -342,9 +347,6 @@ public final class DemoCommand {
         new Step(
             "Redis bootstrapped (masters, replicas, slots)",
             () -> {
-              if (!realRedis) {
-                return "redis-server is not on PATH";
-              }
               String failed = t.awaitTrue(ConditionType.REDIS_CLUSTER_READY);
               if (failed == null) {
                 var r = t.stack().getStatus().redis;

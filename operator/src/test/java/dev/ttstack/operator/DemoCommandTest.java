@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The demo, as {@code java -jar ttstack-operator.jar demo FILE} runs it: its output and its exit
- * code. It needs redis-server on PATH (.ci/run installs it): without it the Redis step cannot
- * happen, and these tests say so instead of passing.
+ * code; with real redis-servers (on PATH: .ci/run installs them; the test fails without) and with
+ * the simulated Redis Cluster a machine without redis-server gets.
  */
 class DemoCommandTest {
   private static final Duration STEP = Duration.ofSeconds(40);
@@ -40,16 +40,19 @@ class DemoCommandTest {
 
   record Run(int exit, String out, String err) {}
 
-  private static Run demo(String example, boolean failingBackups) throws Exception {
-    assertThat(DemoRedis.redisServer())
-        .as("redis-server on PATH (bash .ci/run installs it)")
-        .isPresent();
+  private static Run demo(String example, boolean failingBackups, boolean simulatedRedis)
+      throws Exception {
+    if (!simulatedRedis) {
+      assertThat(DemoRedis.redisServer())
+          .as("redis-server on PATH (bash .ci/run installs it)")
+          .isPresent();
+    }
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     int exit =
         DemoCommand.run(
             Stacks.examplesDir().resolve(example),
-            new DemoCommand.Options(STEP, failingBackups, VALUES),
+            new DemoCommand.Options(STEP, failingBackups, simulatedRedis, VALUES),
             new PrintStream(out, true, StandardCharsets.UTF_8),
             new PrintStream(err, true, StandardCharsets.UTF_8));
     Run run =
@@ -67,7 +70,7 @@ class DemoCommandTest {
 
   @Test
   void theWholeLifecycleHappensInOrderAndExitsZero() throws Exception {
-    Run run = demo("ttstack.yaml", false);
+    Run run = demo("ttstack.yaml", false, false);
     assertThat(run.exit()).as(run.err()).isZero();
     assertThat(run.out())
         .contains("Doppler     fake, in-process")
@@ -118,11 +121,15 @@ class DemoCommandTest {
 
   @Test
   void aStepThatDidNotHappenIsNamedAndTheExitIsOne() throws Exception {
-    // The minimal example reads a Secret (no Doppler); its backups fail, so no upgrade happens.
-    Run run = demo("ttstack-minimal.yaml", true);
+    // The minimal example reads a Secret (no Doppler), its Redis pods are the simulated ones (as
+    // on a machine without redis-server), and its backups fail, so no upgrade happens.
+    Run run = demo("ttstack-minimal.yaml", true, true);
     assertThat(run.exit()).isEqualTo(1);
     assertThat(run.out())
         .contains("Secret      tt-secrets created with 7 generated keys")
+        .contains("Redis       SIMULATED: asked for; loopback ports answer as Redis Cluster nodes")
+        .contains("Redis Cluster: 3 masters, 3 replicas, 16384/16384 slots, cluster_state ok")
+        .contains("  done     Redis bootstrapped (masters, replicas, slots)\n")
         .contains("step did not happen: upgrade to v1.5.0: a backup Job first, then the rollout")
         .contains("  done     Ready\n")
         .contains(

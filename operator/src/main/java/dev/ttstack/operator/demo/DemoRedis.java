@@ -27,7 +27,7 @@ import java.util.stream.Stream;
  * The operator reaches them through {@link #resolver()} instead of pod IPs, and bootstraps and
  * heals them as it would in a cluster. {@link #close()} kills them and deletes the directory.
  */
-public final class DemoRedis implements AutoCloseable {
+public final class DemoRedis implements RedisPods {
   private static final int NODE_TIMEOUT_MILLIS = 2000;
 
   private final Path root;
@@ -103,6 +103,12 @@ public final class DemoRedis implements AutoCloseable {
     }
   }
 
+  @Override
+  public String describe() {
+    return "real redis-server processes on 127.0.0.1, started by the pod's redis-start.sh";
+  }
+
+  @Override
   public NodeAddressResolver resolver() {
     return pod -> {
       Node n = nodes.get(pod);
